@@ -1,0 +1,82 @@
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+STOP_GRACE_SECONDS = 15
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the portal (HTTP and WebSockets on one port, through uvicorn) together with the "
+        "task worker; Ctrl-C stops both."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="server processes")
+        parser.add_argument("--no-worker", action="store_true", help="do not start a task worker")
+        parser.add_argument("--access-log", action="store_true", help="log every request")
+
+    def handle(self, **options: object) -> None:
+        children = [self._start_server(options)]
+        if not options["no_worker"]:
+            worker = [sys.executable, str(settings.BASE_DIR / "manage.py"), "worker"]
+            children.append(subprocess.Popen([*worker, "--no-startup-delay"]))  # noqa: S603
+        self._announce(options)
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            if stopping:
+                for child in children:
+                    child.kill()
+                return
+            stopping = True
+            self.stdout.write("Stopping the server and the worker (Ctrl-C again to force)...")
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        exit_code = self._wait(children, lambda: stopping)
+        sys.exit(exit_code)
+
+    def _start_server(self, options: dict[str, object]) -> subprocess.Popen[bytes]:
+        command = [
+            sys.executable, "-m", "uvicorn", "madoguchi.asgi:application",
+            "--host", str(options["host"]), "--port", str(options["port"]),
+            "--workers", str(options["workers"]), "--lifespan", "off",
+            "--proxy-headers", "--timeout-graceful-shutdown", "10",
+        ]  # fmt: skip
+        if not options["access_log"]:
+            command.append("--no-access-log")
+        return subprocess.Popen(command)  # noqa: S603 - our interpreter, fixed arguments
+
+    def _announce(self, options: dict[str, object]) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Madoguchi is serving on http://{options['host']}:{options['port']}/")
+        call_command("demo", stdout=self.stdout)
+        self.stdout.write("Press Ctrl-C to stop.")
+
+    def _wait(self, children: list[subprocess.Popen[bytes]], stopping: object) -> int:
+        """Wait until every child exits; when one dies on its own, stop the others."""
+        deadline = None
+        while any(child.poll() is None for child in children):
+            if deadline is None and (stopping() or any(c.poll() is not None for c in children)):
+                deadline = time.monotonic() + STOP_GRACE_SECONDS
+                for child in children:
+                    if child.poll() is None:
+                        child.send_signal(signal.SIGTERM)
+            if deadline is not None and time.monotonic() > deadline:
+                for child in children:
+                    child.kill()
+            time.sleep(0.2)
+        return max((abs(child.returncode or 0) for child in children), default=0) and 1

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("madoguchi.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "madoguchi.core.views.bad_request"
+handler403 = "madoguchi.core.views.permission_denied"
+handler404 = "madoguchi.core.views.page_not_found"
+handler500 = "madoguchi.core.views.server_error"

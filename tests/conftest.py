@@ -1,0 +1,52 @@
+"""The cast every test can use: two organisations, their customers, an agent and an admin."""
+
+import pytest
+
+from madoguchi.accounts.models import Membership, Organisation, User
+from tests.factories import add_member, make_organisation, make_user
+
+
+@pytest.fixture
+def org_a(db: None) -> Organisation:
+    return make_organisation("Acme Corporation", "acme")
+
+
+@pytest.fixture
+def org_b(db: None) -> Organisation:
+    return make_organisation("グローベックス株式会社", "globex")
+
+
+@pytest.fixture
+def alice(org_a: Organisation) -> User:
+    """A customer of organisation A."""
+    user = make_user("alice@example.com", name="Alice Example")
+    add_member(user, org_a)
+    return user
+
+
+@pytest.fixture
+def bob(org_a: Organisation) -> User:
+    """The organisation admin of organisation A."""
+    user = make_user("bob@example.com", name="Bob Example")
+    add_member(user, org_a, Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def carol(org_b: Organisation) -> User:
+    """A Japanese-speaking customer of organisation B."""
+    user = make_user("carol@example.com", name="山田 花子", language="ja")
+    add_member(user, org_b)
+    return user
+
+
+@pytest.fixture
+def dave(db: None) -> User:
+    """An agent."""
+    return make_user("dave@example.com", name="Dave Agent", is_staff=True)
+
+
+@pytest.fixture
+def erin(db: None) -> User:
+    """An admin."""
+    return make_user("erin@example.com", name="Erin Admin", is_staff=True, is_superuser=True)
