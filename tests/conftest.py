@@ -1,9 +1,19 @@
 """The cast every test can use: two organisations, their customers, an agent and an admin."""
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from madoguchi.accounts.models import Membership, Organisation, User
 from tests.factories import add_member, make_organisation, make_user
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Iterator[None]:
+    """Start every test in English: LocaleMiddleware leaves the last request's language active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
