@@ -17,16 +17,17 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true"}
-_FALSE = {"0", "false", ""}
+_FALSE = {"0", "false"}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """Return the variable, or the default when it is unset or empty."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or raw.strip() == "":
         return default
     value = raw.strip().lower()
     if value in _TRUE:
@@ -55,7 +56,7 @@ def env_secret(name: str, default: str = "") -> str:
     path = os.environ.get(f"{name}_FILE")
     if path:
         return Path(path).read_text(encoding="utf-8").strip()
-    return os.environ.get(name, default)
+    return os.environ.get(name) or default
 
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -218,7 +219,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 TASKS = {
     "default": {
-        "BACKEND": env_str("MADOGUCHI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": "django_tasks_db.DatabaseBackend",
     }
 }
 # A RUNNING task whose worker has not sent a heartbeat for this long is re-queued by the reaper.
