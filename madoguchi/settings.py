@@ -384,6 +384,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own console handler would print its lines a second time beside ours.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         # Django logs a bad Host header as an error; it is the client's mistake, not ours.
         "django.security.DisallowedHost": {"filters": ["as_warning"]},
         "django.request": {"level": "WARNING", "propagate": True},

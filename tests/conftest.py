@@ -8,6 +8,8 @@ from django.utils import translation
 from madoguchi.accounts.models import Membership, Organisation, User
 from tests.factories import add_member, make_organisation, make_user
 
+pytest_plugins = ["tests.support.smtp"]
+
 
 @pytest.fixture(autouse=True)
 def _english_by_default() -> Iterator[None]:
