@@ -8,19 +8,19 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.tasks.base import TaskResultStatus
 from django.tasks.signals import task_finished
 from django_tasks_db.models import DBTaskResult
 
 from madoguchi.core.management.commands.worker import Heartbeat
 from madoguchi.core.models import WorkerHeartbeat
+from tests.support.processes import child_environment
 from tests.support.tasks import add, effect_then_wait, fail_always, write_marker
 
 DEADLINE_SECONDS = 60.0
@@ -120,20 +120,6 @@ def test_heartbeat_thread_removes_its_row_on_a_clean_stop() -> None:
 # Real worker processes ---------------------------------------------------------------------------
 
 
-def _database_url() -> str:
-    """Return a DATABASE_URL for the test database, for worker processes to share it."""
-    config = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{config['NAME']}"
-    if connection.vendor != "postgresql":
-        pytest.skip(f"no worker test set-up for {connection.vendor}")
-    user = quote(config["USER"] or "", safe="")
-    password = quote(config["PASSWORD"] or "", safe="")
-    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = config["HOST"] or "localhost"
-    return f"postgres://{credentials}{host}:{config['PORT'] or 5432}/{config['NAME']}"
-
-
 class WorkerProcesses:
     """Start `manage.py worker` processes on the test database; kill what is left at the end."""
 
@@ -142,15 +128,7 @@ class WorkerProcesses:
         self.started: list[subprocess.Popen[bytes]] = []
 
     def start(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        environment = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "DEBUG": "1",
-            "MADOGUCHI_TESTING": "1",
-            "MADOGUCHI_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
-            "PYTHONUNBUFFERED": "1",
-            **(env or {}),
-        }
+        environment = child_environment(**(env or {}))
         command = [sys.executable, "manage.py", "worker", "--interval", "0.1"]
         log = (self.log_dir / f"worker-{len(self.started)}.log").open("wb")
         process = subprocess.Popen(

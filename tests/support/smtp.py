@@ -1,6 +1,5 @@
 """A real SMTP server for tests (aiosmtpd on loopback) that can accept, defer or refuse mail."""
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -10,6 +9,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from pytest_django.fixtures import Settings
+
+from tests.support.processes import free_port
 
 
 @dataclass
@@ -37,17 +38,11 @@ class RecordingHandler:
         return "250 Message accepted"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server(settings: Settings) -> Iterator[RecordingHandler]:
     """Start an SMTP server on loopback and make it the portal's default mailer."""
     handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         settings.MAILERS = {

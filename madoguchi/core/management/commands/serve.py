@@ -1,7 +1,9 @@
+import ctypes
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from types import FrameType
 
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 STOP_GRACE_SECONDS = 15
+PR_SET_PDEATHSIG = 1
 
 
 class Command(BaseCommand):
@@ -25,11 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--access-log", action="store_true", help="log every request")
 
     def handle(self, **options: object) -> None:
-        children = [self._start_server(options)]
-        if not options["no_worker"]:
-            worker = [sys.executable, str(settings.BASE_DIR / "manage.py"), "worker"]
-            children.append(subprocess.Popen([*worker, "--no-startup-delay"]))  # noqa: S603
-        self._announce(options)
+        children: list[subprocess.Popen[bytes]] = []
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
@@ -40,14 +39,15 @@ class Command(BaseCommand):
                 return
             stopping = True
             self.stdout.write("Stopping the server and the worker (Ctrl-C again to force)...")
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        exit_code = self._wait(children, lambda: stopping)
-        sys.exit(exit_code)
+        children.append(self._start_server(options))
+        if not options["no_worker"]:
+            worker = [sys.executable, str(settings.BASE_DIR / "manage.py"), "worker"]
+            children.append(_spawn([*worker, "--no-startup-delay"]))
+        self._announce(options)
+        sys.exit(self._wait(children, lambda: stopping))
 
     def _start_server(self, options: dict[str, object]) -> subprocess.Popen[bytes]:
         command = [
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         ]  # fmt: skip
         if not options["access_log"]:
             command.append("--no-access-log")
-        return subprocess.Popen(command)  # noqa: S603 - our interpreter, fixed arguments
+        return _spawn(command)
 
     def _announce(self, options: dict[str, object]) -> None:
         self.stdout.write("")
@@ -66,8 +66,12 @@ class Command(BaseCommand):
         call_command("demo", stdout=self.stdout)
         self.stdout.write("Press Ctrl-C to stop.")
 
-    def _wait(self, children: list[subprocess.Popen[bytes]], stopping: object) -> int:
-        """Wait until every child exits; when one dies on its own, stop the others."""
+    def _wait(self, children: list[subprocess.Popen[bytes]], stopping: Callable[[], bool]) -> int:
+        """Wait until every child exits; on Ctrl-C, or when one dies, stop the others gracefully.
+
+        Each child gets one SIGTERM (a second signal would make the worker abandon its task),
+        and is killed if it is still running STOP_GRACE_SECONDS later.
+        """
         deadline = None
         while any(child.poll() is None for child in children):
             if deadline is None and (stopping() or any(c.poll() is not None for c in children)):
@@ -78,5 +82,23 @@ class Command(BaseCommand):
             if deadline is not None and time.monotonic() > deadline:
                 for child in children:
                     child.kill()
-            time.sleep(0.2)
-        return max((abs(child.returncode or 0) for child in children), default=0) and 1
+            time.sleep(0.1)
+        # uvicorn re-raises the SIGTERM it handled, so -SIGTERM is a clean exit once we asked.
+        clean = {0, -signal.SIGTERM} if stopping() else set()
+        return 0 if all(child.returncode in clean for child in children) else 1
+
+
+def _spawn(command: list[str]) -> subprocess.Popen[bytes]:
+    """Start a child in its own session: Ctrl-C reaches only us, and we stop it once, cleanly.
+
+    On Linux the child also gets SIGTERM if we die without stopping it (killed with SIGKILL).
+    """
+    return subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
+        command, start_new_session=True, preexec_fn=_terminate_with_parent
+    )
+
+
+def _terminate_with_parent() -> None:
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
