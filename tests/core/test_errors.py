@@ -1,7 +1,9 @@
 import logging
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory, override_settings
+from django.utils import translation
 
 from madoguchi.core import views
 
@@ -78,3 +80,17 @@ def test_server_error_under_api_is_json(rf: RequestFactory) -> None:
 
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "Access denied"), ("ja", "アクセスが拒否されました")]
+)
+def test_permission_denied_is_a_403_page_in_the_viewers_language(
+    rf: RequestFactory, language: str, text: str
+) -> None:
+    request = rf.get("/somewhere")
+    with translation.override(language):
+        response = views.permission_denied(request, PermissionDenied())
+
+    assert response.status_code == 403
+    assert text in response.content.decode()
