@@ -94,3 +94,18 @@ def test_permission_denied_is_a_403_page_in_the_viewers_language(
 
     assert response.status_code == 403
     assert text in response.content.decode()
+
+
+def test_server_error_page_renders_without_the_static_manifest(
+    rf: RequestFactory, settings: object, tmp_path: object
+) -> None:
+    """The 500 page must not fail the way the page it replaces did (here: no collectstatic)."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+
+    response = views.server_error(rf.get("/"))
+
+    assert response.status_code == 500
