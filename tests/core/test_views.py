@@ -77,7 +77,16 @@ def test_unknown_url_is_a_404_page_in_the_viewers_language(
     response = client.get("/no/such/page", headers={"accept-language": language})
 
     assert response.status_code == 404
-    assert text in response.content.decode()
+    body = response.content.decode()
+    assert f"<title>{text} (404)" in body
+    assert f"<h1>{text}</h1>" in body
+
+
+def test_favicon_ico_points_at_the_svg_icon(client: Client) -> None:
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("/img/favicon.svg")
 
 
 def test_unknown_api_url_is_json(client: Client) -> None:
