@@ -76,6 +76,7 @@ check-deploy: $(STAMP) ## Django's deployment checklist with production-like set
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: $(STAMP) ## seed, serve as in production, load with wrk, print a table
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean: ## remove the virtual environment and local data (var/)
