@@ -94,6 +94,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)
 INSTALLED_APPS = [
     "daphne",
     "madoguchi.core",
+    "madoguchi.branding",
     "madoguchi.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -104,6 +105,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
     "channels",
     "django_tasks_db",
 ]
@@ -118,12 +126,14 @@ MIDDLEWARE = [
     # After LocaleMiddleware so the refusal speaks the viewer's language; reads no body.
     "madoguchi.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "madoguchi.branding.middleware.BrandMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "madoguchi.core.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
 ROOT_URLCONF = "madoguchi.urls"
@@ -184,7 +194,7 @@ REDIS_TIMEOUT_SECONDS = float(env_str("REDIS_TIMEOUT_SECONDS", "0.5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "madoguchi.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mdg",
             "OPTIONS": {
@@ -228,6 +238,9 @@ TASK_HEARTBEAT_SECONDS = env_int("MADOGUCHI_TASK_HEARTBEAT_SECONDS", 10)
 TASK_MAX_ATTEMPTS = env_int("MADOGUCHI_TASK_MAX_ATTEMPTS", 8)
 TASK_RETRY_BASE_SECONDS = env_int("MADOGUCHI_TASK_RETRY_BASE_SECONDS", 10)
 
+BRAND_NAME = env_str("MADOGUCHI_BRAND_NAME", "Madoguchi")
+BRAND_LOGO_URL = env_str("MADOGUCHI_BRAND_LOGO_URL", "")
+
 # Identity --------------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
@@ -254,6 +267,32 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+ACCOUNT_ADAPTER = "madoguchi.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_SESSION_REMEMBER = None
+# Counted in the cache (Redis when REDIS_URL is set, so every node shares the counts). Failed
+# sign-ins lock the address out for a while: 5 failures per 5 minutes per address.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "request_login_code": "20/m/ip,3/m/key",
+    "change_email": "1/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = BRAND_NAME
+# Browsers allow WebAuthn over plain HTTP on localhost only; production is HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # Internationalisation --------------------------------------------------------------------------
 
@@ -357,8 +396,6 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # Portal ---------------------------------------------------------------------------------------
 
-BRAND_NAME = env_str("MADOGUCHI_BRAND_NAME", "Madoguchi")
-BRAND_LOGO_URL = env_str("MADOGUCHI_BRAND_LOGO_URL", "")
 
 # Logging: JSON lines in production, readable lines in development; every line has a request id.
 

@@ -1,5 +1,6 @@
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,11 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: a customer, an agent (is_staff) or an admin (is_superuser)."""
 
+    class Approval(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Waiting for approval")
+        REJECTED = "rejected", _("Rejected")
+
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
@@ -32,7 +38,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("agent"), default=False, help_text=_("Agents work behind the portal.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    approval = models.CharField(
+        _("approval"), max_length=16, choices=Approval, default=Approval.APPROVED
+    )
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    deletion_due_at = models.DateTimeField(
+        _("deletion due at"),
+        null=True,
+        blank=True,
+        help_text=_("The account asked to be deleted; its personal data goes at this time."),
+    )
 
     objects = UserManager()
 
@@ -61,6 +77,17 @@ class Organisation(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     members = models.ManyToManyField(User, through="Membership", related_name="organisations")
+    members_see_all_requests = models.BooleanField(
+        _("members see all of the organisation's requests"), default=False
+    )
+    require_mfa = models.BooleanField(
+        _("members must use two-factor authentication"), default=False
+    )
+    sso_only = models.BooleanField(
+        _("sign-in through single sign-on only"),
+        default=False,
+        help_text=_("Members whose address is in one of the organisation's domains must use SSO."),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -94,3 +121,114 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class OrganisationDomain(models.Model):
+    """An email domain of an organisation: verified addresses in it join the organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+
+    class Meta:
+        verbose_name = _("email domain")
+        verbose_name_plural = _("email domains")
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.domain = self.domain.strip().lower().lstrip("@").rstrip(".")
+        super().save(*args, **kwargs)
+
+
+class Invitation(models.Model):
+    """An invitation to join the portal, and an organisation when one is named."""
+
+    email = models.EmailField(_("email address"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        null=True,
+        blank=True,
+    )
+    role = models.CharField(
+        _("role"), max_length=16, choices=Membership.Role, default=Membership.Role.MEMBER
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "organisation"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Department(models.Model):
+    """A group of agents that requests are routed to, such as Billing or Technical support."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    members = models.ManyToManyField(
+        User,
+        related_name="departments",
+        blank=True,
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("agents"),
+    )
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(Group):
+    """A named set of permissions given to agents and admins; admins define their own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+
+class SecurityPolicy(models.Model):
+    """Portal-wide security settings an admin changes in the app (one row)."""
+
+    staff_require_mfa = models.BooleanField(
+        _("agents and admins must use two-factor authentication"), default=False
+    )
+    staff_ip_allowlist = models.TextField(
+        _("IP allowlist for agents and admins"),
+        blank=True,
+        help_text=_(
+            "One network per line in CIDR form (203.0.113.0/24). Empty allows every address."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+
+    def __str__(self) -> str:
+        return str(_("Security policy"))

@@ -25,6 +25,9 @@ def check_database() -> str | None:
 
 
 def check_cache() -> str | None:
+    ping = getattr(cache, "ping", None)
+    if ping is not None:
+        ping()
     key = f"healthz:{uuid.uuid4().hex}"
     cache.set(key, "ok", timeout=10)
     value = cache.get(key)

@@ -19,8 +19,15 @@ def _smtp_rejected_for_good(exc: smtplib.SMTPException) -> bool:
 
 
 @task()
-def send_mail_task(
-    idempotency_key: str, *, subject: str, body: str, to: list[str], html: str | None = None
+def send_mail_task(  # noqa: PLR0913  (the parts of one message)
+    idempotency_key: str,
+    *,
+    subject: str,
+    body: str,
+    to: list[str],
+    html: str | None = None,
+    from_email: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> str:
     """Send one email at most once per idempotency key; return its Message-ID.
 
@@ -35,7 +42,11 @@ def send_mail_task(
         logger.info("Mail %s was already sent; not sending it again", message_id)
         return message_id
     message = EmailMultiAlternatives(
-        subject=subject, body=body, to=to, headers={"Message-ID": message_id}
+        subject=subject,
+        body=body,
+        to=to,
+        from_email=from_email,
+        headers={**(headers or {}), "Message-ID": message_id},
     )
     if html:
         message.attach_alternative(html, "text/html")

@@ -1,4 +1,3 @@
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -7,26 +6,19 @@ from django.test import Client
 from django.utils import timezone
 
 from madoguchi.core.models import WorkerHeartbeat
-from tests.support.faultproxy import FaultProxy
+from tests.support.faultproxy import FaultProxy, redis_port
 
 pytestmark = pytest.mark.django_db
-
-
-def _redis_port() -> int:
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
-            pytest.skip("Redis is not running on 127.0.0.1:6379")
-    return 6379
 
 
 @pytest.fixture
 def redis_proxy(settings: object) -> Iterator[FaultProxy]:
     """Point the cache and the channel layer at Redis through a fault proxy."""
-    with FaultProxy(_redis_port()) as proxy:
+    with FaultProxy(redis_port()) as proxy:
         url = f"redis://{proxy.url}/15"
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "madoguchi.core.cache.ResilientRedisCache",
                 "LOCATION": url,
                 "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             }

@@ -10,11 +10,14 @@ import struct
 import threading
 from contextlib import suppress
 
+import pytest
+
 
 class FaultProxy:
     def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1") -> None:
         self.upstream = (upstream_host, upstream_port)
         self.mode = "pass"
+        self.connections = 0
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -56,6 +59,7 @@ class FaultProxy:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         mode = self.mode
+        self.connections += 1
         if mode == "down":
             _reset(writer)
             return
@@ -103,3 +107,10 @@ async def _pipe(
                 _reset(writer)
                 return
     writer.close()
+
+
+def redis_port() -> int:
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
+            pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return 6379

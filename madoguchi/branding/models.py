@@ -1,0 +1,62 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Brand(models.Model):
+    """One portal face: its name, the host it answers on, and who may get in."""
+
+    class AccessMode(models.TextChoices):
+        PUBLIC = "public", _("Public: anyone may register")
+        RESTRICTED = "restricted", _("Restricted: registrations wait for approval")
+        PRIVATE = "private", _("Private: by invitation only")
+
+    name = models.CharField(_("name"), max_length=120)
+    host = models.CharField(
+        _("host name"),
+        max_length=253,
+        blank=True,
+        help_text=_("The host this brand answers on, such as support.example.com."),
+    )
+    is_default = models.BooleanField(
+        _("default brand"),
+        default=False,
+        help_text=_("Answers on every host that no other brand claims."),
+    )
+    logo_url = models.CharField(_("logo URL"), max_length=500, blank=True)
+    access_mode = models.CharField(
+        _("access mode"), max_length=16, choices=AccessMode, default=AccessMode.PUBLIC
+    )
+    content_requires_sign_in = models.BooleanField(
+        _("content requires sign-in"),
+        default=False,
+        help_text=_("Visitors must sign in before they can read anything."),
+    )
+
+    class Meta:
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["host"], condition=~Q(host=""), name="brand_host_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="brand_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.host = self.host.strip().lower().rstrip(".")
+        super().save(*args, **kwargs)
+
+    @property
+    def registration_open(self) -> bool:
+        return self.access_mode != self.AccessMode.PRIVATE
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.access_mode == self.AccessMode.RESTRICTED

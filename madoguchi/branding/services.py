@@ -1,0 +1,42 @@
+"""Which brand serves a request: by host name, else the default brand."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from madoguchi.branding.models import Brand
+
+CACHE_SECONDS = 60
+_GENERATION_KEY = "brand:generation"
+
+
+def default_brand() -> Brand:
+    """Return the default brand, creating it from the settings the first time."""
+    brand = Brand.objects.filter(is_default=True).first()
+    if brand is None:
+        with transaction.atomic():
+            brand, _created = Brand.objects.get_or_create(
+                is_default=True,
+                defaults={"name": settings.BRAND_NAME, "logo_url": settings.BRAND_LOGO_URL},
+            )
+    return brand
+
+
+def brand_for_host(host: str) -> Brand:
+    """Return the brand that answers on host; cached briefly so pages cost no query."""
+    host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    host = host.strip().lower().rstrip(".")
+    key = f"brand:{cache.get_or_set(_GENERATION_KEY, 0, None)}:{host}"
+    brand = cache.get(key)
+    if brand is None:
+        brand = Brand.objects.filter(host=host).first() or default_brand()
+        cache.set(key, brand, CACHE_SECONDS)
+    return brand
+
+
+def forget_cached_brands() -> None:
+    """Make every cached host lookup stale on every node sharing the cache."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 1, None)

@@ -1,0 +1,95 @@
+"""A Redis cache that degrades: when Redis is down, reads miss and writes are dropped.
+
+Pages, rate limits and brand lookups then run without the cache (slower, never failing), and
+/healthz reports the outage through ping(), which still raises. After a failure the cache is
+skipped for a few seconds, so a Redis that does not answer costs one timeout, not one per call.
+"""
+
+import logging
+import time
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("madoguchi.cache")
+
+# One warning per interval and process: an outage must not flood the log.
+_WARN_EVERY_SECONDS = 30.0
+_SKIP_AFTER_FAILURE_SECONDS = 5.0
+
+
+class CacheSkippedError(RedisError):
+    """Redis failed a moment ago; this call did not try it."""
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._last_warning = -_WARN_EVERY_SECONDS
+        self._skip_until = 0.0
+
+    def _check_breaker(self) -> None:
+        if time.monotonic() < self._skip_until:
+            raise CacheSkippedError("skipped after a recent failure")
+
+    def _degraded(self, operation: str, exc: RedisError) -> None:
+        now = time.monotonic()
+        if isinstance(exc, CacheSkippedError):
+            return
+        self._skip_until = now + _SKIP_AFTER_FAILURE_SECONDS
+        if now - self._last_warning >= _WARN_EVERY_SECONDS:
+            self._last_warning = now
+            logger.warning("Cache unavailable (%s failed: %s); serving without it", operation, exc)
+
+    def ping(self) -> None:
+        """Raise when Redis does not answer (for health checks); clears the skip on success."""
+        self._cache.get_client(write=True).ping()
+        self._skip_until = 0.0
+
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+        try:
+            self._check_breaker()
+            return super().get(key, default, version)
+        except RedisError as exc:
+            self._degraded("get", exc)
+            return default
+
+    def get_many(self, keys: list[str], version: int | None = None) -> dict[str, Any]:
+        try:
+            self._check_breaker()
+            return super().get_many(keys, version)
+        except RedisError as exc:
+            self._degraded("get_many", exc)
+            return {}
+
+    def set(self, key: str, value: Any, timeout: Any = None, version: int | None = None) -> None:
+        try:
+            self._check_breaker()
+            super().set(key, value, timeout, version)
+        except RedisError as exc:
+            self._degraded("set", exc)
+
+    def add(self, key: str, value: Any, timeout: Any = None, version: int | None = None) -> bool:
+        try:
+            self._check_breaker()
+            return super().add(key, value, timeout, version)
+        except RedisError as exc:
+            self._degraded("add", exc)
+            return False
+
+    def delete(self, key: str, version: int | None = None) -> bool:
+        try:
+            self._check_breaker()
+            return super().delete(key, version)
+        except RedisError as exc:
+            self._degraded("delete", exc)
+            return False
+
+    def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
+        try:
+            self._check_breaker()
+            return super().incr(key, delta, version)
+        except RedisError as exc:
+            self._degraded("incr", exc)
+            raise ValueError(f"Key {key!r} could not be incremented: the cache is down") from exc
