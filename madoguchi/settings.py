@@ -243,6 +243,9 @@ BRAND_LOGO_URL = env_str("MADOGUCHI_BRAND_LOGO_URL", "")
 
 # Identity --------------------------------------------------------------------------------------
 
+# Reverse proxies in front of the app that append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("MADOGUCHI_TRUSTED_PROXIES", 0)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,3 +33,62 @@ class EffectRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: object) -> int:
+        raise AuditLogIsAppendOnlyError
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnlyError
+
+
+class AuditLogIsAppendOnlyError(Exception):
+    def __init__(self) -> None:
+        super().__init__("The audit log is append-only: events are never changed or deleted.")
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event: who did what to whom, from where, when. Append-only.
+
+    Labels are copies taken at the time, so an event still reads true after the actor or the
+    target changes or is deleted.
+    """
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True, db_index=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_label = models.CharField(_("target"), max_length=254, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.actor_label}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise AuditLogIsAppendOnlyError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnlyError

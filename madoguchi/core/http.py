@@ -1,0 +1,35 @@
+"""Facts about the client behind a request, read the same way everywhere."""
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest
+
+USER_AGENT_MAX = 300
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """Return the client's address: REMOTE_ADDR, or X-Forwarded-For behind trusted proxies.
+
+    With N trusted proxies in front (ALLAUTH_TRUSTED_PROXY_COUNT, shared with allauth's rate
+    limits), the client is the Nth address from the right; addresses further left are whatever
+    the client chose to send and are ignored.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.ALLAUTH_TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def user_agent(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]
