@@ -4,11 +4,21 @@ from collections.abc import Iterator
 
 import pytest
 from django.utils import translation
+from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Membership, Organisation, User
 from tests.factories import add_member, make_organisation, make_user
 
 pytest_plugins = ["tests.support.smtp"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Settings) -> None:
+    """Run tasks when enqueued (mail reaches the test's SMTP server at once).
+
+    Tests of the queue itself ask for db_task_backend, which puts django-tasks-db back.
+    """
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

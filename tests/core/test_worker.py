@@ -35,7 +35,7 @@ def _lines(path: Path) -> list[str]:
 # In process --------------------------------------------------------------------------------------
 
 
-def test_worker_has_no_autoreload() -> None:
+def test_worker_has_no_autoreload(db_task_backend: None) -> None:
     with pytest.raises(CommandError, match="--reload"):
         call_command("worker", "--reload")
 
