@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from madoguchi.accounts import invitation_views
+
 urlpatterns = [
     path("", include("madoguchi.core.urls")),
     path("accounts/", include("allauth.urls")),
+    path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from madoguchi.accounts import seeding
+        from madoguchi.accounts import seeding, signals  # noqa: F401  (signals connects receivers)
         from madoguchi.core import seeding as core_seeding
 
         core_seeding.register(seeding.seed_accounts, order=10)
