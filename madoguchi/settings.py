@@ -273,6 +273,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 ACCOUNT_ADAPTER = "madoguchi.accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "madoguchi.accounts.forms.SignupForm"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# Only completes the sign-in begun in the same browser session; elsewhere the link just verifies.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_SESSION_REMEMBER = None
@@ -294,6 +296,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = BRAND_NAME
+# Accept the codes of the neighbouring 30 s periods too: phone clocks drift. Codes stay single-use.
+MFA_TOTP_TOLERANCE = 1
 # Browsers allow WebAuthn over plain HTTP on localhost only; production is HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 USERSESSIONS_TRACK_ACTIVITY = True

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 from pytest_django.fixtures import Settings
 
@@ -19,6 +20,12 @@ def _tasks_run_at_once(settings: Settings) -> None:
     Tests of the queue itself ask for db_task_backend, which puts django-tasks-db back.
     """
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Start every test with an empty cache: rate-limit counts must not leak between tests."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
