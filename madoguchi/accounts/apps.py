@@ -8,9 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from madoguchi.accounts import seeding, signals  # noqa: F401  (signals connects receivers)
+        from madoguchi.accounts import scopes, seeding, signals  # noqa: F401  (signals connects)
         from madoguchi.core import seeding as core_seeding
 
+        scopes.register()
         core_seeding.register(seeding.seed_accounts, order=10)
         core_seeding.register_demo(
             seeding.load_demo_accounts, order=10, signins=seeding.DEMO_SIGNINS

@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.accounts import invitations, selectors
+from madoguchi.core.access import capability_view
 
 
+@capability_view
 @require_http_methods(["GET", "POST"])
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """Land from an invitation mail: sign up or sign in with the invited address, then join."""

@@ -1,0 +1,44 @@
+"""What each person may see of people and organisations (registered with core.access)."""
+
+from django.db.models import QuerySet
+
+from madoguchi.accounts.models import Invitation, Membership, Organisation, User
+from madoguchi.core import access
+
+
+def _organisations(user: User) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(memberships__user=user)
+
+
+def _administered(user: User) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role=Membership.Role.ADMIN
+    )
+
+
+def organisations(user: User, queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    return queryset if user.is_staff else queryset.filter(pk__in=_organisations(user))
+
+
+def memberships(user: User, queryset: QuerySet[Membership]) -> QuerySet[Membership]:
+    return queryset if user.is_staff else queryset.filter(organisation__in=_organisations(user))
+
+
+def invitations(user: User, queryset: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    """Agents see every invitation; organisation admins those of their organisations."""
+    return queryset if user.is_staff else queryset.filter(organisation__in=_administered(user))
+
+
+def people(user: User, queryset: QuerySet[User]) -> QuerySet[User]:
+    """Customers see themselves and the members of their organisations."""
+    if user.is_staff:
+        return queryset
+    colleagues = Membership.objects.filter(organisation__in=_organisations(user)).values("user")
+    return queryset.filter(pk__in=colleagues) | queryset.filter(pk=user.pk)
+
+
+def register() -> None:
+    access.register(Organisation, organisations)
+    access.register(Membership, memberships)
+    access.register(Invitation, invitations)
+    access.register(User, people)

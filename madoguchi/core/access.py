@@ -1,0 +1,77 @@
+"""One place decides what a person may see. Every customer-facing query is scoped here.
+
+Apps register a scope per model: a function narrowing a queryset to what a user may see. Views
+fetch objects through get_visible_or_404, so an object outside the scope — another organisation's
+or another person's — answers 404, exactly like one that does not exist, never 403.
+
+Views that take an object id in their URL declare it with @object_view(Model) and views whose URL
+carries a secret token with @capability_view; tests/test_access.py walks every URL pattern and
+proves the 404 for each, so a new route without a declaration fails the suite.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+Scope = Callable[[Any, QuerySet[Any]], QuerySet[Any]]
+View = TypeVar("View", bound=Callable[..., Any])
+
+_scopes: dict[type[Model], Scope] = {}
+
+
+def register(model: type[Model], scope: Scope) -> None:
+    """Declare how model's rows are narrowed to what a user may see."""
+    _scopes[model] = scope
+
+
+def registered_models() -> list[type[Model]]:
+    return list(_scopes)
+
+
+def visible[M: Model](user: Any, source: type[M] | QuerySet[M]) -> QuerySet[M]:
+    """Return the rows of source the user may see; fail closed for an unregistered model."""
+    queryset = source if isinstance(source, QuerySet) else source._default_manager.all()
+    scope = _scopes.get(queryset.model)
+    if scope is None:
+        raise ImproperlyConfigured(f"No access scope is registered for {queryset.model.__name__}")
+    if user is None or isinstance(user, AnonymousUser) or not user.is_active:
+        return queryset.none()
+    return scope(user, queryset)
+
+
+def get_visible_or_404[M: Model](user: Any, source: type[M] | QuerySet[M], **lookup: Any) -> M:
+    """Fetch one object the user may see; anything else is a 404, as if it did not exist."""
+    queryset = visible(user, source)
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def object_view(
+    model: type[Model], *, url_kwargs: Callable[[Any], dict[str, Any]] | None = None
+) -> Callable[[View], View]:
+    """Mark a view whose URL names an object of model (for the 404 test).
+
+    url_kwargs turns an object into the view's URL kwargs; the default is {"pk": obj.pk}.
+    """
+
+    def mark(view: View) -> View:
+        view.access_object = (model, url_kwargs or _pk_kwargs)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _pk_kwargs(obj: Model) -> dict[str, Any]:
+    return {"pk": obj.pk}
+
+
+def capability_view[View: Callable[..., Any]](view: View) -> View:
+    """Mark a view whose URL carries a secret token (an invitation, a download link)."""
+    view.access_capability = True  # type: ignore[attr-defined]
+    return view

@@ -1,0 +1,142 @@
+"""Another organisation's object answers 404, never 403 — proven for every route that names one.
+
+The routes come from the URL resolver, so a new route is covered (or fails for lack of a
+declaration) without anyone editing this file. For each route that names an object, an object of
+every kind it takes is made in organisation B; bob, the admin of organisation A, must get 404 for
+it, as for an id that does not exist, and must not get 404 for his own organisation's object (so
+a route that answers 404 to everything cannot pass).
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db.models import Model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from madoguchi.accounts import invitations
+from madoguchi.accounts.models import Invitation, Membership, Organisation, User
+from madoguchi.core import access
+
+pytestmark = pytest.mark.django_db
+
+# Staff-only areas with their own permission checks, tested with them.
+STAFF_PREFIXES = ("admin/",)
+# allauth's links that carry a secret key; they are checked like our capability views.
+THIRD_PARTY_CAPABILITIES = {"account_confirm_email", "account_reset_password_from_key"}
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str
+    name: str
+    callback: Callable[..., Any]
+    kwargs: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.pattern})"
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern) and entry.pattern.regex.groupindex:
+            yield Route(
+                pattern=prefix + str(entry.pattern),
+                name=f"{namespace}{entry.name}",
+                callback=entry.callback,
+                kwargs=tuple(entry.pattern.regex.groupindex),
+            )
+
+
+def routes_with_arguments() -> list[Route]:
+    return [
+        route
+        for route in _walk(get_resolver().url_patterns)
+        if not route.pattern.startswith(STAFF_PREFIXES)
+    ]
+
+
+def object_routes() -> list[Route]:
+    return [r for r in routes_with_arguments() if hasattr(r.callback, "access_object")]
+
+
+def capability_routes() -> list[Route]:
+    return [
+        r
+        for r in routes_with_arguments()
+        if getattr(r.callback, "access_capability", False) or r.name in THIRD_PARTY_CAPABILITIES
+    ]
+
+
+@dataclass
+class Cast:
+    org_a: Organisation
+    org_b: Organisation
+    alice: User
+    bob: User
+    carol: User
+
+
+def _invitation(organisation: Organisation, email: str) -> Invitation:
+    return invitations.invite(email=email, organisation=organisation)
+
+
+# For each model a route may name: (an object in organisation B, one in organisation A).
+EXAMPLES: dict[type[Model], Callable[[Cast], tuple[Model, Model]]] = {
+    Organisation: lambda c: (c.org_b, c.org_a),
+    Membership: lambda c: (c.carol.memberships.get(), c.alice.memberships.get()),
+    Invitation: lambda c: (
+        _invitation(c.org_b, "new.b@example.com"),
+        _invitation(c.org_a, "new.a@example.com"),
+    ),
+    User: lambda c: (c.carol, c.alice),
+}
+
+
+def test_every_route_with_an_argument_says_what_it_names() -> None:
+    declared = {str(r) for r in object_routes() + capability_routes()}
+    undeclared = [str(r) for r in routes_with_arguments() if str(r) not in declared]
+
+    assert undeclared == [], (
+        "Declare these views with madoguchi.core.access.object_view(Model) or capability_view, "
+        "so the 404 test covers them"
+    )
+
+
+def test_every_scoped_model_has_an_example() -> None:
+    assert set(access.registered_models()) <= set(EXAMPLES), "add the model to EXAMPLES"
+
+
+@pytest.fixture
+def cast(org_a, org_b, alice, bob, carol) -> Cast:
+    return Cast(org_a=org_a, org_b=org_b, alice=alice, bob=bob, carol=carol)
+
+
+@pytest.mark.parametrize("route", object_routes(), ids=str)
+def test_another_organisations_object_is_a_404(route: Route, cast: Cast, client: Client) -> None:
+    model, url_kwargs = route.callback.access_object
+    theirs, ours = EXAMPLES[model](cast)
+    client.force_login(cast.bob)
+
+    for method in ("get", "post"):
+        response = getattr(client, method)(reverse(route.name, kwargs=url_kwargs(theirs)))
+        assert response.status_code == 404, f"{method.upper()} {route} for another organisation"
+    own = client.get(reverse(route.name, kwargs=url_kwargs(ours)))
+    assert own.status_code != 404, f"{route} answers 404 for bob's own organisation too"
+
+
+@pytest.mark.parametrize("route", capability_routes(), ids=str)
+def test_a_forged_secret_link_is_refused_cleanly(route: Route, cast: Cast, client: Client) -> None:
+    kwargs = dict.fromkeys(route.kwargs, "forged0")
+    client.force_login(cast.alice)
+
+    response = client.get(reverse(route.name, kwargs=kwargs))
+
+    assert response.status_code not in {403, 500}
+    assert response.status_code in {200, 302, 404, 410}
+    assert cast.carol.email not in response.content.decode()
