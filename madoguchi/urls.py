@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from madoguchi.accounts import invitation_views
+from madoguchi.accounts import invitation_views, session_views
 
 urlpatterns = [
     path("", include("madoguchi.core.urls")),
+    path("accounts/sessions/<int:pk>/end/", session_views.end_session, name="usersession_end"),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),

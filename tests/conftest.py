@@ -22,6 +22,12 @@ def _tasks_run_at_once(settings: Settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture
+def db_task_backend(settings: Settings) -> None:
+    """Make django-tasks-db the default task backend, as in production."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Start every test with an empty cache: rate-limit counts must not leak between tests."""

@@ -1,6 +1,10 @@
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.forms import BaseForm
 from django.http import HttpRequest
@@ -10,11 +14,30 @@ from madoguchi.accounts.models import User
 from madoguchi.core.mail import enqueue_mail
 
 
+@dataclass(frozen=True)
+class MailSite:
+    """What allauth's mail templates call the site: the brand, not the request's host name."""
+
+    name: str
+    domain: str
+
+
+def mail_site(request: HttpRequest | None) -> MailSite:
+    brand = getattr(request, "brand", None)
+    name = brand.name if brand is not None else settings.BRAND_NAME
+    host = brand.host if brand is not None and brand.host else urlsplit(settings.SITE_URL).netloc
+    return MailSite(name=name, domain=host)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Madoguchi's rules for allauth: mail through the task queue, the brand's access mode."""
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        context["current_site"] = mail_site(allauth_context.request)
         enqueue_mail(self.render_mail(template_prefix, email, context))
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{mail_site(allauth_context.request).name}] {subject}"
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Private brands take only invited people; public and restricted ones anybody."""

@@ -1,5 +1,6 @@
 """What each person may see of people and organisations (registered with core.access)."""
 
+from allauth.usersessions.models import UserSession
 from django.db.models import QuerySet
 
 from madoguchi.accounts.models import Invitation, Membership, Organisation, User
@@ -37,8 +38,13 @@ def people(user: User, queryset: QuerySet[User]) -> QuerySet[User]:
     return queryset.filter(pk__in=colleagues) | queryset.filter(pk=user.pk)
 
 
+def own_sessions(user: User, queryset: QuerySet[UserSession]) -> QuerySet[UserSession]:
+    return queryset.filter(user=user)
+
+
 def register() -> None:
     access.register(Organisation, organisations)
     access.register(Membership, memberships)
     access.register(Invitation, invitations)
     access.register(User, people)
+    access.register(UserSession, own_sessions)

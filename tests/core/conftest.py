@@ -3,17 +3,10 @@ from collections.abc import Callable
 import pytest
 from django.tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from pytest_django.fixtures import Settings
 
 from madoguchi.core.management.commands.worker import Worker
 
 RunClaimed = Callable[..., DBTaskResult]
-
-
-@pytest.fixture
-def db_task_backend(settings: Settings) -> None:
-    """Make django-tasks-db the default task backend, as in production."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture

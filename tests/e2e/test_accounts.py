@@ -226,20 +226,25 @@ def test_repeated_failures_lock_the_address_out(page: Page, alice: User) -> None
     expect(page.locator(".mdg-user-menu")).to_have_count(0)
 
 
-def test_signing_out_another_session_from_the_sessions_page(
+def test_signing_out_other_sessions_from_the_sessions_page(
     open_page: OpenPage, live_server: LiveServer, alice: User
 ) -> None:
-    laptop = open_page()
-    phone = open_page(viewport={"width": 360, "height": 740})
-    sign_in(laptop, live_server, alice)
-    sign_in(phone, live_server, alice)
+    laptop = open_page(user_agent="Mozilla/5.0 (Laptop) Chromium")
+    phone = open_page(viewport={"width": 360, "height": 740}, user_agent="Mozilla/5.0 (Phone)")
+    tablet = open_page(viewport={"width": 800, "height": 1000}, user_agent="Mozilla/5.0 (Tablet)")
+    for device in (laptop, phone, tablet):
+        sign_in(device, live_server, alice)
 
     laptop.goto(reverse("usersessions_list"))
     axe_check(laptop)
+    expect(laptop.locator("table tbody tr")).to_have_count(3)
+    laptop.locator("table tbody tr").filter(has_text="(Phone)").get_by_role("button").click()
     expect(laptop.locator("table tbody tr")).to_have_count(2)
-    laptop.get_by_role("button", name="Sign Out Other Sessions").click()
-
     phone.goto(reverse("core:home"))
     expect(phone.locator(".mdg-user-menu")).to_have_count(0)
+
+    laptop.get_by_role("button", name="Sign Out Other Sessions").click()
+    tablet.goto(reverse("core:home"))
+    expect(tablet.locator(".mdg-user-menu")).to_have_count(0)
     laptop.goto(reverse("core:home"))
     expect_signed_in(laptop, str(alice))
