@@ -42,6 +42,17 @@ class ResilientRedisCache(RedisCache):
             self._last_warning = now
             logger.warning("Cache unavailable (%s failed: %s); serving without it", operation, exc)
 
+    def available(self) -> bool:
+        """Tell whether Redis answers now (one round trip, or none during the skip window)."""
+        if time.monotonic() < self._skip_until:
+            return False
+        try:
+            self.ping()
+        except RedisError as exc:
+            self._degraded("ping", exc)
+            return False
+        return True
+
     def ping(self) -> None:
         """Raise when Redis does not answer (for health checks); clears the skip on success."""
         self._cache.get_client(write=True).ping()

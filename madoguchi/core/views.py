@@ -40,6 +40,15 @@ def healthz_live(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Answer a rate limit (allauth calls the URLconf's handler429)."""
+    response = error_response(
+        request, 429, _("Too many attempts in a short time. Please wait a few minutes.")
+    )
+    response["Retry-After"] = "300"
+    return response
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if type(exception).__name__ in {"RequestDataTooBig", "TooManyFilesSent", "TooManyFieldsSent"}:
         return error_response(request, 413, _("The request is larger than this server accepts."))
