@@ -17,3 +17,12 @@ def end_session(request: HttpRequest, session: UserSession) -> None:
         request=request,
         data={"ip": session.ip, "user_agent": session.user_agent[:120]},
     )
+
+
+def end_other_sessions(request: HttpRequest | None, user: object) -> int:
+    """End every session of user's but the one making this request; return how many ended."""
+    current = request.session.session_key if request is not None else None
+    others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current]
+    if others:
+        get_adapter().end_sessions(others)
+    return len(others)

@@ -1,8 +1,9 @@
 from allauth.account.signals import user_logged_in, user_signed_up
+from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from madoguchi.accounts import invitations
+from madoguchi.accounts import invitations, sessions
 from madoguchi.accounts.models import User
 
 
@@ -12,3 +13,13 @@ def accept_invitation_of_session(request: HttpRequest, user: User, **_kwargs: ob
     """Complete an invitation that brought this person to sign up or sign in."""
     if request is not None and hasattr(request, "session"):
         invitations.accept_remembered(request, user)
+
+
+@receiver(authenticator_added)
+@receiver(authenticator_removed)
+@receiver(authenticator_reset)
+def end_other_sessions_on_factor_change(
+    request: HttpRequest | None, user: User, **_kwargs: object
+) -> None:
+    """A changed second factor signs the account out everywhere else (R21)."""
+    sessions.end_other_sessions(request, user)

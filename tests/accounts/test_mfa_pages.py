@@ -83,3 +83,42 @@ def test_changing_security_settings_asks_for_the_password_again(
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
+def _other_device(user: User) -> Client:
+    device = Client(HTTP_USER_AGENT="Other device")
+    device.force_login(user)
+    assert device.get(reverse("core:home")).context["user"] == user
+    return device
+
+
+def _signed_in(device: Client) -> bool:
+    return device.get(reverse("core:home")).context["user"].is_authenticated
+
+
+def test_adding_a_second_factor_signs_out_other_sessions(
+    client: Client, alice: User, django_capture_on_commit_callbacks
+) -> None:
+    client.post(reverse("account_login"), {"login": alice.email, "password": PASSWORD})
+    phone = _other_device(alice)
+
+    # allauth announces the new factor once its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        _activate_totp(client)
+
+    assert not _signed_in(phone)
+    assert _signed_in(client)
+
+
+def test_changing_the_password_signs_out_other_sessions(client: Client, alice: User) -> None:
+    client.post(reverse("account_login"), {"login": alice.email, "password": PASSWORD})
+    phone = _other_device(alice)
+
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "a brand new passphrase 7",
+         "password2": "a brand new passphrase 7"},
+    )  # fmt: skip
+
+    assert not _signed_in(phone)
+    assert _signed_in(client)
