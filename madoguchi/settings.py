@@ -278,6 +278,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "madoguchi.accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "madoguchi.accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"reset_password": "madoguchi.accounts.reset_forms.ResetPasswordForm"}
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # Only completes the sign-in begun in the same browser session; elsewhere the link just verifies.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
