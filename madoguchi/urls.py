@@ -1,7 +1,11 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from madoguchi.accounts import invitation_views, session_views
+
+# Staff sign in through the portal's sign-in, with its MFA and rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("madoguchi.core.urls")),
