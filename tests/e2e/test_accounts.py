@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from madoguchi.accounts.models import User
-from tests.e2e.conftest import axe_check, sign_in
+from tests.e2e.conftest import BrowserLog, axe_check, sign_in
 from tests.factories import PASSWORD
 from tests.support.smtp import RecordingHandler
 from tests.support.totp import totp_code
@@ -209,7 +209,10 @@ def test_passkey_enrolment_then_passwordless_sign_in(
     expect_signed_in(page, str(alice))
 
 
-def test_repeated_failures_lock_the_address_out(page: Page, alice: User) -> None:
+def test_repeated_failures_lock_the_address_out(
+    page: Page, alice: User, browser_log: BrowserLog
+) -> None:
+    browser_log.expect_console_error("status of 429 (Too Many Requests)")
     page.goto(reverse("account_login"))
     for _ in range(5):
         page.locator("input[name=login]").fill(alice.email)
