@@ -251,3 +251,41 @@ def test_signing_out_other_sessions_from_the_sessions_page(
     expect(tablet.locator(".mdg-user-menu")).to_have_count(0)
     laptop.goto(reverse("core:home"))
     expect_signed_in(laptop, str(alice))
+
+
+SIGNED_OUT_PAGES = [
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "account_request_login_code",
+]
+SIGNED_IN_PAGES = [
+    "account_email",
+    "account_change_password",
+    "mfa_index",
+    "usersessions_list",
+    "mfa_activate_totp",
+    "mfa_add_webauthn",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_account_pages_pass_axe_and_fit_a_phone(
+    open_page: OpenPage, live_server: LiveServer, alice: User, language: str
+) -> None:
+    page = open_page(locale=LOCALES[language], viewport={"width": 360, "height": 740})
+
+    def check(name: str) -> None:
+        page.goto(reverse(name))
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        axe_check(page)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{name} is {width}px wide at 360px ({language})"
+
+    for name in SIGNED_OUT_PAGES:
+        check(name)
+    sign_in(page, live_server, alice)
+    page.goto(reverse("mfa_activate_totp"))
+    confirm_password(page)
+    for name in SIGNED_IN_PAGES:
+        check(name)
