@@ -412,6 +412,10 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # Portal ---------------------------------------------------------------------------------------
 
+# Bulk import of users from CSV: larger files and longer files are refused before any row is kept.
+USER_IMPORT_MAX_BYTES = env_int("MADOGUCHI_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+USER_IMPORT_MAX_ROWS = env_int("MADOGUCHI_IMPORT_MAX_ROWS", 20_000)
+
 
 # Logging: JSON lines in production, readable lines in development; every line has a request id.
 

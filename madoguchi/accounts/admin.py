@@ -1,7 +1,13 @@
+from uuid import UUID
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.accounts import admin_views, user_export
 from madoguchi.accounts.models import Membership, Organisation, User
 
 
@@ -23,6 +29,50 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    change_list_template = "admin/accounts/user/change_list.html"
+    actions = ["export_csv"]
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_upload_view), name="accounts_user_import"),
+            path(
+                "import/<uuid:import_id>/",
+                wrap(self.import_preview_view),
+                name="accounts_user_import_preview",
+            ),
+            path(
+                "import/<uuid:import_id>/confirm/",
+                wrap(self.import_confirm_view),
+                name="accounts_user_import_confirm",
+            ),
+            path(
+                "import/<uuid:import_id>/status/",
+                wrap(self.import_status_view),
+                name="accounts_user_import_status",
+            ),
+            path("export/", wrap(self.export_view), name="accounts_user_export"),
+            *super().get_urls(),
+        ]
+
+    def import_upload_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_views.import_upload(request, self)
+
+    def import_preview_view(self, request: HttpRequest, import_id: UUID) -> HttpResponse:
+        return admin_views.import_preview(request, self, import_id)
+
+    def import_confirm_view(self, request: HttpRequest, import_id: UUID) -> HttpResponse:
+        return admin_views.import_confirm(request, self, import_id)
+
+    def import_status_view(self, request: HttpRequest, import_id: UUID) -> HttpResponse:
+        return admin_views.import_status(request, self, import_id)
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_views.export(request, self)
+
+    @admin.action(description=_("Export selected users to CSV"), permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse:
+        return user_export.user_export_response(queryset, request=request, selection="selected")
 
 
 @admin.register(Organisation)

@@ -12,6 +12,14 @@ class SignupForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=150, required=False)
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        request: HttpRequest | None = context.request
+        invitation = invitations.remembered(request) if request is not None else None
+        if invitation is not None and invitation.name:
+            # The name the inviter gave (from a bulk import), for the invitee to keep or correct.
+            self.fields["name"].initial = invitation.name
+
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()
         # allauth's middleware keeps the request in a context variable; the form is not given it.

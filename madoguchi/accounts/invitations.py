@@ -43,6 +43,7 @@ def open_invitation(email: str, organisation: Organisation | None) -> Invitation
 def invite(  # noqa: PLR0913  (what an invitation is made of)
     *,
     email: str,
+    name: str = "",
     organisation: Organisation | None = None,
     role: str = Membership.Role.MEMBER,
     language: str = "",
@@ -63,6 +64,7 @@ def invite(  # noqa: PLR0913  (what an invitation is made of)
         ).update(revoked_at=now)
         invitation = Invitation.objects.create(
             email=email,
+            name=name,
             organisation=organisation,
             role=role,
             language=language,
@@ -155,6 +157,9 @@ def accept(invitation: Invitation, user: User, request: HttpRequest | None = Non
         if user.approval != User.Approval.APPROVED:
             user.approval = User.Approval.APPROVED
             user.save(update_fields=["approval"])
+        if locked.name and not user.name:
+            user.name = locked.name
+            user.save(update_fields=["name"])
         if locked.organisation is not None:
             Membership.objects.get_or_create(
                 user=user, organisation=locked.organisation, defaults={"role": locked.role}

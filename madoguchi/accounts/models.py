@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -146,6 +148,7 @@ class Invitation(models.Model):
     """An invitation to join the portal, and an organisation when one is named."""
 
     email = models.EmailField(_("email address"))
+    name = models.CharField(_("name"), max_length=150, blank=True)
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
@@ -180,6 +183,52 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class UserImport(models.Model):
+    """A CSV file of people an admin is importing: its rows, checked at preview, then its progress.
+
+    The random id is the only handle on it; only the admin who uploaded it may preview or confirm.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Waiting for confirmation")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("preview expires at"))
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    encoding = models.CharField(_("encoding"), max_length=16)
+    create_organisations = models.BooleanField(_("create missing organisations"), default=False)
+    brand_name = models.CharField(_("brand name"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.PREVIEWED, db_index=True
+    )
+    # Each row as read and checked: line, name, email, organisation, role, language, errors and
+    # the outcome the preview showed.
+    rows = models.JSONField(_("rows"), default=list)
+    ignored_columns = models.JSONField(_("ignored columns"), default=list)
+    planned = models.JSONField(_("planned outcomes"), default=dict)
+    processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    result = models.JSONField(_("result"), default=dict)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user import")
+        verbose_name_plural = _("user imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
 
 
 class Department(models.Model):
