@@ -206,26 +206,6 @@ def test_crash_inside_a_batch_leaves_no_half_of_it_and_the_retry_invites_once(
     assert Invitation.objects.count() == 5
 
 
-def test_a_task_out_of_attempts_marks_the_import_failed(
-    erin: User, smtp_server, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings.TASK_MAX_ATTEMPTS = 1
-
-    def refuse(**kwargs: object) -> Invitation:
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(invitations, "invite", refuse)
-
-    job = import_file(erin, users_csv([("P", "p@example.com", "", "", "")]))
-
-    assert job.status == UserImport.Status.FAILED
-    assert Invitation.objects.count() == 0
-    [summary] = smtp_server.messages
-    assert summary["Subject"] == "Import of users.csv stopped"
-    event = AuditEvent.objects.get(action="users.import.finished")
-    assert event.data["status"] == "failed"
-
-
 def test_confirm_twice_queues_one_run(erin: User, db_task_backend: None) -> None:
     job = preview(erin, users_csv([("P", "p@example.com", "", "", "")]))
 
