@@ -33,6 +33,7 @@ TEXT = {
 @pytest.mark.usefixtures("org_a", "org_b")
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_admin_imports_a_shift_jis_file_and_invitations_arrive(
+    *,
     open_page: OpenPage,
     live_server: LiveServer,
     smtp_server: RecordingHandler,
