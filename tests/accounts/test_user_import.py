@@ -56,12 +56,6 @@ def snapshot() -> tuple[int, ...]:
     )
 
 
-@pytest.fixture
-def db_task_backend(settings: Settings) -> None:
-    """Tasks as rows in the database, as in production, so they roll back with a transaction."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 def test_preview_tells_each_rows_outcome_and_writes_nothing(
     erin: User, alice: User, carol: User, smtp_server
 ) -> None:
