@@ -172,13 +172,12 @@ def test_staff_without_the_add_permission_cannot_import(client: Client, dave: Us
     assert "Import users" not in client.get(CHANGELIST).content.decode()
 
 
-def test_customers_are_sent_to_the_admin_sign_in(client: Client, bob: User) -> None:
+def test_customers_find_no_import_page(client: Client, bob: User) -> None:
     client.force_login(bob)
 
-    response = client.get(UPLOAD)
-
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert client.get(UPLOAD).status_code == 404
+    assert post_file(client, users_csv([("A", "a@example.com", "", "", "")])).status_code == 404
+    assert not UserImport.objects.exists()
 
 
 def test_another_admins_preview_is_not_found(admin_client: Client) -> None:
