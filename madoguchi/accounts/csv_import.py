@@ -144,7 +144,7 @@ def parse(stream: IO[bytes], *, max_rows: int) -> ParsedFile:
     no header, missing required columns, no rows, or more than max_rows rows.
     """
     encoding = detect_encoding(stream)
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")  # type: ignore[type-var]
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
     try:
         reader = csv.reader(text)
         columns, ignored = _read_header(reader)

@@ -210,3 +210,30 @@ def test_revoked_invitation_cannot_be_used(client: Client, smtp_server, org_a) -
 
     assert client.get(_path(_link(smtp_server.messages[0]))).status_code == 410
     assert AuditEvent.objects.filter(action="invitation.revoked").exists()
+
+
+def test_the_name_given_by_the_inviter_is_offered_at_sign_up_and_kept(
+    client: Client, smtp_server, org_a: Organisation
+) -> None:
+    invitations.invite(email="hanako@example.jp", name="佐藤 花子", organisation=org_a)
+    client.get(_path(_link(smtp_server.messages[0])))
+
+    form = client.get(reverse("account_signup") + "?email=hanako%40example.jp")
+    client.post(
+        reverse("account_signup"),
+        {"email": "hanako@example.jp", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert 'value="佐藤 花子"' in form.content.decode()
+    assert User.objects.get(email="hanako@example.jp").name == "佐藤 花子"
+
+
+def test_accepting_keeps_a_name_the_account_already_has(
+    smtp_server, org_b: Organisation, alice: User
+) -> None:
+    invitation = invitations.invite(email=alice.email, name="Someone Else", organisation=org_b)
+
+    invitations.accept(invitation, alice)
+
+    alice.refresh_from_db()
+    assert alice.name == "Alice Example"
