@@ -1,11 +1,17 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts import invitation_views, session_views
 
 # Staff sign in through the portal's sign-in, with its MFA and rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = format_lazy(_("{brand} administration"), brand=settings.BRAND_NAME)
+admin.site.site_title = admin.site.site_header
+admin.site.site_url = "/"
 
 urlpatterns = [
     path("", include("madoguchi.core.urls")),
