@@ -213,7 +213,9 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-                        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                        # A consumer waits on Redis in blocking pops of up to 5 s; a shorter
+                        # socket timeout would break every idle socket's receive loop.
+                        "socket_timeout": 10,
                     }
                 ],
                 "prefix": "mdg",
@@ -309,6 +311,7 @@ MFA_TOTP_TOLERANCE = 1
 # Browsers allow WebAuthn over plain HTTP on localhost only; production is HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_ADAPTER = "madoguchi.accounts.revocation.UserSessionsAdapter"
 
 # Internationalisation --------------------------------------------------------------------------
 

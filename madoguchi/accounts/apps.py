@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from madoguchi.accounts import scopes, seeding, signals  # noqa: F401  (signals connects)
+        from madoguchi.accounts import revocation, scopes, seeding, signals  # noqa: F401  (connects receivers)
         from madoguchi.core import seeding as core_seeding
 
         scopes.register()

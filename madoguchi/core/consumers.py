@@ -2,10 +2,12 @@
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from madoguchi.core.realtime import RevocableConsumer
+
 MAX_FRAME_BYTES = 4096
 
 
-class PingConsumer(AsyncJsonWebsocketConsumer):
+class PingConsumer(RevocableConsumer, AsyncJsonWebsocketConsumer):
     """Echo a ping back via the channel layer, so a reply crossed the same path chat will use."""
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
