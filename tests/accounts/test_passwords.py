@@ -42,6 +42,8 @@ def test_long_passphrases_are_accepted_exactly(client: Client, password: str) ->
         ("qwertyuiop12", "too common"),
         ("Passw0rd1234", "common password with a few changes"),
         ("Dr4gon2024!!", "common password with a few changes"),
+        ("zaqwsxcderfv", "leaked passwords"),
+        ("Sanfranc1sco!", "common password with a few changes"),
         ("382910475629", "entirely numeric"),
         ("x" * 200, "too long"),
     ],
