@@ -15,7 +15,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: help run test test-pg test-unit e2e lint fmt arch messages check-deploy bench install clean
+.PHONY: help run test test-pg test-unit e2e lint fmt sast arch messages check-deploy bench install clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -61,6 +61,17 @@ lint: $(STAMP) ## ruff check and ruff format --check
 fmt: $(STAMP) ## format and fix what ruff can
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+SAST := $(VENV)/sast/.installed
+$(SAST): $(VENV)/bin/python tools/semgrep/requirements.txt
+	$(PY) -m venv $(VENV)/sast
+	$(VENV)/sast/bin/pip install --quiet --disable-pip-version-check -r tools/semgrep/requirements.txt
+	@touch $(SAST)
+
+sast: $(SAST) ## our semgrep rules (unscoped queries in views, unsafe markup, SQL from strings)
+	$(VENV)/sast/bin/semgrep --test --metrics=off --disable-version-check -q tools/semgrep/
+	$(VENV)/sast/bin/semgrep scan --config tools/semgrep/portal.yml --metrics=off \
+		--disable-version-check --no-git-ignore --error -q madoguchi
 
 arch: $(STAMP) ## dependency direction between apps (import-linter)
 	$(VENV)/bin/lint-imports
