@@ -137,15 +137,18 @@ def test_another_organisations_object_is_a_404(route: Route, cast: Cast, client:
     ours_url = reverse(route.name, kwargs=url_kwargs(ours))
 
     answered = []
-    for method in ("get", "post"):
-        status = getattr(client, method)(theirs_url).status_code
+    for method in ("get", "post", "put", "patch", "delete"):
+        response = getattr(client, method)(theirs_url)
+        status = response.status_code
         # 405 is the same for every id, so it tells nothing; anything else must be 404.
         assert status in {404, 405}, f"{method.upper()} {route}: {status} for organisation B"
+        body = response.content.decode()
+        assert cast.carol.email not in body and cast.org_b.name not in body, "B's data leaked"
         if status == 404:
             own = getattr(client, method)(ours_url).status_code
             assert own != 404, f"{method.upper()} {route} is 404 for bob's own object too"
             answered.append(method)
-    assert answered, f"{route} accepts neither GET nor POST"
+    assert answered, f"{route} accepts no method"
 
 
 @pytest.mark.parametrize("route", capability_routes(), ids=str)
