@@ -1,6 +1,7 @@
 """Two-factor authentication through allauth's pages: TOTP activation and recovery codes."""
 
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -56,6 +57,25 @@ def test_a_recovery_code_signs_in_once(client: Client, alice: User) -> None:
     again = client.post(reverse("mfa_authenticate"), {"code": codes[0]})
     assert again.status_code == 200
     assert "Incorrect code." in again.content.decode()
+
+
+def test_a_totp_code_signs_in_once(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    secret = _activate_totp(client)
+    client.logout()
+    # The next period's code is accepted (tolerance of one period) and cannot be the code
+    # used at activation, whenever the period boundary falls.
+    code = totp_code(secret, at=time.time() + 30)
+
+    _sign_in_to_second_factor(client, alice)
+    assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    client.logout()
+    _sign_in_to_second_factor(client, alice)
+    replayed = client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert replayed.status_code == 200
+    assert "Incorrect code." in replayed.content.decode()
+    assert not client.get(reverse("core:home")).context["user"].is_authenticated
 
 
 def test_a_wrong_code_is_refused_in_both_languages(client: Client, alice: User) -> None:
