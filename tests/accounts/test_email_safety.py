@@ -47,3 +47,27 @@ def test_changing_email_needs_a_recent_password(client: Client, alice: User, smt
     alice.refresh_from_db()
     assert alice.email == "alice@example.com"
     assert not EmailAddress.objects.filter(email="taken.over@example.com", verified=True).exists()
+
+
+def test_a_pending_new_address_is_not_a_sign_in_name(
+    client: Client, alice: User, smtp_server
+) -> None:
+    client.force_login(alice)
+    client.post(reverse("account_email"), {"action_add": "", "email": "alice.pending@example.com"})
+    client.logout()
+
+    pending = client.post(
+        reverse("account_login"), {"login": "alice.pending@example.com", "password": PASSWORD}
+    )
+
+    # allauth asks for the address to be proven first, and signs nobody in meanwhile.
+    assert pending["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    assert not EmailAddress.objects.filter(
+        email="alice.pending@example.com", verified=True
+    ).exists()
+    current = client.post(
+        reverse("account_login"), {"login": "alice@example.com", "password": PASSWORD}
+    )
+    assert current.status_code == 302
+    assert client.session["_auth_user_id"] == str(alice.pk)
