@@ -142,3 +142,20 @@ def test_changing_the_password_signs_out_other_sessions(client: Client, alice: U
 
     assert not _signed_in(phone)
     assert _signed_in(client)
+
+
+def test_guessing_the_second_factor_is_a_429_with_retry_after(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    secret = _activate_totp(client)
+    client.logout()
+    _sign_in_to_second_factor(client, alice)
+
+    guesses = [client.post(reverse("mfa_authenticate"), {"code": "000000"}) for _ in range(5)]
+    locked = client.post(
+        reverse("mfa_authenticate"), {"code": totp_code(secret, at=time.time() + 30)}
+    )
+
+    assert {guess.status_code for guess in guesses} == {200}
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) > 0
+    assert not client.get(reverse("core:home")).context["user"].is_authenticated
