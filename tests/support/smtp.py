@@ -1,5 +1,6 @@
 """A real SMTP server for tests (aiosmtpd on loopback) that can accept, defer or refuse mail."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -54,3 +55,16 @@ def smtp_server(settings: Settings) -> Iterator[RecordingHandler]:
         yield handler
     finally:
         controller.stop()
+
+
+def plain_body(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def mailed_path(message: EmailMessage, pattern: str) -> str:
+    """The site-relative path of the first link in the mail whose path matches `pattern`."""
+    for link in re.findall(r"https?://\S+", plain_body(message)):
+        path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+        if re.search(pattern, path):
+            return path
+    raise AssertionError(f"no link matching {pattern!r} in the mail")
