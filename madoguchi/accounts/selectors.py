@@ -47,3 +47,10 @@ def users_export_rows(users: QuerySet[User]) -> Iterator[list[Cell]]:
             user.last_login,
             user.is_active,
         ]
+
+
+def organisation_members_for(user: User) -> QuerySet[User]:
+    """Return the active members of the user's organisations (the user included), by name."""
+    organisations = Membership.objects.filter(user=user).values("organisation")
+    members = Membership.objects.filter(organisation__in=organisations).values("user")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("name", "email")
