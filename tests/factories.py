@@ -3,6 +3,9 @@
 from allauth.account.models import EmailAddress
 
 from madoguchi.accounts.models import Membership, Organisation, User
+from madoguchi.branding.services import default_brand
+from madoguchi.tickets import services as tickets
+from madoguchi.tickets.models import Category, FormField, RequestType, Ticket
 
 PASSWORD = "correct horse battery staple"
 
@@ -19,3 +22,42 @@ def make_organisation(name: str, slug: str) -> Organisation:
 
 def add_member(user: User, organisation: Organisation, role: str = Membership.Role.MEMBER) -> None:
     Membership.objects.create(user=user, organisation=organisation, role=role)
+
+
+def make_ticket(
+    requester: User, subject: str = "The printer is jammed", **fields: object
+) -> Ticket:
+    new = tickets.NewRequest(
+        brand=default_brand(),
+        requester=requester,
+        subject=subject,
+        description=str(fields.pop("description", "It stopped at page 3.")),
+        **fields,
+    )
+    return tickets.ticket_create(new)
+
+
+def make_request_type(name_en: str, name_ja: str = "", *, category: str = "Orders") -> RequestType:
+    """A request type of the default brand, as an admin saves it (validated first)."""
+    brand = default_brand()
+    group, _created = Category.objects.get_or_create(brand=brand, name_en=category)
+    request_type = RequestType(brand=brand, category=group, name_en=name_en, name_ja=name_ja)
+    request_type.full_clean()
+    request_type.save()
+    return request_type
+
+
+def add_form_field(request_type: RequestType, key: str, kind: str, **options: object) -> FormField:
+    """Append a field to the request type's form, validated as the admin does."""
+    field = FormField(
+        request_type=request_type,
+        key=key,
+        kind=kind,
+        label_en=key.replace("_", " ").title(),
+        position=request_type.fields.count(),
+    )
+    for name, value in options.items():
+        setattr(field, name, value)
+    field.full_clean()
+    field.save()
+    return field

@@ -19,7 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from madoguchi.accounts import invitations
 from madoguchi.accounts.models import Invitation, Membership, Organisation, User
+from madoguchi.branding.services import default_brand
 from madoguchi.core import access
+from madoguchi.tickets import services as tickets
+from madoguchi.tickets.models import Category, Message, RequestType, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +98,26 @@ def _session(user: User) -> UserSession:
     return UserSession.objects.filter(user=user).latest("created_at")
 
 
+def _ticket(requester: User) -> Ticket:
+    new = tickets.NewRequest(
+        brand=default_brand(), requester=requester, subject="Printer", description="Jammed."
+    )
+    return tickets.ticket_create(new)
+
+
+def _request_type(*, offered: bool) -> RequestType:
+    """Request types belong to the brand, not to an organisation: customers see offered ones."""
+    brand = default_brand()
+    category, _ = Category.objects.get_or_create(brand=brand, name_en="General")
+    return RequestType.objects.create(
+        brand=brand, category=category, name_en="Question", is_active=offered
+    )
+
+
+def _message(ticket: Ticket) -> Message:
+    return ticket.messages.get()
+
+
 # For each model a route may name: (an object in organisation B, one in organisation A).
 EXAMPLES: dict[type[Model], Callable[[Cast], tuple[Model, Model]]] = {
     Organisation: lambda c: (c.org_b, c.org_a),
@@ -106,6 +129,9 @@ EXAMPLES: dict[type[Model], Callable[[Cast], tuple[Model, Model]]] = {
     User: lambda c: (c.carol, c.alice),
     # Sessions are personal: bob's own is the one he may reach.
     UserSession: lambda c: (_session(c.carol), _session(c.bob)),
+    Ticket: lambda c: (_ticket(c.carol), _ticket(c.alice)),
+    Message: lambda c: (_message(_ticket(c.carol)), _message(_ticket(c.alice))),
+    RequestType: lambda c: (_request_type(offered=False), _request_type(offered=True)),
 }
 
 

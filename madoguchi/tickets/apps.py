@@ -6,3 +6,10 @@ class TicketsConfig(AppConfig):
     name = "madoguchi.tickets"
     verbose_name = _("Requests")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from madoguchi.core import seeding as core_seeding
+        from madoguchi.tickets import seeding, selectors
+
+        selectors.register()
+        core_seeding.register_demo(seeding.load_demo_catalog, order=20)

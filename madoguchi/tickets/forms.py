@@ -24,6 +24,16 @@ LONG_TEXT_MAX = 20_000
 
 
 class RequestForm(forms.Form):
+    """Subject and description, which every request has, then the request type's own fields."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown works here: **bold**, lists, links."),
+    )
+
     def __init__(self, request_type: RequestType, *, requester: User, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.request_type = request_type
@@ -36,6 +46,10 @@ class RequestForm(forms.Form):
                     definition.show_when.key,
                     definition.show_when_value,
                 )
+
+    def rows(self) -> list[tuple[forms.BoundField, str, str]]:
+        """Return each field with the field and value that show it ("" when always shown)."""
+        return [(self[name], *self.conditions.get(name, ("", ""))) for name in self.fields]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -67,6 +81,12 @@ class RequestForm(forms.Form):
             for definition in self.definitions
             if definition.kind == Kind.FILE and self.cleaned_data.get(definition.key)
         }
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6})
+    )
 
 
 def _is_shown(definition: FormField, cleaned: dict[str, Any], shown: set[str]) -> bool:

@@ -17,7 +17,8 @@ Kind = FormField.Kind
 def _form(
     request_type: RequestType, requester: User, data: dict[str, Any], files: Any = None
 ) -> RequestForm:
-    return RequestForm(request_type, requester=requester, data=data, files=files)
+    filled = {"subject": "Return", "description": "Please help.", **data}
+    return RequestForm(request_type, requester=requester, data=filled, files=files)
 
 
 @pytest.fixture
@@ -169,6 +170,17 @@ def test_labels_and_choices_speak_the_viewer_language(
         assert list(reason.choices)[1:] == [("broken", "壊れていた"), ("wrong_size", "サイズ違い")]
         assert not form.is_valid()
         assert form.errors["reason"] == ["このフィールドは必須です。"]
+
+
+def test_subject_and_description_are_asked_and_not_answers(
+    request_type: RequestType, alice: User
+) -> None:
+    form = RequestForm(request_type, requester=alice, data={})
+    assert set(form.errors) == {"subject", "description"}
+
+    form = _form(request_type, alice, {})
+    assert form.is_valid()
+    assert form.answers() == {}
 
 
 def test_required_checkbox_must_be_ticked(request_type: RequestType, alice: User) -> None:

@@ -135,3 +135,9 @@ def test_keys_are_unique_within_a_type(request_type: RequestType) -> None:
     duplicate = FormField(request_type=request_type, key="order", kind=Kind.TEXT, label_en="O")
 
     assert "__all__" in _errors(duplicate)
+
+
+def test_a_field_cannot_take_the_name_of_a_built_in_question(request_type: RequestType) -> None:
+    field = FormField(request_type=request_type, key="subject", kind=Kind.TEXT, label_en="S")
+
+    assert "key" in _errors(field)

@@ -10,6 +10,8 @@ from madoguchi.branding.models import Brand
 from madoguchi.core.translated import in_language
 
 CHOICE_SEPARATOR = "|"
+# Every request form asks these itself, so a field of a request type cannot take the names.
+RESERVED_KEYS = {"subject", "description"}
 
 
 class Priority(models.TextChoices):
@@ -213,6 +215,8 @@ class FormField(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        if self.key in RESERVED_KEYS:
+            errors["key"] = _("Every request already has a subject and a description.")
         if self.kind in self.WITH_CHOICES:
             errors.update(self._choice_errors())
         elif self.choices.strip():

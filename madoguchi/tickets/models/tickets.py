@@ -1,0 +1,166 @@
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.accounts.models import Department, Organisation, User
+from madoguchi.branding.models import Brand
+from madoguchi.tickets.models.catalog import Priority, RequestType
+
+
+def new_reply_token() -> str:
+    """An unguessable token that threads mail replies to one request (never the number alone)."""
+    return secrets.token_hex(16)
+
+
+class Tag(models.Model):
+    name = models.SlugField(_("name"), max_length=50, unique=True, allow_unicode=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def unsolved(self) -> "TicketQuerySet":
+        return self.exclude(status__in=Ticket.DONE)
+
+
+class Ticket(models.Model):
+    """A customer's request: what they asked, its state, and who works on it."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending")
+        ON_HOLD = "on_hold", _("On hold")
+        SOLVED = "solved", _("Solved")
+        CLOSED = "closed", _("Closed")
+
+    class Via(models.TextChoices):
+        WEB = "web", _("Portal")
+        EMAIL = "email", _("Email")
+        GUEST = "guest", _("Portal, as a guest")
+
+    class Approval(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("Not needed")
+        PENDING = "pending", _("Waiting for the organisation admin")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    DONE = (Status.SOLVED, Status.CLOSED)
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="tickets")
+    request_type = models.ForeignKey(
+        RequestType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("request type"),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    requester = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="requests", verbose_name=_("requester")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("organisation"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.NEW)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority, default=Priority.NORMAL
+    )
+    approval = models.CharField(
+        _("approval"), max_length=16, choices=Approval, default=Approval.NOT_NEEDED
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("group"),
+    )
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("assignee"),
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
+    followers = models.ManyToManyField(
+        User, blank=True, related_name="followed_requests", verbose_name=_("followers")
+    )
+    via = models.CharField(_("received by"), max_length=8, choices=Via, default=Via.WEB)
+    reply_token = models.CharField(max_length=32, unique=True, default=new_reply_token)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["requester", "-updated_at"], name="ticket_requester_recent"),
+            models.Index(fields=["organisation", "-updated_at"], name="ticket_organisation_recent"),
+            models.Index(fields=["status", "-updated_at"], name="ticket_status_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")), name="ticket_not_merged_into_itself"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def number(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in self.DONE
+
+
+class Message(models.Model):
+    """One entry of a request's conversation: a public reply or an internal note."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="request_messages"
+    )
+    body = models.TextField(_("message"))
+    body_html = models.TextField()
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    via = models.CharField(max_length=8, choices=Ticket.Via, default=Ticket.Via.WEB)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} {self.created_at:%Y-%m-%d %H:%M}"
