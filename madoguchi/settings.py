@@ -158,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "madoguchi.core.context_processors.portal",
+                "madoguchi.accounts.context_processors.organisation_admin",
             ],
         },
     },

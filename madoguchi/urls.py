@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("madoguchi.core.urls")),
     path("accounts/sessions/<int:pk>/end/", session_views.end_session, name="usersession_end"),
     path("accounts/", include("allauth.urls")),
+    path("organisation/", include("madoguchi.accounts.organisation_urls")),
     path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,65 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from madoguchi.accounts import approvals
+from madoguchi.accounts.models import User
+from madoguchi.core.models import AuditEvent
+from tests.factories import make_user
+from tests.support.smtp import plain_body
+
+pytestmark = pytest.mark.django_db
+
+
+def _waiting(email: str, language: str = "en") -> User:
+    return make_user(email, language=language, approval=User.Approval.PENDING)
+
+
+def test_approval_lets_the_person_in_and_mails_them(smtp_server, erin: User) -> None:
+    person = _waiting("waiting@example.com")
+
+    assert approvals.user_approve(person, by=erin)
+
+    person.refresh_from_db()
+    assert person.approval == User.Approval.APPROVED
+    [message] = smtp_server.messages
+    assert message["To"] == "waiting@example.com"
+    assert "approved" in plain_body(message)
+    assert "/accounts/login/" in plain_body(message)
+    event = AuditEvent.objects.get(action="user.approved")
+    assert (event.actor, event.target_id) == (erin, str(person.pk))
+
+
+def test_rejection_is_mailed_in_the_persons_language(smtp_server, erin: User) -> None:
+    person = _waiting("machi@example.jp", language="ja")
+
+    assert approvals.user_reject(person, by=erin)
+
+    person.refresh_from_db()
+    assert person.approval == User.Approval.REJECTED
+    [message] = smtp_server.messages
+    assert "承認されませんでした" in plain_body(message)
+    assert AuditEvent.objects.filter(action="user.rejected").count() == 1
+
+
+def test_deciding_twice_mails_and_audits_once(smtp_server, erin: User) -> None:
+    person = _waiting("twice@example.com")
+
+    approvals.user_approve(person, by=erin)
+    again = approvals.user_approve(person, by=erin)
+
+    assert not again
+    assert len(smtp_server.messages) == 1
+    assert AuditEvent.objects.filter(action="user.approved").count() == 1
+
+
+def test_default_roles_exist_with_their_permissions(db: None) -> None:
+    def codes(name: str) -> set[str]:
+        role = Group.objects.get(name=name)
+        return {f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.all()}
+
+    assert "accounts.view_user" in codes("Agent")
+    assert "accounts.approve_user" not in codes("Agent")
+    assert {"accounts.approve_user", "accounts.view_user"} <= codes("Team lead")
+    assert {"accounts.approve_user", "accounts.change_user", "branding.change_brand"} <= codes(
+        "Administrator"
+    )
