@@ -135,6 +135,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After authentication and the brand: anonymous visitors of a sign-in-only brand, and
+    # customers waiting for approval, see only the pages that let them in.
+    "madoguchi.accounts.gate.AccessGateMiddleware",
     "madoguchi.accounts.ratelimits.CredentialRateLimitMiddleware",
 ]
 
