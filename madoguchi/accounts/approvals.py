@@ -15,6 +15,7 @@ from django.utils import translation
 from madoguchi.accounts.models import User
 from madoguchi.core import audit
 from madoguchi.core.mail import enqueue_mail
+from madoguchi.core.realtime import close_user_sockets
 
 PERMISSION = "accounts.approve_user"
 
@@ -40,6 +41,9 @@ def _decide(user: User, decision: str, *, by: User, request: HttpRequest | None)
         action = "user.approved" if decision == User.Approval.APPROVED else "user.rejected"
         audit.record(action, request=request, actor=by, target=locked)
         enqueue_mail(_decision_mail(locked, _brand_name(request)))
+        if decision == User.Approval.REJECTED:
+            # A person rejected after approval may have sockets open from before.
+            close_user_sockets(locked.pk)
     user.approval = decision
     return True
 
