@@ -3,6 +3,7 @@
 Only the organisation's admins reach them; anyone else gets 404, as for an unknown address.
 """
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -65,6 +66,9 @@ def members_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_administered_get_for(request.user, slug)
+    limited = ratelimit.consume_or_429(request, action="organisation_invite")
+    if limited is not None:
+        return limited
     form = InviteForm(request.POST)
     if form.is_valid():
         try:

@@ -1,10 +1,13 @@
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from madoguchi.accounts import invitations
 from madoguchi.accounts.models import Invitation, Membership, Organisation, User
 from madoguchi.core.models import AuditEvent
+from tests.factories import add_member, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +231,33 @@ def test_the_user_menu_links_the_organisation_pages_for_admins_only(
 
     client.force_login(bob)
     assert link in client.get(reverse("core:home")).content.decode()
+
+
+def test_invitations_are_rate_limited_per_admin(
+    admin_client: Client, smtp_server, org_a: Organisation
+) -> None:
+    for number in range(30):
+        admin_client.post(_url("invite", org_a), {"email": f"p{number}@example.com"})
+
+    response = admin_client.post(_url("invite", org_a), {"email": "one.more@example.com"})
+
+    assert response.status_code == 429
+    assert response.has_header("Retry-After")
+    assert not Invitation.objects.filter(email="one.more@example.com").exists()
+
+
+def test_the_members_page_costs_the_same_queries_for_more_members(
+    admin_client: Client, org_a: Organisation, bob: User
+) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(_url("members", org_a)).status_code == 200
+        return len(queries)
+
+    count()  # The first request makes the brand and the session row.
+    few = count()
+    for number in range(5):
+        add_member(make_user(f"m{number}@example.com"), org_a)
+        invitations.invite(email=f"i{number}@example.com", organisation=org_a, invited_by=bob)
+
+    assert count() == few
