@@ -136,6 +136,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After authentication and the brand: anonymous visitors of a sign-in-only brand, and
+    # customers waiting for approval, see only the pages that let them in.
+    "madoguchi.accounts.gate.AccessGateMiddleware",
     "madoguchi.accounts.ratelimits.CredentialRateLimitMiddleware",
 ]
 
@@ -159,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "madoguchi.core.context_processors.portal",
+                "madoguchi.accounts.context_processors.organisation_admin",
             ],
         },
     },
@@ -303,6 +307,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    # Each invitation sends a mail: an organisation admin's account must not become a mail cannon.
+    "organisation_invite": "30/h/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True

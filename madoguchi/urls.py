@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.accounts import invitation_views, session_views
+from madoguchi.accounts import approval_views, invitation_views, session_views
 
 # Staff sign in through the portal's sign-in, with its MFA and rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -16,8 +16,10 @@ admin.site.site_url = "/"
 urlpatterns = [
     path("", include("madoguchi.core.urls")),
     path("accounts/sessions/<int:pk>/end/", session_views.end_session, name="usersession_end"),
+    path("accounts/approval/", approval_views.approval_status, name="account_approval"),
     path("accounts/", include("allauth.urls")),
     path("requests/", include("madoguchi.tickets.urls")),
+    path("organisation/", include("madoguchi.accounts.organisation_urls")),
     path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.forms import BaseForm
 from django.http import HttpRequest
+from django.utils import translation
 
 from madoguchi.accounts import invitations
 from madoguchi.accounts.models import User
@@ -55,6 +56,9 @@ class AccountAdapter(DefaultAccountAdapter):
         invited = invitation is not None and invitation.email.lower() == user.email.lower()
         if brand is not None and brand.needs_approval and not invited:
             user.approval = User.Approval.PENDING
+        if not user.language:
+            # The language the person signed up in: later mail (such as an approval) speaks it.
+            user.language = translation.get_language() or ""
         if commit:
             user.save()
         return user

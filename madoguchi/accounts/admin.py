@@ -7,7 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.accounts import admin_views, user_export
+from madoguchi.accounts import (
+    admin_views,
+    approvals,
+    role_admin,  # noqa: F401  (registers the Role and Department admins)
+    user_export,
+)
 from madoguchi.accounts.models import Membership, Organisation, User
 
 
@@ -20,17 +25,31 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "name", "is_staff", "is_superuser", "is_active", "date_joined"]
+    list_display = [
+        "email",
+        "name",
+        "approval",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "date_joined",
+    ]
+    list_filter = ["approval", "is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["email", "name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Profile"), {"fields": ["name", "language", "time_zone"]}),
-        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (
+            _("Access"),
+            {"fields": ["approval", "is_active", "is_staff", "is_superuser", "groups"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    # Decisions go through the approve and reject actions, which mail the person and audit.
+    readonly_fields = ["approval"]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     change_list_template = "admin/accounts/user/change_list.html"
-    actions = ["export_csv"]
+    actions = ["export_csv", "approve_users", "reject_users"]
 
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
@@ -73,6 +92,17 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description=_("Export selected users to CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse:
         return user_export.user_export_response(queryset, request=request, selection="selected")
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(approvals.PERMISSION)
+
+    @admin.action(description=_("Approve selected registrations"), permissions=["approve"])
+    def approve_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        return admin_views.decide_registrations(request, self, queryset, approve=True)
+
+    @admin.action(description=_("Reject selected registrations"), permissions=["approve"])
+    def reject_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        return admin_views.decide_registrations(request, self, queryset, approve=False)
 
 
 @admin.register(Organisation)

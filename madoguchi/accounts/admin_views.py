@@ -13,9 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from madoguchi.accounts import selectors, user_export, user_import
+from madoguchi.accounts import approvals, selectors, user_export, user_import
 from madoguchi.accounts.models import UserImport
 from madoguchi.core.errors import DomainError
 
@@ -180,3 +181,35 @@ def export(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
     return user_export.user_export_response(
         users, request=request, selection=request.GET.urlencode()
     )
+
+
+def decide_registrations(
+    request: HttpRequest, model_admin: Any, queryset: Any, *, approve: bool
+) -> HttpResponse | None:
+    """Ask to confirm the decision for the selected people, then approve or reject them.
+
+    Each decided person is mailed in their language and the decision audited (approvals.py).
+    """
+    if request.POST.get("confirmed") != "yes":
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "people": list(queryset.order_by("email")),
+            "approve": approve,
+            "action": "approve_users" if approve else "reject_users",
+            "title": _("Approve registrations") if approve else _("Reject registrations"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/accounts/user/approval_confirm.html", context)
+    decide = approvals.user_approve if approve else approvals.user_reject
+    decided = sum(decide(person, by=request.user, request=request) for person in queryset)
+    if approve:
+        done = ngettext(
+            "%(count)d registration approved.", "%(count)d registrations approved.", decided
+        )
+    else:
+        done = ngettext(
+            "%(count)d registration rejected.", "%(count)d registrations rejected.", decided
+        )
+    model_admin.message_user(request, done % {"count": decided}, messages.SUCCESS)
+    return None

@@ -61,6 +61,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("approve_user", _("Can approve or reject registrations"))]
 
     def __str__(self) -> str:
         return self.name or self.email

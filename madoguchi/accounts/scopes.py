@@ -38,6 +38,26 @@ def people(user: User, queryset: QuerySet[User]) -> QuerySet[User]:
     return queryset.filter(pk__in=colleagues) | queryset.filter(pk=user.pk)
 
 
+def administered_organisations(user: User) -> QuerySet[Organisation]:
+    """Return the organisations whose admin pages the user may use: those they administer.
+
+    Being an agent gives no way in: agents manage organisations in the staff area.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    return _administered(user).order_by("name")
+
+
+def may_use_portal(user: User) -> bool:
+    """Tell whether a signed-in person may see the portal's content.
+
+    Agents always may; a customer must have been approved (restricted brands hold sign-ups).
+    """
+    if user.is_staff:
+        return True
+    return user.approval == User.Approval.APPROVED
+
+
 def own_sessions(user: User, queryset: QuerySet[UserSession]) -> QuerySet[UserSession]:
     return queryset.filter(user=user)
 

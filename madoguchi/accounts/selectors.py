@@ -4,8 +4,11 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from madoguchi.accounts.models import Membership, User, UserImport
+from madoguchi.accounts import scopes
+from madoguchi.accounts.models import Invitation, Membership, Organisation, User, UserImport
+from madoguchi.core import access
 from madoguchi.core.csvsafe import Cell
 
 
@@ -54,3 +57,43 @@ def organisation_members_for(user: User) -> QuerySet[User]:
     organisations = Membership.objects.filter(user=user).values("organisation")
     members = Membership.objects.filter(organisation__in=organisations).values("user")
     return User.objects.filter(pk__in=members, is_active=True).order_by("name", "email")
+
+
+def organisations_administered_by(viewer: User) -> QuerySet[Organisation]:
+    """Return the organisations the viewer administers, by name."""
+    return scopes.administered_organisations(viewer)
+
+
+def organisation_administered_get_for(viewer: User, slug: str) -> Organisation:
+    """Return the organisation if the viewer administers it; else Http404 (members included)."""
+    return get_object_or_404(scopes.administered_organisations(viewer), slug=slug)
+
+
+def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
+    """Return the organisation's memberships with their people, admins first, then by name."""
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("role", "user__name", "user__email")
+    )
+
+
+def organisation_pending_invitations(organisation: Organisation) -> QuerySet[Invitation]:
+    """Return the organisation's invitations still waiting for an answer, newest first."""
+    return Invitation.objects.filter(
+        organisation=organisation,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).select_related("invited_by")
+
+
+def membership_get_for(viewer: User, organisation: Organisation, pk: object) -> Membership:
+    """Return one of the organisation's memberships the viewer may see; else Http404."""
+    memberships = Membership.objects.filter(organisation=organisation).select_related("user")
+    return access.get_visible_or_404(viewer, memberships, pk=pk)
+
+
+def invitation_pending_get_for(viewer: User, organisation: Organisation, pk: object) -> Invitation:
+    """Return one of the organisation's pending invitations the viewer may see; else Http404."""
+    return access.get_visible_or_404(viewer, organisation_pending_invitations(organisation), pk=pk)
