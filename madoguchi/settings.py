@@ -7,6 +7,7 @@ in-memory channel layer and a local-memory cache; the same code runs on PostgreS
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -363,6 +364,8 @@ ATTACHMENT_MAX_BYTES = env_int("MADOGUCHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 102
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Madoguchi <support@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Replies by mail come back to this address with a request's token: support+TOKEN@example.com.
+REPLY_ADDRESS = env_str("MADOGUCHI_REPLY_ADDRESS", parseaddr(DEFAULT_FROM_EMAIL)[1])
 _email_host = env_str("EMAIL_HOST")
 if _email_host:
     MAILERS = {

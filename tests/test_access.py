@@ -26,8 +26,8 @@ from madoguchi.tickets.models import Category, Message, RequestType, Ticket
 
 pytestmark = pytest.mark.django_db
 
-# Staff-only areas with their own permission checks, tested with them.
-STAFF_PREFIXES = ("admin/",)
+# Staff-only areas with their own permission checks, tested with them (tests/test_staff_routes.py).
+STAFF_PREFIXES = ("admin/", "agent/")
 # allauth's links that carry a secret key; they are checked like our capability views.
 THIRD_PARTY_CAPABILITIES = {"account_confirm_email", "account_reset_password_from_key"}
 
