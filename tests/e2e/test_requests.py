@@ -63,7 +63,7 @@ AGENT_TEXT = {
     "ja": {
         "workspace": "エージェントワークスペース",
         "message": "メッセージ",
-        "internal": "社内メモ（エージェントにだけ表示）",
+        "internal": "社内メモ（エージェントにだけ表示）",  # noqa: RUF001 - Japanese punctuation
         "send": "送信",
     },
 }
