@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "madoguchi.core",
     "madoguchi.branding",
     "madoguchi.accounts",
+    "madoguchi.tickets",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -356,6 +357,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MADOGUCHI_MAX_FORM_BYTES", 2 * 1024 * 102
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = env_int("MADOGUCHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
 # Mail -----------------------------------------------------------------------------------------
 

@@ -90,3 +90,10 @@ def membership_get_for(viewer: User, organisation: Organisation, pk: object) -> 
 def invitation_pending_get_for(viewer: User, organisation: Organisation, pk: object) -> Invitation:
     """Return one of the organisation's pending invitations the viewer may see; else Http404."""
     return access.get_visible_or_404(viewer, organisation_pending_invitations(organisation), pk=pk)
+
+
+def organisation_members_for(user: User) -> QuerySet[User]:
+    """Return the active members of the user's organisations (the user included), by name."""
+    organisations = Membership.objects.filter(user=user).values("organisation")
+    members = Membership.objects.filter(organisation__in=organisations).values("user")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("name", "email")

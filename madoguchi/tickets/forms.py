@@ -1,0 +1,147 @@
+"""The form a customer fills in for a request type, built from the admin's field definitions.
+
+A conditional field is optional to the browser and checked here: it is required only while its
+condition holds, and its value is dropped when the condition does not, so an answer the customer
+could not see never reaches the request.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.accounts import selectors as accounts_selectors
+from madoguchi.accounts.models import User
+from madoguchi.tickets.models import FormField, RequestType
+
+Kind = FormField.Kind
+TEXT_MAX = 500
+LONG_TEXT_MAX = 20_000
+
+
+class RequestForm(forms.Form):
+    def __init__(self, request_type: RequestType, *, requester: User, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.request_type = request_type
+        self.definitions = list(request_type.fields.select_related("show_when"))
+        self.conditions: dict[str, tuple[str, str]] = {}
+        for definition in self.definitions:
+            self.fields[definition.key] = _form_field(definition, requester)
+            if definition.show_when:
+                self.conditions[definition.key] = (
+                    definition.show_when.key,
+                    definition.show_when_value,
+                )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        shown: set[str] = set()
+        for definition in self.definitions:
+            key = definition.key
+            if _is_shown(definition, cleaned, shown):
+                shown.add(key)
+                if definition.show_when and definition.required and _is_empty(cleaned.get(key)):
+                    self.add_error(
+                        key, forms.ValidationError(_("This field is required."), "required")
+                    )
+            else:
+                cleaned.pop(key, None)
+                self.errors.pop(key, None)
+        return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        """Return the shown answers as JSON values; files are stored as attachments instead."""
+        return {
+            definition.key: _as_json(self.cleaned_data[definition.key])
+            for definition in self.definitions
+            if definition.kind != Kind.FILE and definition.key in self.cleaned_data
+        }
+
+    def files_by_key(self) -> dict[str, Any]:
+        return {
+            definition.key: self.cleaned_data[definition.key]
+            for definition in self.definitions
+            if definition.kind == Kind.FILE and self.cleaned_data.get(definition.key)
+        }
+
+
+def _is_shown(definition: FormField, cleaned: dict[str, Any], shown: set[str]) -> bool:
+    controller = definition.show_when
+    if controller is None:
+        return True
+    # A field under a hidden field is hidden too; conditions only look upwards, so the
+    # controller's visibility is already known.
+    if controller.key not in shown:
+        return False
+    value = cleaned.get(controller.key)
+    if controller.kind == Kind.CHECKBOX:
+        return bool(value)
+    if isinstance(value, list):
+        return definition.show_when_value in value
+    return not _is_empty(value) and _as_text(value) == definition.show_when_value.strip()
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value).strip()
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value is False or value in ("", [])
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return _as_text(value)
+    if isinstance(value, User):
+        return {"id": value.pk, "name": value.name, "email": value.email}
+    return value
+
+
+def _form_field(definition: FormField, requester: User) -> forms.Field:
+    # The browser may hide a conditional field, so only clean() can tell if it is required.
+    required = definition.required and definition.show_when is None
+    common = {"label": definition.label, "help_text": definition.help_text, "required": required}
+    kind = definition.kind
+    if kind in FormField.WITH_CHOICES:
+        choices = [(choice.value, choice.label) for choice in definition.parsed_choices()]
+        if kind == Kind.CHOICE:
+            return forms.ChoiceField(choices=[("", "---------"), *choices], **common)
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind == Kind.ORGANISATION_MEMBER:
+        colleagues = accounts_selectors.organisation_members_for(requester)
+        return forms.ModelChoiceField(queryset=colleagues, **common)
+    if kind == Kind.FILE:
+        return forms.FileField(validators=[_file_size_within_limit], **common)
+    return _simple_field(kind, common)
+
+
+def _simple_field(kind: str, common: dict[str, Any]) -> forms.Field:
+    if kind == Kind.LONG_TEXT:
+        return forms.CharField(max_length=LONG_TEXT_MAX, widget=forms.Textarea, **common)
+    if kind == Kind.NUMBER:
+        return forms.DecimalField(max_digits=18, decimal_places=6, **common)
+    if kind == Kind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == Kind.CHECKBOX:
+        return forms.BooleanField(**common)
+    return forms.CharField(max_length=TEXT_MAX, **common)
+
+
+def _file_size_within_limit(upload: Any) -> None:
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _("The file is larger than %(limit)s."),
+            code="too_large",
+            params={"limit": filesizeformat(limit)},
+        )
