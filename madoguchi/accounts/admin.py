@@ -14,6 +14,7 @@ from madoguchi.accounts import (
     admin_views,
     approvals,
     role_admin,  # noqa: F401  (registers the Role and Department admins)
+    security_policy_admin,  # noqa: F401  (registers the security policy admin)
     user_export,
 )
 from madoguchi.accounts.models import Membership, Organisation, User
