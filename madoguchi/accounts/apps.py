@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from madoguchi.accounts import (  # noqa: F401  (connects receivers)
             audit_receivers,
+            mfa_requirement,
             revocation,
             scopes,
             seeding,
