@@ -140,6 +140,9 @@ MIDDLEWARE = [
     # After authentication and the brand: anonymous visitors of a sign-in-only brand, and
     # customers waiting for approval, see only the pages that let them in.
     "madoguchi.accounts.gate.AccessGateMiddleware",
+    # After the gate: people who must use two-factor authentication and have not set it up see
+    # only its setup page (the admin included).
+    "madoguchi.accounts.mfa_requirement.MfaRequirementMiddleware",
     "madoguchi.accounts.ratelimits.CredentialRateLimitMiddleware",
 ]
 

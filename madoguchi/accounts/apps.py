@@ -8,7 +8,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from madoguchi.accounts import revocation, scopes, seeding, signals  # noqa: F401  (connects receivers)
+        from madoguchi.accounts import (  # noqa: F401  (connects receivers)
+            audit_receivers,
+            mfa_requirement,
+            revocation,
+            scopes,
+            seeding,
+            signals,
+        )
         from madoguchi.core import seeding as core_seeding
 
         scopes.register()
