@@ -16,6 +16,7 @@ admin.site.site_url = "/"
 urlpatterns = [
     path("", include("madoguchi.core.urls")),
     path("accounts/sessions/<int:pk>/end/", session_views.end_session, name="usersession_end"),
+    path("accounts/", include("madoguchi.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,8 +17,8 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from madoguchi.accounts import invitations
-from madoguchi.accounts.models import Invitation, Membership, Organisation, User
+from madoguchi.accounts import data_exports, invitations
+from madoguchi.accounts.models import DataExport, Invitation, Membership, Organisation, User
 from madoguchi.core import access
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,11 @@ EXAMPLES: dict[type[Model], Callable[[Cast], tuple[Model, Model]]] = {
     User: lambda c: (c.carol, c.alice),
     # Sessions are personal: bob's own is the one he may reach.
     UserSession: lambda c: (_session(c.carol), _session(c.bob)),
+    # Exports are personal too: only bob's own opens for him.
+    DataExport: lambda c: (
+        data_exports.data_export_request(c.carol),
+        data_exports.data_export_request(c.bob),
+    ),
 }
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from madoguchi.accounts.models import Membership, User, UserImport
+from madoguchi.accounts.models import DataExport, Membership, User, UserImport
 from madoguchi.core.csvsafe import Cell
 
 
@@ -54,3 +54,13 @@ def organisation_members_for(user: User) -> QuerySet[User]:
     organisations = Membership.objects.filter(user=user).values("organisation")
     members = Membership.objects.filter(organisation__in=organisations).values("user")
     return User.objects.filter(pk__in=members, is_active=True).order_by("name", "email")
+
+
+def data_exports_for(user: User) -> QuerySet[DataExport]:
+    """Return the person's own data exports, newest first."""
+    return DataExport.objects.filter(user=user).order_by("-created_at")
+
+
+def user_get(pk: object) -> User | None:
+    """Return the user with this id, active or not, or None."""
+    return User.objects.filter(pk=pk).first()
