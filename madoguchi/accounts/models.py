@@ -1,16 +1,36 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+
+
+class PrivateStorage(LazyObject):
+    """STORAGES["private"], looked up on first use and again whenever the setting changes."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages.create_storage(settings.STORAGES["private"])
+
+
+private_files = PrivateStorage()
+
+
+@receiver(setting_changed)
+def _forget_private_storage(setting: str, **_kwargs: object) -> None:
+    if setting == "STORAGES":
+        private_files._wrapped = empty
 
 
 def private_storage() -> Storage:
     """The storage of files served only through permission checks (STORAGES["private"])."""
-    return storages["private"]
+    return private_files  # type: ignore[return-value]
 
 
 class UserManager(BaseUserManager["User"]):

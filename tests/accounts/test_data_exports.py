@@ -86,9 +86,11 @@ def test_an_expired_export_cannot_be_downloaded(alice: User, rf) -> None:
     request = rf.get("/")
     request.user = alice
 
-    with time_machine.travel(timezone.now() + timedelta(days=8)):
-        with pytest.raises(data_exports.DataExportGoneError, match="expired"):
-            data_exports.data_export_download(export, request=request)
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=8)),
+        pytest.raises(data_exports.DataExportGoneError, match="expired"),
+    ):
+        data_exports.data_export_download(export, request=request)
 
 
 def test_purging_removes_the_files_of_expired_and_downloaded_exports(alice: User, rf) -> None:
