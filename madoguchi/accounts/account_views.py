@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -58,6 +59,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             return _profile_page(request, form, account_forms.AvatarForm(), status=422)
         profile.profile_update(user, **form.cleaned_data)
+        # The confirmation already speaks the language just chosen.
+        translation.activate(user.language)
         messages.success(request, _("Your profile has been saved."))
         response = redirect("accounts:profile")
         profile.language_cookie_set(response, user.language)

@@ -1,6 +1,7 @@
 """Shared helpers of the self-service account tests."""
 
 import io
+import os
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -12,9 +13,18 @@ from tests.factories import PASSWORD
 
 
 def sign_in(client: Client, user: User) -> None:
-    """Sign in through allauth's form, so the session counts as freshly authenticated."""
-    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    """Sign in and confirm the password again, as allauth asks before sensitive changes."""
+    client.force_login(user)
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     assert response.status_code == 302, response.content.decode()[:500]
+
+
+def noise(size: tuple[int, int] = (300, 300)) -> SimpleUploadedFile:
+    """A PNG of random pixels: it does not compress, so its size is about 3 bytes a pixel."""
+    image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile("noise.png", buffer.getvalue(), content_type="image/png")
 
 
 def picture(
