@@ -42,6 +42,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/self/overview.html")
 
 
+def _profile_form(user: User, data: object = None) -> account_forms.ProfileForm:
+    initial = {"name": user.name, "language": user.language, "time_zone": user.time_zone}
+    return account_forms.ProfileForm(data, initial=initial)
+
+
 def _profile_page(
     request: HttpRequest, form: object, avatar_form: object, status: int = 200
 ) -> HttpResponse:
@@ -53,8 +58,7 @@ def _profile_page(
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
     user = request.user
-    initial = {"name": user.name, "language": user.language, "time_zone": user.time_zone}
-    form = account_forms.ProfileForm(request.POST or None, initial=initial)
+    form = _profile_form(user, request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
             return _profile_page(request, form, account_forms.AvatarForm(), status=422)
@@ -84,7 +88,7 @@ def avatar_upload(request: HttpRequest) -> HttpResponse:
             profile.avatar_replace(request.user, picture=picture)
             messages.success(request, _("Your picture has been saved."))
             return redirect("accounts:profile")
-    return _profile_page(request, account_forms.ProfileForm(), form, status=422)
+    return _profile_page(request, _profile_form(request.user), form, status=422)
 
 
 @require_POST

@@ -2,7 +2,7 @@
 
 import io
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from madoguchi.accounts import notifications
+from madoguchi.accounts import data_exports, notifications, profile
 from madoguchi.accounts.models import DataExport, User
 from madoguchi.core.models import AuditEvent
 from tests.accounts.selfservice_helpers import noise, picture, sign_in
@@ -322,3 +322,14 @@ def test_a_deleted_account_can_be_restored_by_signing_in(client: Client, alice: 
 def test_the_restore_page_is_nobodys_without_a_fresh_sign_in(client: Client, alice: User) -> None:
     assert client.get(reverse("accounts:deletion_pending")).status_code == 404
     assert client.post(reverse("accounts:deletion_pending")).status_code == 404
+
+
+def test_times_are_shown_in_the_time_zone_of_the_profile(client: Client, alice: User) -> None:
+    profile.profile_update(alice, name=alice.name, language="en", time_zone="Asia/Tokyo")
+    with time_machine.travel(datetime(2026, 1, 1, 0, 30, tzinfo=UTC), tick=False):
+        data_exports.data_export_request(alice)
+    client.force_login(alice)
+
+    page = _text(client.get(reverse("accounts:data_export")))
+
+    assert "01/01/2026 9:30 a.m." in page
