@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("madoguchi.core.urls")),
     path("accounts/sessions/<int:pk>/end/", session_views.end_session, name="usersession_end"),
     path("accounts/approval/", approval_views.approval_status, name="account_approval"),
+    path("accounts/", include("madoguchi.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("requests/", include("madoguchi.tickets.urls")),
     path("agent/", include("madoguchi.tickets.agent_urls")),
