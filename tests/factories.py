@@ -10,7 +10,8 @@ from madoguchi.tickets.models import Category, FormField, RequestType, Ticket
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(email: str, *, name: str = "", language: str = "en", **flags: object) -> User:
+def make_user(email: str, *, name: str = "", language: str = "", **flags: object) -> User:
+    """A verified user; with no saved language the browser's decides, as for most people."""
     user = User.objects.create_user(email, PASSWORD, name=name, language=language, **flags)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user

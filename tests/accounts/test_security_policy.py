@@ -182,3 +182,14 @@ def test_the_emergency_command_empties_the_list(erin: User) -> None:
     client.force_login(erin)
     assert client.get("/admin/").status_code == 200
     assert AuditEvent.objects.filter(action="security_policy.allowlist_cleared").count() == 1
+
+
+@pytest.mark.parametrize(("remote", "status"), [("203.0.113.7", 200), ("192.0.2.1", 404)])
+def test_the_agent_workspace_answers_only_inside_the_allowlist(
+    dave: User, remote: str, status: int
+) -> None:
+    _set_allowlist("203.0.113.0/24")
+    client = Client(REMOTE_ADDR=remote)
+    client.force_login(dave)
+
+    assert client.get(reverse("agent:queue")).status_code == status
