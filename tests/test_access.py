@@ -17,8 +17,8 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from madoguchi.accounts import invitations
-from madoguchi.accounts.models import Invitation, Membership, Organisation, User
+from madoguchi.accounts import data_exports, invitations
+from madoguchi.accounts.models import DataExport, Invitation, Membership, Organisation, User
 from madoguchi.branding.services import default_brand
 from madoguchi.core import access
 from madoguchi.tickets import services as tickets
@@ -26,8 +26,8 @@ from madoguchi.tickets.models import Category, Message, RequestType, Ticket
 
 pytestmark = pytest.mark.django_db
 
-# Staff-only areas with their own permission checks, tested with them.
-STAFF_PREFIXES = ("admin/",)
+# Staff-only areas with their own permission checks, tested with them (tests/test_staff_routes.py).
+STAFF_PREFIXES = ("admin/", "agent/")
 # allauth's links that carry a secret key; they are checked like our capability views.
 THIRD_PARTY_CAPABILITIES = {"account_confirm_email", "account_reset_password_from_key"}
 
@@ -132,6 +132,11 @@ EXAMPLES: dict[type[Model], Callable[[Cast], tuple[Model, Model]]] = {
     Ticket: lambda c: (_ticket(c.carol), _ticket(c.alice)),
     Message: lambda c: (_message(_ticket(c.carol)), _message(_ticket(c.alice))),
     RequestType: lambda c: (_request_type(offered=False), _request_type(offered=True)),
+    # Exports are personal too: only bob's own opens for him.
+    DataExport: lambda c: (
+        data_exports.data_export_request(c.carol),
+        data_exports.data_export_request(c.bob),
+    ),
 }
 
 

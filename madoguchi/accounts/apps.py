@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
         from madoguchi.accounts import (  # noqa: F401  (connects receivers)
             audit_receivers,
             mfa_requirement,
+            personal_data_sources,
             revocation,
             scopes,
             seeding,
@@ -19,6 +20,7 @@ class AccountsConfig(AppConfig):
         from madoguchi.core import seeding as core_seeding
 
         scopes.register()
+        personal_data_sources.register()
         core_seeding.register(seeding.seed_accounts, order=10)
         core_seeding.register_demo(
             seeding.load_demo_accounts, order=10, signins=seeding.DEMO_SIGNINS

@@ -81,7 +81,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reply_add(ticket, author=request.user, body=form.cleaned_data["body"])
+            reply = services.NewReply(author=request.user, body=form.cleaned_data["body"])
+            services.reply_add(ticket, reply)
         except DomainError as error:
             form.add_error(None, str(error))
         else:

@@ -113,6 +113,7 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -124,6 +125,8 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_recent"),
             models.Index(fields=["organisation", "-updated_at"], name="ticket_organisation_recent"),
             models.Index(fields=["status", "-updated_at"], name="ticket_status_recent"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            models.Index(fields=["department", "status"], name="ticket_department_status"),
         ]
         constraints = [
             models.CheckConstraint(
