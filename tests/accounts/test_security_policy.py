@@ -68,6 +68,17 @@ def test_the_admin_answers_only_inside_the_allowlist(
     assert client.get("/admin/").status_code == expected
 
 
+@pytest.mark.parametrize(("remote", "expected"), [("203.0.113.9", 200), ("192.0.2.1", 404)])
+def test_the_agent_pages_answer_only_inside_the_allowlist(
+    dave: User, remote: str, expected: int
+) -> None:
+    _set_allowlist("203.0.113.0/24")
+    client = Client(REMOTE_ADDR=remote)
+    client.force_login(dave)
+
+    assert client.get(reverse("agent:queue")).status_code == expected
+
+
 def test_the_portal_itself_is_not_restricted(erin: User) -> None:
     _set_allowlist("203.0.113.0/24")
     client = Client(REMOTE_ADDR="192.0.2.1")
