@@ -1,4 +1,4 @@
-"""The staff area (the admin and the agent workspace) does not exist for customers: they get 404, like any unknown page.
+"""The staff area (the admin) does not exist for customers: they get 404, like any unknown page.
 
 Visitors who are not signed in are sent to the portal's own sign-in (with its MFA and rate
 limits), never to a separate admin login form.
@@ -14,33 +14,20 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from madoguchi.accounts import security_policy
-
-# The areas behind the counter, by URL name; an app that is not installed adds none.
-STAFF_AREAS = ("admin:index", "agent:queue")
-
-
-def staff_area_prefixes() -> tuple[str, ...]:
-    prefixes = []
-    for name in STAFF_AREAS:
-        try:
-            prefixes.append(reverse(name))
-        except NoReverseMatch:
-            continue
-    return tuple(prefixes)
 
 
 class StaffAreaMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.prefixes: tuple[str, ...] | None = None
+        self.prefix: str | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.prefixes is None:
-            self.prefixes = staff_area_prefixes()
-        if request.path.startswith(self.prefixes):
+        if self.prefix is None:
+            self.prefix = reverse("admin:index")
+        if request.path.startswith(self.prefix):
             user = request.user
             if user.is_authenticated and not (user.is_staff and user.is_active):
                 raise Http404
