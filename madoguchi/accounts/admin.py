@@ -11,6 +11,7 @@ from madoguchi.accounts import (
     admin_views,
     approvals,
     role_admin,  # noqa: F401  (registers the Role and Department admins)
+    sso_admin,  # noqa: F401  (registers the identity providers' admin)
     user_export,
 )
 from madoguchi.accounts.models import Membership, Organisation, User
