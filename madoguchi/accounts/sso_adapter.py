@@ -7,6 +7,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest
 
 from madoguchi.accounts import sso
+from madoguchi.accounts.models import User
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -34,6 +35,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         app = sociallogin.provider.app
         for address in sociallogin.email_addresses:
             address.verified = sso.is_trusted(app, address.email)
+
+    def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict) -> User:
+        user = super().populate_user(request, sociallogin, data)
+        full_name = " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))
+        user.name = (data.get("name") or full_name or "")[: User._meta.get_field("name").max_length]
+        return user
 
     def save_user(
         self, request: HttpRequest, sociallogin: SocialLogin, form: BaseForm | None = None
