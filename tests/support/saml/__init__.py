@@ -200,7 +200,8 @@ def post_form(answer: Answer) -> str:
         for key, value in answer.form_data().items()
     )
     return (
-        '<!doctype html><html lang="en"><head><title>Test IdP</title></head><body><main>'
+        '<!doctype html><html lang="en"><head><title>Test IdP</title>'
+        '<link rel="icon" href="data:,"></head><body><main>'
         f'<form method="post" action="{html.escape(answer.acs_url)}">{fields}'
         "<button type=submit>Continue to the portal</button></form></main></body></html>"
     )
