@@ -27,14 +27,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """Sign in to an existing account by address only through a provider trusted for it."""
         return sso.is_trusted(login.provider.app, email)
 
-    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
-        """An address counts as verified only when the provider is trusted for its domain:
-        whatever the provider claims, an untrusted one could assert anybody's address (R39)."""
-        if sociallogin.is_existing:
-            return
+    def authenticate_by_email(self, sociallogin: SocialLogin) -> tuple[User, str] | None:
+        """Called for every sign-in through a provider account not seen before, before anything
+        uses its addresses. An address counts as verified only when the provider is trusted for
+        its domain: whatever a provider claims, an untrusted one could assert anybody's (R39)."""
         app = sociallogin.provider.app
         for address in sociallogin.email_addresses:
             address.verified = sso.is_trusted(app, address.email)
+        return super().authenticate_by_email(sociallogin)
 
     def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict) -> User:
         user = super().populate_user(request, sociallogin, data)

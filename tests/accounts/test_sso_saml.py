@@ -4,8 +4,10 @@ and create no account (R39). The ACS is capped and rate limited."""
 
 import copy
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.test import Client
 from django.urls import reverse
@@ -13,6 +15,7 @@ from lxml import etree
 from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Organisation, OrganisationDomain, SsoTrustedDomain, User
+from tests.factories import make_user
 from tests.support import saml
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +217,91 @@ def test_the_acs_is_rate_limited(
 
     assert statuses[:2] == [302, 302]
     assert statuses[2] == 429
+
+
+def test_a_trusted_provider_signs_in_to_the_existing_account_of_its_address(
+    client: Client, idp: saml.SamlIdentityProvider
+) -> None:
+    existing = make_user(EMAIL, name="Taro")
+
+    finish(client, idp.answer(start(client), email=EMAIL, name="Taro Sato"))
+
+    assert signed_in_user(client) == existing
+    assert SocialAccount.objects.get().user == existing
+    assert User.objects.filter(email__iexact=EMAIL).count() == 1
+
+
+def test_an_untrusted_provider_cannot_take_over_an_existing_account(
+    client: Client, idp: saml.SamlIdentityProvider
+) -> None:
+    existing = make_user(EMAIL, name="Taro")
+    SsoTrustedDomain.objects.all().delete()
+
+    finish(client, idp.answer(start(client), email=EMAIL, name="Mallory"))
+
+    assert signed_in_user(client) is None
+    assert not SocialAccount.objects.exists()
+    assert list(User.objects.filter(email__iexact=EMAIL)) == [existing]
+
+
+def test_an_untrusted_provider_s_new_person_must_verify_the_address_first(
+    client: Client, idp: saml.SamlIdentityProvider
+) -> None:
+    SsoTrustedDomain.objects.all().delete()
+
+    finish(client, idp.answer(start(client), email=EMAIL, name="Taro"))
+
+    user = User.objects.get(email=EMAIL)
+    assert signed_in_user(client) is None
+    assert not user.organisations.exists()
+    assert not EmailAddress.objects.get(user=user).verified
+
+
+# R24: where a sign-in may send the person afterwards.
+EVIL_TARGETS = [
+    "//evil.example",
+    "\\\\evil.example",
+    "/\\evil.example",
+    "https:evil.example",
+    "%2F%2Fevil.example",
+    "javascript:alert(1)",
+    "https://evil.example@localhost",
+    "\uff0f\uff0fevil.example",  # full-width solidus
+]
+
+
+def _lands_on_the_site(location: str) -> bool:
+    """Resolve the redirect as a browser would (backslashes count as slashes)."""
+    target = urlsplit(urljoin("http://localhost/accounts/", location.replace("\\", "/")))
+    return (target.scheme, target.netloc) == ("http", "localhost")
+
+
+@pytest.mark.parametrize("target", EVIL_TARGETS)
+def test_next_after_sso_stays_on_the_site(
+    client: Client, idp: saml.SamlIdentityProvider, target: str
+) -> None:
+    answer = idp.answer(start(client, next_url=target), email=EMAIL, name="Taro")
+
+    response = finish(client, answer)
+
+    assert signed_in_user(client) is not None
+    assert _lands_on_the_site(response["Location"]), response["Location"]
+
+
+@pytest.mark.parametrize("target", EVIL_TARGETS)
+def test_a_forged_relay_state_stays_on_the_site(
+    client: Client, idp: saml.SamlIdentityProvider, target: str
+) -> None:
+    answer = idp.answer(start(client), email=EMAIL, name="Taro")
+    forged = saml.Answer(answer.acs_url, answer.saml_response, target)
+
+    response = finish(client, forged)
+
+    assert signed_in_user(client) is not None
+    assert _lands_on_the_site(response["Location"]), response["Location"]
+
+
+def test_a_same_site_next_is_kept(client: Client, idp: saml.SamlIdentityProvider) -> None:
+    answer = idp.answer(start(client, next_url="/requests/"), email=EMAIL, name="Taro")
+
+    assert finish(client, answer)["Location"] == "/requests/"
