@@ -151,6 +151,14 @@ def test_forged_responses_are_refused(
     _refused(client, response)
 
 
+def test_an_unsigned_response_is_refused(client: Client, idp: saml.SamlIdentityProvider) -> None:
+    answer = idp.answer(
+        start(client), email=EMAIL, name="Taro", sign_response=False, sign_assertion=False
+    )
+
+    _refused(client, finish(client, answer))
+
+
 def test_a_response_signed_with_another_key_is_refused(
     client: Client, idp: saml.SamlIdentityProvider, tmp_path: Path
 ) -> None:

@@ -171,6 +171,7 @@ class SamlIdentityProvider:
         name: str,
         audience: str | None = None,
         sign_response: bool = True,
+        sign_assertion: bool = True,
     ) -> Answer:
         """Answer the AuthnRequest carried by the redirect to this provider's SSO URL."""
         query = parse_qs(urlsplit(redirect_url).query)
@@ -185,7 +186,7 @@ class SamlIdentityProvider:
             name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=email),
             authn={"class_ref": AUTHN_PASSWORD_PROTECTED},
             sign_response=sign_response,
-            sign_assertion=True,
+            sign_assertion=sign_assertion,
             sign_alg=SIG_RSA_SHA256,
             digest_alg=DIGEST_SHA256,
         )
