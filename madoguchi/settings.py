@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # After LocaleMiddleware so the refusal speaks the viewer's language; reads no body.
     "madoguchi.core.middleware.RequestSizeLimitMiddleware",
+    # Before anything reads the body: the SAML ACS has a small cap of its own.
+    "madoguchi.accounts.sso_guard.SsoCallbackGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "madoguchi.branding.middleware.BrandMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -290,7 +292,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "madoguchi.accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "madoguchi.accounts.forms.SignupForm"
-ACCOUNT_FORMS = {"reset_password": "madoguchi.accounts.reset_forms.ResetPasswordForm"}
+ACCOUNT_FORMS = {
+    "login": "madoguchi.accounts.reset_forms.LoginForm",
+    "reset_password": "madoguchi.accounts.reset_forms.ResetPasswordForm",
+}
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # Only completes the sign-in begun in the same browser session; elsewhere the link just verifies.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -315,7 +320,23 @@ ACCOUNT_RATE_LIMITS = {
     "organisation_invite": "30/h/user",
     # Building an export is heavy; a person rarely needs more than one a day.
     "data_export": "3/d/user",
+    # Returns from an identity provider (SAML ACS, OpenID Connect callbacks), per address.
+    "sso_callback": env_str("MADOGUCHI_SSO_RATE_LIMIT", "30/m/ip"),
 }
+# Single sign-on: identity providers are SocialApps an admin adds in the admin (docs/sso.md).
+SOCIALACCOUNT_ADAPTER = "madoguchi.accounts.sso_adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# Only through a provider trusted for the address's domain (SsoTrustedDomain), see the adapter.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True},
+    "google": {"OAUTH_PKCE_ENABLED": True},
+    "microsoft": {"OAUTH_PKCE_ENABLED": True},
+}
+# The SAML ACS parses XML: a larger POST body is refused before it is read.
+SAML_ACS_MAX_BYTES = env_int("MADOGUCHI_SAML_ACS_MAX_BYTES", 256 * 1024)
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = BRAND_NAME
@@ -434,6 +455,11 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# Where the page that starts a single sign-on may send its form (see accounts.sso_guard): any
+# HTTPS identity provider, and loopback ones in development and tests.
+SSO_FORM_ACTION = ["https:"] + (
+    ["http://127.0.0.1:*", "http://localhost:*"] if DEBUG or TESTING else []
+)
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # Portal ---------------------------------------------------------------------------------------

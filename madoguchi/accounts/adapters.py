@@ -9,11 +9,17 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 
-from madoguchi.accounts import deletion, deletion_signin, invitations, profile
+from madoguchi.accounts import deletion, deletion_signin, invitations, profile, sso
 from madoguchi.accounts.models import User
 from madoguchi.core.mail import enqueue_mail
+
+# Mails that would let a member of an SSO-only organisation in without SSO; they get a pointer
+# to their organisation's sign-in button instead. The page shown is the same either way (R23).
+SSO_GUARDED_MAILS = frozenset({"account/email/login_code", "account/email/password_reset_key"})
+SSO_ONLY_MAIL = "account/email/sso_only"
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,17 @@ class AccountAdapter(DefaultAccountAdapter):
     """Madoguchi's rules for allauth: mail through the task queue, the brand's access mode."""
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        context["current_site"] = mail_site(allauth_context.request)
+        site = mail_site(allauth_context.request)
+        if template_prefix in SSO_GUARDED_MAILS and sso.requires_sso(
+            User.objects.filter(email__iexact=email).first()
+        ):
+            template_prefix = SSO_ONLY_MAIL
+            login_path = reverse("account_login")
+            context = {
+                "email": email,
+                "login_url": f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{site.domain}{login_path}",
+            }
+        context["current_site"] = site
         enqueue_mail(self.render_mail(template_prefix, email, context))
 
     def format_email_subject(self, subject: str) -> str:

@@ -15,6 +15,7 @@ from madoguchi.accounts import (
     approvals,
     role_admin,  # noqa: F401  (registers the Role and Department admins)
     security_policy_admin,  # noqa: F401  (registers the security policy admin)
+    sso_admin,  # noqa: F401  (registers the identity providers' admin)
     user_export,
 )
 from madoguchi.accounts.models import Membership, Organisation, User

@@ -368,3 +368,34 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SsoTrustedDomain(models.Model):
+    """An email domain whose addresses an identity provider may vouch for (R39).
+
+    An address from a provider is taken as verified, and may sign in to an existing account of
+    that address, only when the provider is trusted for the address's domain.
+    """
+
+    app = models.ForeignKey(
+        "socialaccount.SocialApp",
+        on_delete=models.CASCADE,
+        related_name="trusted_domains",
+        verbose_name=_("identity provider"),
+    )
+    domain = models.CharField(_("domain"), max_length=253)
+
+    class Meta:
+        verbose_name = _("trusted email domain")
+        verbose_name_plural = _("trusted email domains")
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["app", "domain"], name="sso_trusted_domain_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.domain = self.domain.strip().lower().lstrip("@").rstrip(".")
+        super().save(*args, **kwargs)

@@ -3,6 +3,15 @@ madoguchi.accounts.forms (the sign-up form class), so that module cannot import 
 
 from allauth.account import forms as allauth_forms
 from allauth.account.models import EmailAddress
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.accounts import sso
+
+SSO_ONLY_MESSAGE = _(
+    "Your organisation signs in through single sign-on. "
+    "Use your organisation's sign-in button below instead of a password."
+)
 
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):
@@ -16,3 +25,16 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
             if EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
         ]
         return email
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """Members of an SSO-only organisation are sent to their identity provider.
+
+    Told only after the right password, so the refusal reveals nothing to a guesser (R23).
+    """
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        if sso.requires_sso(getattr(self, "user", None)):
+            raise forms.ValidationError(SSO_ONLY_MESSAGE, code="sso_only")
+        return cleaned

@@ -1,10 +1,12 @@
 from allauth.account.signals import user_logged_in, user_signed_up
 from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from allauth.socialaccount.models import SocialLogin
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from madoguchi.accounts import invitations, sessions
 from madoguchi.accounts.models import User
+from madoguchi.core import audit
 
 
 @receiver(user_signed_up)
@@ -23,3 +25,19 @@ def end_other_sessions_on_factor_change(
 ) -> None:
     """A changed second factor signs the account out everywhere else (R21)."""
     sessions.end_other_sessions(request, user)
+
+
+@receiver(user_logged_in)
+def record_sso_login(
+    request: HttpRequest, user: User, sociallogin: SocialLogin | None = None, **_kwargs: object
+) -> None:
+    if sociallogin is None:
+        return
+    app = sociallogin.provider.app
+    audit.record(
+        "auth.sso.login",
+        request=request,
+        actor=user,
+        target=user,
+        data={"provider": sociallogin.account.provider, "app": app.name if app else ""},
+    )
