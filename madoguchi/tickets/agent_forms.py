@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tickets import selectors
-from madoguchi.tickets.forms import LONG_TEXT_MAX
+from madoguchi.tickets.forms import LONG_TEXT_MAX, files_field
 from madoguchi.tickets.models import Priority, Ticket
 from madoguchi.tickets.services import TicketChanges
 
@@ -17,6 +17,7 @@ class AgentReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Message"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6})
     )
+    files = files_field()
     internal = forms.BooleanField(label=_("Internal note (only agents see it)"), required=False)
     status = forms.ChoiceField(
         label=_("Then set the status to"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from madoguchi.core.access import staff_view
-from madoguchi.core.errors import DomainError
+from madoguchi.core.errors import DomainError, error_response
 from madoguchi.tickets import selectors, services
 from madoguchi.tickets.agent_forms import AgentReplyForm, ChangesForm, TicketChangesForm
 from madoguchi.tickets.models import Priority, Ticket
@@ -69,7 +69,10 @@ def bulk(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = selectors.ticket_get_for(request.user, pk)
-    reply_form = AgentReplyForm(request.POST if "reply" in request.POST else None)
+    replying = "reply" in request.POST
+    reply_form = AgentReplyForm(
+        request.POST if replying else None, request.FILES if replying else None
+    )
     changes_form = TicketChangesForm.for_ticket(
         ticket, request.POST if "change" in request.POST else None
     )
@@ -80,8 +83,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 body=reply_form.cleaned_data["body"],
                 internal=reply_form.cleaned_data["internal"],
                 status=reply_form.cleaned_data["status"] or None,
+                files=reply_form.cleaned_data["files"],
             )
             services.reply_add(ticket, reply)
+        except services.StorageFullError as error:
+            return error_response(request, 507, str(error))
         except DomainError as error:
             reply_form.add_error(None, str(error))
         else:
@@ -99,6 +105,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ticket": ticket,
         "thread": selectors.public_thread(request.user, ticket),
         "answers": selectors.answer_rows(ticket),
+        "field_files": selectors.field_attachments(ticket),
         "others": selectors.other_requests(request.user, ticket),
         "reply_form": reply_form,
         "changes_form": changes_form,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import Department, Membership, User
 from madoguchi.core import access
 from madoguchi.tickets.models import (
+    Attachment,
     Category,
     FormField,
     Message,
@@ -38,7 +39,14 @@ def messages_scope(user: User, queryset: QuerySet[Message]) -> QuerySet[Message]
     return visible if user.is_staff else visible.filter(is_internal=False)
 
 
+def attachments_scope(user: User, queryset: QuerySet[Attachment]) -> QuerySet[Attachment]:
+    visible = queryset.filter(ticket__in=tickets_scope(user, Ticket.objects.all()))
+    # A file on an internal note is as private as the note.
+    return visible if user.is_staff else visible.exclude(message__is_internal=True)
+
+
 def register() -> None:
+    access.register(Attachment, attachments_scope)
     access.register(Ticket, tickets_scope)
     access.register(Message, messages_scope)
     access.register(RequestType, request_types_scope)
@@ -67,7 +75,18 @@ def ticket_get_for(viewer: User, pk: object) -> Ticket:
 
 
 def public_thread(viewer: User, ticket: Ticket) -> QuerySet[Message]:
-    return access.visible(viewer, Message).filter(ticket=ticket).select_related("author")
+    """Return the messages the viewer may read, each with its files."""
+    messages = access.visible(viewer, Message).filter(ticket=ticket).select_related("author")
+    return messages.prefetch_related("attachments")
+
+
+def field_attachments(ticket: Ticket) -> QuerySet[Attachment]:
+    """Return the files given in the request form's file fields."""
+    return ticket.attachments.filter(message__isnull=True)
+
+
+def attachment_get_for(viewer: User, pk: object) -> Attachment:
+    return access.get_visible_or_404(viewer, Attachment, pk=pk)
 
 
 def catalog_for(brand: object, *, query: str = "") -> list[tuple[Category, list[RequestType]]]:

@@ -1,24 +1,32 @@
 """Every write to requests: creating them, replying, and the changes agents make."""
 
+import errno
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.models import Department, Organisation, User
+from madoguchi.accounts.models import Department, Organisation, User, private_storage
 from madoguchi.branding.models import Brand
 from madoguchi.core import markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import mail
-from madoguchi.tickets.models import Message, Priority, RequestType, Tag, Ticket
+from madoguchi.tickets import attachments, mail
+from madoguchi.tickets.models import Attachment, Message, Priority, RequestType, Tag, Ticket
 
 
 class RequestClosedError(DomainError):
     pass
+
+
+class StorageFullError(DomainError):
+    """The server's disk is full: nothing was kept, and the person may try again later."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ class NewRequest:
     request_type: RequestType | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     via: str = Ticket.Via.WEB
+    # Files of the form's file fields, by field key.
+    field_files: dict[str, UploadedFile] = field(default_factory=dict)
 
 
 def ticket_create(new: NewRequest) -> Ticket:
@@ -39,7 +49,8 @@ def ticket_create(new: NewRequest) -> Ticket:
     needs_approval = bool(
         request_type and request_type.needs_organisation_approval and organisation
     )
-    with transaction.atomic():
+    checked = {key: attachments.check(upload) for key, upload in new.field_files.items()}
+    with _files_kept_only_on_success() as stored, transaction.atomic():
         ticket = Ticket.objects.create(
             brand=new.brand,
             request_type=request_type,
@@ -53,6 +64,10 @@ def ticket_create(new: NewRequest) -> Ticket:
             via=new.via,
         )
         _message_add(ticket, author=new.requester, body=new.description, via=new.via)
+        for key, upload in new.field_files.items():
+            _attach(
+                ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
+            )
         enqueue_mail(mail.confirmation(ticket), idempotency_key=f"ticket-created-{ticket.pk}")
     return ticket
 
@@ -64,6 +79,7 @@ class NewReply:
     internal: bool = False
     status: str | None = None
     via: str = Ticket.Via.WEB
+    files: Sequence[UploadedFile] = ()
 
 
 def reply_add(ticket: Ticket, reply: NewReply) -> Message:
@@ -75,7 +91,8 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
     """
     if reply.internal and not reply.author.is_staff:
         raise DomainError(_("Only agents can write internal notes."))
-    with transaction.atomic():
+    checked = [attachments.check(upload) for upload in reply.files]
+    with _files_kept_only_on_success() as stored, transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.status == Ticket.Status.CLOSED:
             raise RequestClosedError(
@@ -84,6 +101,8 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
         message = _message_add(
             locked, author=reply.author, body=reply.body, via=reply.via, internal=reply.internal
         )
+        for upload, found in zip(reply.files, checked, strict=True):
+            _attach(locked, message, upload, found, by=reply.author, stored=stored)
         _status_after_reply(locked, message, reply.status)
         locked.updated_at = message.created_at
         locked.save(update_fields=["status", "solved_at", "first_response_at", "updated_at"])
@@ -183,6 +202,55 @@ def _message_add(
         via=via,
         is_internal=internal,
     )
+
+
+@contextmanager
+def _files_kept_only_on_success() -> Iterator[list[str]]:
+    """Yield a list to note stored file names in; if anything fails, delete them all.
+
+    A full disk becomes StorageFullError, so the person gets a clear answer, not a crash.
+    """
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException as error:
+        for name in stored:
+            private_storage().delete(name)
+        if isinstance(error, OSError) and error.errno in {errno.ENOSPC, errno.EDQUOT}:
+            raise StorageFullError(
+                _("The server has no room for files just now. Nothing was saved; try again later.")
+            ) from error
+        raise
+
+
+def _attach(  # noqa: PLR0913  (one file and where it belongs)
+    ticket: Ticket,
+    message: Message | None,
+    upload: UploadedFile,
+    checked: attachments.Checked,
+    *,
+    by: User,
+    stored: list[str],
+    field_key: str = "",
+) -> Attachment:
+    attachment = Attachment(
+        ticket=ticket,
+        message=message,
+        field_key=field_key,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        uploaded_by=by,
+    )
+    storage = private_storage()
+    target = storage.get_available_name(
+        attachment.file.field.generate_filename(attachment, checked.name)
+    )
+    # Noted before writing: a write that fails half-way leaves a file to remove too.
+    stored.append(target)
+    attachment.file.name = storage.save(target, upload)
+    attachment.save()
+    return attachment
 
 
 def _organisation_of(user: User) -> Organisation | None:

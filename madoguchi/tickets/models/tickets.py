@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.accounts.models import Department, Organisation, User
+from madoguchi.accounts.models import Department, Organisation, User, private_storage
 from madoguchi.branding.models import Brand
 from madoguchi.tickets.models.catalog import Priority, RequestType
 
@@ -167,3 +167,29 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.number} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    """A file on a request, from its form or a message; kept in private storage."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    field_key = models.CharField(_("form field"), max_length=50, blank=True)
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/", storage=private_storage)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="request_attachments"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
