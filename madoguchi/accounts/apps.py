@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +18,9 @@ class AccountsConfig(AppConfig):
             scopes,
             seeding,
             signals,
+            tasks,
         )
+        from madoguchi.core import periodic
         from madoguchi.core import seeding as core_seeding
 
         scopes.register()
@@ -24,4 +28,8 @@ class AccountsConfig(AppConfig):
         core_seeding.register(seeding.seed_accounts, order=10)
         core_seeding.register_demo(
             seeding.load_demo_accounts, order=10, signins=seeding.DEMO_SIGNINS
+        )
+        periodic.register("accounts.purge", tasks.accounts_purge_task, every=timedelta(days=1))
+        periodic.register(
+            "accounts.data_exports_purge", tasks.data_exports_purge_task, every=timedelta(days=1)
         )

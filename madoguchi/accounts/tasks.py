@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.tasks import TaskContext, task
 
-from madoguchi.accounts import data_exports, user_import
+from madoguchi.accounts import data_exports, deletion, user_import
 
 
 @task(takes_context=True)
@@ -29,3 +29,15 @@ def data_export_build_task(context: TaskContext, export_id: str) -> None:
         if context.attempt >= settings.TASK_MAX_ATTEMPTS:
             data_exports.data_export_fail(export_id)
         raise
+
+
+@task()
+def accounts_purge_task() -> int:
+    """Anonymise the accounts whose deletion grace period has ended (daily)."""
+    return deletion.accounts_purge()
+
+
+@task()
+def data_exports_purge_task() -> int:
+    """Delete the files of data exports that expired or were downloaded (daily)."""
+    return data_exports.data_exports_purge()

@@ -98,3 +98,22 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AuditLogIsAppendOnlyError
+
+
+class PeriodicRun(models.Model):
+    """One time slot of a periodic job, claimed by the first worker to insert it.
+
+    The unique pair makes "run once per slot" hold across any number of workers and nodes.
+    """
+
+    name = models.CharField(max_length=100)
+    slot = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="periodic_run_once_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.slot:%Y-%m-%d %H:%M}"

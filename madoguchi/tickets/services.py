@@ -4,8 +4,10 @@ import errno
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -184,6 +186,13 @@ def tickets_bulk_update(tickets: list[Ticket], *, actor: User, changes: TicketCh
         for ticket in tickets:
             ticket_update(ticket, actor=actor, changes=changes)
     return len(tickets)
+
+
+def tickets_close_solved(now: datetime | None = None) -> int:
+    """Close the requests solved more than SOLVED_CLOSE_DAYS ago; return how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SOLVED_CLOSE_DAYS)
+    solved = Ticket.objects.filter(status=Ticket.Status.SOLVED, solved_at__lte=cutoff)
+    return solved.update(status=Ticket.Status.CLOSED)
 
 
 def _tags(names: list[str]) -> list[Tag]:

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from madoguchi.accounts.models import Department, User
 from madoguchi.tickets import services
@@ -117,3 +120,16 @@ def test_the_demo_has_a_catalog_and_a_request_of_alice() -> None:
     ticket = Ticket.objects.get()
     assert ticket.requester.email == "alice@example.com"
     assert RequestType.objects.filter(is_active=True).count() == 2
+
+
+def test_solved_requests_close_after_the_configured_days(alice: User, settings: object) -> None:
+    settings.SOLVED_CLOSE_DAYS = 4
+    old, recent, open_one = make_ticket(alice), make_ticket(alice), make_ticket(alice)
+    now = timezone.now()
+    Ticket.objects.filter(pk=old.pk).update(status="solved", solved_at=now - timedelta(days=5))
+    Ticket.objects.filter(pk=recent.pk).update(status="solved", solved_at=now - timedelta(days=1))
+
+    assert services.tickets_close_solved(now) == 1
+
+    statuses = dict(Ticket.objects.values_list("pk", "status"))
+    assert statuses == {old.pk: "closed", recent.pk: "solved", open_one.pk: "new"}

@@ -24,6 +24,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from madoguchi.core import jobs as kernel
+from madoguchi.core import periodic
 from madoguchi.core.logging import request_id_var
 
 logger = logging.getLogger("madoguchi.tasks")
@@ -133,7 +134,8 @@ class Worker(db_worker.Worker):
 
 
 class Heartbeat(threading.Thread):
-    """Keep the worker's WorkerHeartbeat fresh and run the reaper, every TASK_HEARTBEAT_SECONDS.
+    """Keep the worker's WorkerHeartbeat fresh, run the reaper and enqueue due periodic jobs,
+    every TASK_HEARTBEAT_SECONDS.
 
     A thread of its own, so that a long task does not stop the beats, with its own database
     connection (Django's are per thread), closed when the thread ends. On a clean stop it
@@ -163,10 +165,12 @@ class Heartbeat(threading.Thread):
             connections.close_all()
 
     def beat(self) -> None:
-        """Record this worker as alive, then take back the tasks of workers that are not."""
+        """Record this worker as alive, take back the tasks of workers that are not, and
+        enqueue the periodic jobs that are due."""
         try:
             kernel.worker_heartbeat_touch(worker_id=self.worker_id, **self._identity)
             kernel.tasks_reap_stale()
+            periodic.enqueue_due()
         except Exception:
             # A dead heartbeat thread would make a live worker look dead, and its tasks run twice:
             # log, drop the connection (the database may be restarting) and beat again later.
