@@ -30,13 +30,21 @@ def _require_mfa_for_staff() -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "banner"),
-    [("en", "Two-factor authentication is required"), ("ja", "二要素認証の設定が必要")],
+    ("who", "language", "banner"),
+    [
+        ("alice", "en", "Two-factor authentication is required"),
+        # A signed-in person's pages speak their profile's language.
+        ("carol", "ja", "二要素認証の設定が必要"),
+    ],
 )
 def test_a_member_of_a_strict_organisation_is_sent_to_setup(
-    client: Client, alice: User, strict_org: Organisation, language: str, banner: str
+    client: Client, request: pytest.FixtureRequest, who: str, language: str, banner: str
 ) -> None:
-    client.post(reverse("account_login"), {"login": alice.email, "password": PASSWORD})
+    person = request.getfixturevalue(who)
+    for organisation in person.organisations.all():
+        organisation.require_mfa = True
+        organisation.save()
+    client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
 
     response = client.get("/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 302 and response["Location"] == SETUP
