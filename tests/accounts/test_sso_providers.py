@@ -159,3 +159,22 @@ def test_an_admin_adds_a_provider_with_its_trusted_domains_and_it_is_audited(eri
     event = AuditEvent.objects.get(action="sso.provider.added")
     assert event.actor == erin and event.data["provider_id"] == "acme-id"
     assert "s3cret" not in str(event.data)
+
+
+def test_an_oidc_callback_without_the_browser_s_state_signs_nobody_in() -> None:
+    """A code from someone else's sign-in cannot be injected: the state must be this browser's."""
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="acme",
+        name="Acme",
+        client_id="portal",
+        settings={"server_url": "http://127.0.0.1:9/"},
+    )
+    client = Client()
+    url = reverse("openid_connect_callback", kwargs={"provider_id": "acme"})
+
+    response = client.get(url, {"code": "stolen", "state": "forged"})
+
+    assert response.status_code in {400, 401, 403}
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.exists()
