@@ -3,11 +3,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.forms import BaseForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
@@ -55,6 +58,18 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{mail_site(allauth_context.request).name}] {subject}"
+
+    def pre_login(
+        self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
+    ) -> HttpResponse | None:
+        """Members of an SSO-only organisation get in through their identity provider only: not
+        by a passkey, a mailed code or a confirmation link either (the password form refuses
+        them itself, with the same message)."""
+        if sso.requires_sso(user) and "sociallogin" not in (kwargs.get("signal_kwargs") or {}):
+            clear_login(request)
+            messages.error(request, sso.SSO_ONLY_MESSAGE)
+            return redirect("account_login")
+        return super().pre_login(request, user, **kwargs)
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Private brands take only invited people; public and restricted ones anybody."""
