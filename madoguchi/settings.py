@@ -7,6 +7,7 @@ in-memory channel layer and a local-memory cache; the same code runs on PostgreS
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -141,6 +142,9 @@ MIDDLEWARE = [
     # After authentication and the brand: anonymous visitors of a sign-in-only brand, and
     # customers waiting for approval, see only the pages that let them in.
     "madoguchi.accounts.gate.AccessGateMiddleware",
+    # After the gate: people who must use two-factor authentication and have not set it up see
+    # only its setup page (the admin included).
+    "madoguchi.accounts.mfa_requirement.MfaRequirementMiddleware",
     "madoguchi.accounts.ratelimits.CredentialRateLimitMiddleware",
 ]
 
@@ -314,6 +318,8 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     # Each invitation sends a mail: an organisation admin's account must not become a mail cannon.
     "organisation_invite": "30/h/user",
+    # Building an export is heavy; a person rarely needs more than one a day.
+    "data_export": "3/d/user",
     # Returns from an identity provider (SAML ACS, OpenID Connect callbacks), per address.
     "sso_callback": env_str("MADOGUCHI_SSO_RATE_LIMIT", "30/m/ip"),
 }
@@ -359,8 +365,15 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "madoguchi" / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
+# Files only their owners (and people allowed by a view's check) may read: avatars, data exports.
+# Never under MEDIA_ROOT or STATIC_ROOT, so no web server can serve them past the checks.
+PRIVATE_ROOT = Path(env_str("MADOGUCHI_PRIVATE_ROOT", str(DATA_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_ROOT), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -384,6 +397,8 @@ ATTACHMENT_MAX_BYTES = env_int("MADOGUCHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 102
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Madoguchi <support@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Replies by mail come back to this address with a request's token: support+TOKEN@example.com.
+REPLY_ADDRESS = env_str("MADOGUCHI_REPLY_ADDRESS", parseaddr(DEFAULT_FROM_EMAIL)[1])
 _email_host = env_str("EMAIL_HOST")
 if _email_host:
     MAILERS = {
@@ -452,6 +467,12 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 # Bulk import of users from CSV: larger files and longer files are refused before any row is kept.
 USER_IMPORT_MAX_BYTES = env_int("MADOGUCHI_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 USER_IMPORT_MAX_ROWS = env_int("MADOGUCHI_IMPORT_MAX_ROWS", 20_000)
+
+# Self-service account: profile pictures, the personal data export (R34), account deletion.
+AVATAR_MAX_BYTES = env_int("MADOGUCHI_AVATAR_MAX_BYTES", 2 * 1024 * 1024)
+AVATAR_MAX_PIXELS = env_int("MADOGUCHI_AVATAR_MAX_PIXELS", 16_000_000)
+DATA_EXPORT_VALID_DAYS = env_int("MADOGUCHI_DATA_EXPORT_VALID_DAYS", 7)
+ACCOUNT_DELETION_GRACE_DAYS = env_int("MADOGUCHI_ACCOUNT_DELETION_GRACE_DAYS", 14)
 
 
 # Logging: JSON lines in production, readable lines in development; every line has a request id.

@@ -1,6 +1,7 @@
 """The cast every test can use: two organisations, their customers, an agent and an admin."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -26,6 +27,18 @@ def _tasks_run_at_once(settings: Settings) -> None:
 def db_task_backend(settings: Settings) -> None:
     """Make django-tasks-db the default task backend, as in production."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings: Settings, tmp_path: Path) -> None:
+    """Keep private files (avatars, exports) of each test in its own folder, not in var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,12 @@ from madoguchi.tickets.models import Category, FormField, RequestType, Ticket
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(email: str, *, name: str = "", language: str = "en", **flags: object) -> User:
+def make_user(email: str, *, name: str = "", language: str = "", **flags: object) -> User:
+    """Create a verified user; no language, as sign-up leaves it, unless a test chooses one.
+
+    A saved language follows the person to every browser they sign in on, so giving everyone
+    one would override the browser's language in the tests that check it.
+    """
     user = User.objects.create_user(email, PASSWORD, name=name, language=language, **flags)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user

@@ -13,21 +13,22 @@ from typing import Any
 
 import pytest
 from allauth.usersessions.models import UserSession
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from madoguchi.accounts import invitations
-from madoguchi.accounts.models import Invitation, Membership, Organisation, User
+from madoguchi.accounts import data_exports, invitations
+from madoguchi.accounts.models import DataExport, Invitation, Membership, Organisation, User
 from madoguchi.branding.services import default_brand
 from madoguchi.core import access
 from madoguchi.tickets import services as tickets
-from madoguchi.tickets.models import Category, Message, RequestType, Ticket
+from madoguchi.tickets.models import Attachment, Category, Message, RequestType, Ticket
 
 pytestmark = pytest.mark.django_db
 
-# Staff-only areas with their own permission checks, tested with them.
-STAFF_PREFIXES = ("admin/",)
+# Staff-only areas with their own permission checks, tested with them (tests/test_staff_routes.py).
+STAFF_PREFIXES = ("admin/", "agent/")
 # allauth's links that carry a secret key; they are checked like our capability views.
 THIRD_PARTY_CAPABILITIES = {"account_confirm_email", "account_reset_password_from_key"}
 
@@ -118,6 +119,14 @@ def _message(ticket: Ticket) -> Message:
     return ticket.messages.get()
 
 
+def _attachment(requester: User) -> Attachment:
+    ticket = _ticket(requester)
+    reply = tickets.NewReply(
+        author=requester, body="See the file.", files=[SimpleUploadedFile("note.txt", b"hello")]
+    )
+    return tickets.reply_add(ticket, reply).attachments.get()
+
+
 # For each model a route may name: (an object in organisation B, one in organisation A).
 EXAMPLES: dict[type[Model], Callable[[Cast], tuple[Model, Model]]] = {
     Organisation: lambda c: (c.org_b, c.org_a),
@@ -131,7 +140,13 @@ EXAMPLES: dict[type[Model], Callable[[Cast], tuple[Model, Model]]] = {
     UserSession: lambda c: (_session(c.carol), _session(c.bob)),
     Ticket: lambda c: (_ticket(c.carol), _ticket(c.alice)),
     Message: lambda c: (_message(_ticket(c.carol)), _message(_ticket(c.alice))),
+    Attachment: lambda c: (_attachment(c.carol), _attachment(c.alice)),
     RequestType: lambda c: (_request_type(offered=False), _request_type(offered=True)),
+    # Exports are personal too: only bob's own opens for him.
+    DataExport: lambda c: (
+        data_exports.data_export_request(c.carol),
+        data_exports.data_export_request(c.bob),
+    ),
 }
 
 

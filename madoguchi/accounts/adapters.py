@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
-from madoguchi.accounts import invitations, sso
+from madoguchi.accounts import deletion, deletion_signin, invitations, profile, sso
 from madoguchi.accounts.models import User
 from madoguchi.core.mail import enqueue_mail
 
@@ -93,3 +93,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def pre_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> Any:
+        """Offer an account waiting for deletion the way back instead of "inactive"."""
+        if not user.is_active and deletion.deletion_pending(user):
+            deletion_signin.remember(request, user)
+            return redirect("accounts:deletion_pending")
+        return super().pre_login(request, user, **kwargs)
+
+    def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> Any:
+        """Speak the language saved in the person's profile, on whichever device they sign in."""
+        response = super().post_login(request, user, **kwargs)
+        language = getattr(user, "language", "")
+        if language and isinstance(response, HttpResponse):
+            translation.activate(language)
+            profile.language_cookie_set(response, language)
+        return response

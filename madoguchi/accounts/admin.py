@@ -1,20 +1,26 @@
+from typing import Any
 from uuid import UUID
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts import (
+    account_security_admin,
     admin_views,
     approvals,
     role_admin,  # noqa: F401  (registers the Role and Department admins)
+    security_policy_admin,  # noqa: F401  (registers the security policy admin)
     sso_admin,  # noqa: F401  (registers the identity providers' admin)
     user_export,
 )
 from madoguchi.accounts.models import Membership, Organisation, User
+
+Reply = HttpResponse | None
 
 
 class MembershipInline(admin.TabularInline):
@@ -50,7 +56,15 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["approval"]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     change_list_template = "admin/accounts/user/change_list.html"
-    actions = ["export_csv", "approve_users", "reject_users"]
+    actions = [
+        "export_csv",
+        "approve_users",
+        "reject_users",
+        "force_password_reset",
+        "reset_mfa",
+        "deactivate_users",
+        "reactivate_users",
+    ]
 
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
@@ -104,6 +118,44 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description=_("Reject selected registrations"), permissions=["approve"])
     def reject_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
         return admin_views.decide_registrations(request, self, queryset, approve=False)
+
+    def has_account_security_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    @admin.action(description=_("Force a password reset"), permissions=["account_security"])
+    def force_password_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> Reply:
+        return account_security_admin.confirm_and_run(
+            request, self, queryset, "force_password_reset"
+        )
+
+    @admin.action(
+        description=_("Reset two-factor authentication"), permissions=["account_security"]
+    )
+    def reset_mfa(self, request: HttpRequest, queryset: QuerySet[User]) -> Reply:
+        return account_security_admin.confirm_and_run(request, self, queryset, "reset_mfa")
+
+    @admin.action(description=_("Deactivate selected accounts"), permissions=["account_security"])
+    def deactivate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> Reply:
+        return account_security_admin.confirm_and_run(request, self, queryset, "deactivate_users")
+
+    @admin.action(description=_("Reactivate selected accounts"), permissions=["account_security"])
+    def reactivate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> Reply:
+        return account_security_admin.confirm_and_run(request, self, queryset, "reactivate_users")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Save, and audit a change of the flags that grant access (once, here, not by signal)."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change:
+                account_security_admin.audit_flag_changes(request, obj, form)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Save the roles and other relations, and audit the roles given or taken away."""
+        with transaction.atomic():
+            before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
+            super().save_related(request, form, formsets, change)
+            after = set(form.instance.groups.values_list("name", flat=True))
+            account_security_admin.audit_role_changes(request, form.instance, before, after)
 
 
 @admin.register(Organisation)

@@ -1,10 +1,36 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+
+
+class PrivateStorage(LazyObject):
+    """STORAGES["private"], looked up on first use and again whenever the setting changes."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages.create_storage(settings.STORAGES["private"])
+
+
+private_files = PrivateStorage()
+
+
+@receiver(setting_changed)
+def _forget_private_storage(setting: str, **_kwargs: object) -> None:
+    if setting == "STORAGES":
+        private_files._wrapped = empty
+
+
+def private_storage() -> Storage:
+    """The storage of files served only through permission checks (STORAGES["private"])."""
+    return private_files  # type: ignore[return-value]
 
 
 class UserManager(BaseUserManager["User"]):
@@ -43,7 +69,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     approval = models.CharField(
         _("approval"), max_length=16, choices=Approval, default=Approval.APPROVED
     )
-    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    avatar = models.ImageField(
+        _("avatar"), upload_to="avatars/%Y/%m/", storage=private_storage, blank=True
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     deletion_due_at = models.DateTimeField(
         _("deletion due at"),
@@ -282,6 +310,64 @@ class SecurityPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Security policy"))
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification on one channel; no row means "on"."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        WEB = "web", _("In the portal")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    event = models.CharField(_("event"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event", "channel"], name="notification_preference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.event}/{self.channel}: {self.enabled}"
+
+
+class DataExport(models.Model):
+    """A download of everything the portal holds about one person (GDPR Art. 15 and 20).
+
+    The random id is the handle in the mailed link; only its owner may use it, once, until it
+    expires.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.PENDING, db_index=True
+    )
+    file = models.FileField(_("file"), upload_to="exports/", storage=private_storage, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    downloaded_at = models.DateTimeField(_("downloaded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class SsoTrustedDomain(models.Model):

@@ -1,10 +1,12 @@
 """The organisation admin pages: members, invitations and settings of one organisation.
 
-Only the organisation's admins reach them; anyone else gets 404, as for an unknown address.
+Only the organisation's admins reach them; anyone else signed in gets 404, as for an unknown
+address, and visitors are asked to sign in first.
 """
 
 from allauth.core import ratelimit
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +28,7 @@ def _member_kwargs(obj: Membership | Invitation) -> dict[str, object]:
     return {"slug": obj.organisation.slug, "pk": obj.pk}
 
 
+@login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """Go to the first organisation the viewer administers."""
@@ -56,6 +59,7 @@ def _members_page(
 
 
 @object_view(Organisation, url_kwargs=_organisation_kwargs)
+@login_required
 @require_GET
 def members_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_administered_get_for(request.user, slug)
@@ -63,6 +67,7 @@ def members_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @object_view(Organisation, url_kwargs=_organisation_kwargs)
+@login_required
 @require_POST
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_administered_get_for(request.user, slug)
@@ -91,6 +96,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @object_view(Organisation, url_kwargs=_organisation_kwargs)
+@login_required
 @require_POST
 def update_settings(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_administered_get_for(request.user, slug)
@@ -107,6 +113,7 @@ def update_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @object_view(Membership, url_kwargs=_member_kwargs)
+@login_required
 @require_POST
 def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = selectors.organisation_administered_get_for(request.user, slug)
@@ -139,6 +146,7 @@ def _after_change(request: HttpRequest, organisation: Organisation) -> str:
 
 
 @object_view(Membership, url_kwargs=_member_kwargs)
+@login_required
 @require_http_methods(["GET", "POST"])
 def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Ask to confirm (GET), then take the person out of the organisation (POST)."""
@@ -161,6 +169,7 @@ def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @object_view(Invitation, url_kwargs=_member_kwargs)
+@login_required
 @require_POST
 def revoke_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = selectors.organisation_administered_get_for(request.user, slug)

@@ -3,7 +3,7 @@
 from allauth.usersessions.models import UserSession
 from django.db.models import QuerySet
 
-from madoguchi.accounts.models import Invitation, Membership, Organisation, User
+from madoguchi.accounts.models import DataExport, Invitation, Membership, Organisation, User
 from madoguchi.core import access
 
 
@@ -62,9 +62,15 @@ def own_sessions(user: User, queryset: QuerySet[UserSession]) -> QuerySet[UserSe
     return queryset.filter(user=user)
 
 
+def own_exports(user: User, queryset: QuerySet[DataExport]) -> QuerySet[DataExport]:
+    """An export is its owner's alone: not even agents may download someone's personal data."""
+    return queryset.filter(user=user)
+
+
 def register() -> None:
     access.register(Organisation, organisations)
     access.register(Membership, memberships)
     access.register(Invitation, invitations)
     access.register(User, people)
     access.register(UserSession, own_sessions)
+    access.register(DataExport, own_exports)

@@ -7,7 +7,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from madoguchi.accounts import scopes
-from madoguchi.accounts.models import Invitation, Membership, Organisation, User, UserImport
+from madoguchi.accounts.models import (
+    DataExport,
+    Invitation,
+    Membership,
+    Organisation,
+    User,
+    UserImport,
+)
 from madoguchi.core import access
 from madoguchi.core.csvsafe import Cell
 
@@ -97,3 +104,13 @@ def membership_get_for(viewer: User, organisation: Organisation, pk: object) -> 
 def invitation_pending_get_for(viewer: User, organisation: Organisation, pk: object) -> Invitation:
     """Return one of the organisation's pending invitations the viewer may see; else Http404."""
     return access.get_visible_or_404(viewer, organisation_pending_invitations(organisation), pk=pk)
+
+
+def data_exports_for(user: User) -> QuerySet[DataExport]:
+    """Return the person's own data exports, newest first."""
+    return DataExport.objects.filter(user=user).order_by("-created_at")
+
+
+def user_get(pk: object) -> User | None:
+    """Return the user with this id, active or not, or None."""
+    return User.objects.filter(pk=pk).first()

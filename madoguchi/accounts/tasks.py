@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.tasks import TaskContext, task
 
-from madoguchi.accounts import user_import
+from madoguchi.accounts import data_exports, user_import
 
 
 @task(takes_context=True)
@@ -17,4 +17,15 @@ def user_import_run_task(context: TaskContext, import_id: str) -> dict[str, int]
     except Exception:
         if context.attempt >= settings.TASK_MAX_ATTEMPTS:
             user_import.user_import_fail(import_id=import_id)
+        raise
+
+
+@task(takes_context=True)
+def data_export_build_task(context: TaskContext, export_id: str) -> None:
+    """Build a personal data export and mail its link; the last failed attempt marks it failed."""
+    try:
+        data_exports.data_export_build(export_id)
+    except Exception:
+        if context.attempt >= settings.TASK_MAX_ATTEMPTS:
+            data_exports.data_export_fail(export_id)
         raise

@@ -9,13 +9,15 @@ carries a secret token with @capability_view; tests/test_access.py walks every U
 proves the 404 for each, so a new route without a declaration fails the suite.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 Scope = Callable[[Any, QuerySet[Any]], QuerySet[Any]]
 View = TypeVar("View", bound=Callable[..., Any])
@@ -69,6 +71,25 @@ def object_view(
 
 def _pk_kwargs(obj: Model) -> dict[str, Any]:
     return {"pk": obj.pk}
+
+
+def staff_view[View: Callable[..., Any]](view: View) -> View:
+    """Open the view to active agents only: customers get 404, as if it did not exist (R7).
+
+    Visitors who are not signed in are sent to sign in first.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_staff and user.is_active):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapper.access_staff = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
 
 
 def capability_view[View: Callable[..., Any]](view: View) -> View:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tasks_db.models import DBTaskResult
 
+from madoguchi.core import audit_admin  # noqa: F401  (registers the audit log admin)
 from madoguchi.core.jobs import task_attempts, task_retry
 from madoguchi.core.models import WorkerHeartbeat
 

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "madoguchi.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from madoguchi.core import ip_lookup
+
+        ip_lookup.register()

@@ -17,16 +17,18 @@ def _label(obj: object) -> str:
     return (f"{text} <{email}>" if email and email != text else text)[:LABEL_MAX]
 
 
-def record(
+def record(  # noqa: PLR0913  (keyword-only, each optional)
     action: str,
     *,
     request: HttpRequest | None = None,
     actor: models.Model | None = None,
     target: models.Model | None = None,
+    organisation: models.Model | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. The actor defaults to the request's signed-in user.
 
+    organisation is the organisation the event happened in, where the caller knows it.
     action is a dotted name such as "auth.login.failed" or "organisation.member.role_changed".
     data holds JSON-safe details; never put secrets (passwords, codes, tokens) in it.
     """
@@ -38,6 +40,8 @@ def record(
         action=action,
         actor=actor,
         actor_label=_label(actor) if actor is not None else "",
+        organisation_id=organisation.pk if organisation is not None else None,
+        organisation_label=str(organisation)[:200] if organisation is not None else "",
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_label=_label(target) if target is not None else "",

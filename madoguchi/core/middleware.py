@@ -5,17 +5,23 @@ import uuid
 import zoneinfo
 from collections.abc import Callable
 from functools import cache
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from madoguchi.core.errors import error_response
 from madoguchi.core.logging import request_id_var
 
 Handler = Callable[[HttpRequest], HttpResponse]
+View = TypeVar("View", bound=Callable[..., Any])
+# Room for the other fields and the multipart boundaries around a file of the allowed size.
+FORM_OVERHEAD_BYTES = 64 * 1024
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 TIMEZONE_COOKIE = "mdg_tz"
@@ -40,15 +46,33 @@ class RequestIdMiddleware:
         return response
 
 
+def request_size_limit(setting: str, message: Promise) -> Callable[[View], View]:
+    """Mark a view whose file uploads may be at most settings.<setting> bytes.
+
+    RequestSizeLimitMiddleware refuses a larger body from its Content-Length before any view or
+    the CSRF check reads it, with status 413 and message (which may use %(limit)s).
+    """
+
+    def mark(view: View) -> View:
+        view.request_size_limit = (setting, message)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _content_length(request: HttpRequest) -> int:
+    return int(request.META.get("CONTENT_LENGTH") or 0)
+
+
 class RequestSizeLimitMiddleware:
-    """Refuse a body larger than MAX_REQUEST_BYTES from its Content-Length, before reading it."""
+    """Refuse a body larger than MAX_REQUEST_BYTES (or the view's own limit) before reading it."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = _content_length(request)
         except ValueError:
             return error_response(request, 400, _("The Content-Length header is not a number."))
         if length > settings.MAX_REQUEST_BYTES:
@@ -56,6 +80,18 @@ class RequestSizeLimitMiddleware:
                 request, 413, _("The request is larger than this server accepts.")
             )
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], *_args: object
+    ) -> HttpResponse | None:
+        marker = getattr(view, "request_size_limit", None)
+        if marker is None:
+            return None
+        setting, message = marker
+        limit = getattr(settings, setting)
+        if _content_length(request) > limit + FORM_OVERHEAD_BYTES:
+            return error_response(request, 413, str(message) % {"limit": filesizeformat(limit)})
+        return None
 
 
 @cache

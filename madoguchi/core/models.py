@@ -66,6 +66,12 @@ class AuditEvent(models.Model):
         verbose_name=_("actor"),
     )
     actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    # The organisation the event happened in, where known. Kept as plain values rather than a
+    # foreign key: the kernel knows no app's models, and the entry must outlive the organisation.
+    organisation_id = models.PositiveBigIntegerField(
+        _("organisation id"), null=True, blank=True, db_index=True
+    )
+    organisation_label = models.CharField(_("organisation"), max_length=200, blank=True)
     target_type = models.CharField(_("target type"), max_length=64, blank=True, db_index=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     target_label = models.CharField(_("target"), max_length=254, blank=True)

@@ -9,7 +9,8 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from madoguchi.core import seeding as core_seeding
-        from madoguchi.tickets import seeding, selectors
+        from madoguchi.tickets import personal_data, seeding, selectors
 
         selectors.register()
+        personal_data.register()
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)

@@ -16,11 +16,33 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import User
+from madoguchi.tickets import attachments
 from madoguchi.tickets.models import FormField, RequestType
 
 Kind = FormField.Kind
 TEXT_MAX = 500
 LONG_TEXT_MAX = 20_000
+FILES_PER_MESSAGE = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; each is checked like a single one."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(uploads) > FILES_PER_MESSAGE:
+            raise forms.ValidationError(
+                _("Attach at most %(count)d files at once."),
+                code="too_many",
+                params={"count": FILES_PER_MESSAGE},
+            )
+        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
 
 
 class RequestForm(forms.Form):
@@ -83,12 +105,6 @@ class RequestForm(forms.Form):
         }
 
 
-class ReplyForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your reply"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6})
-    )
-
-
 def _is_shown(definition: FormField, cleaned: dict[str, Any], shown: set[str]) -> bool:
     controller = definition.show_when
     if controller is None:
@@ -141,7 +157,7 @@ def _form_field(definition: FormField, requester: User) -> forms.Field:
         colleagues = accounts_selectors.organisation_members_for(requester)
         return forms.ModelChoiceField(queryset=colleagues, **common)
     if kind == Kind.FILE:
-        return forms.FileField(validators=[_file_size_within_limit], **common)
+        return forms.FileField(validators=[_file_size_within_limit, _file_kind_accepted], **common)
     return _simple_field(kind, common)
 
 
@@ -157,6 +173,13 @@ def _simple_field(kind: str, common: dict[str, Any]) -> forms.Field:
     return forms.CharField(max_length=TEXT_MAX, **common)
 
 
+def _file_kind_accepted(upload: Any) -> None:
+    try:
+        attachments.check(upload)
+    except attachments.AttachmentRefusedError as error:
+        raise forms.ValidationError(str(error), code="kind") from error
+
+
 def _file_size_within_limit(upload: Any) -> None:
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
@@ -165,3 +188,19 @@ def _file_size_within_limit(upload: Any) -> None:
             code="too_large",
             params={"limit": filesizeformat(limit)},
         )
+
+
+def files_field() -> MultipleFileField:
+    return MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        validators=[_file_size_within_limit, _file_kind_accepted],
+        help_text=_("Images, PDF, text, ZIP and Office files."),
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    files = files_field()

@@ -2,12 +2,20 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.models import Membership, User
+from madoguchi.accounts.models import Department, Membership, User
 from madoguchi.core import access
-from madoguchi.tickets.models import Category, FormField, Message, RequestType, Ticket
+from madoguchi.tickets.models import (
+    Attachment,
+    Category,
+    FormField,
+    Message,
+    Priority,
+    RequestType,
+    Ticket,
+)
 
 
 def tickets_scope(user: User, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -31,7 +39,14 @@ def messages_scope(user: User, queryset: QuerySet[Message]) -> QuerySet[Message]
     return visible if user.is_staff else visible.filter(is_internal=False)
 
 
+def attachments_scope(user: User, queryset: QuerySet[Attachment]) -> QuerySet[Attachment]:
+    visible = queryset.filter(ticket__in=tickets_scope(user, Ticket.objects.all()))
+    # A file on an internal note is as private as the note.
+    return visible if user.is_staff else visible.exclude(message__is_internal=True)
+
+
 def register() -> None:
+    access.register(Attachment, attachments_scope)
     access.register(Ticket, tickets_scope)
     access.register(Message, messages_scope)
     access.register(RequestType, request_types_scope)
@@ -60,7 +75,18 @@ def ticket_get_for(viewer: User, pk: object) -> Ticket:
 
 
 def public_thread(viewer: User, ticket: Ticket) -> QuerySet[Message]:
-    return access.visible(viewer, Message).filter(ticket=ticket).select_related("author")
+    """Return the messages the viewer may read, each with its files."""
+    messages = access.visible(viewer, Message).filter(ticket=ticket).select_related("author")
+    return messages.prefetch_related("attachments")
+
+
+def field_attachments(ticket: Ticket) -> QuerySet[Attachment]:
+    """Return the files given in the request form's file fields."""
+    return ticket.attachments.filter(message__isnull=True)
+
+
+def attachment_get_for(viewer: User, pk: object) -> Attachment:
+    return access.get_visible_or_404(viewer, Attachment, pk=pk)
 
 
 def catalog_for(brand: object, *, query: str = "") -> list[tuple[Category, list[RequestType]]]:
@@ -117,3 +143,67 @@ def _shown(field: FormField | None, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(labels.get(item, item) for item in value)
     return labels.get(value, str(value))
+
+
+QUEUES = ("unassigned", "mine", "groups", "all")
+SORTS = {
+    "updated": ("-updated_at", "-pk"),
+    "created": ("-created_at", "-pk"),
+    "priority": ("-priority_rank", "-updated_at"),
+}
+
+
+def queue_for(
+    agent: User, queue: str, *, status: str = "", priority: str = "", sort: str = "updated"
+) -> QuerySet[Ticket]:
+    """Return an agent's view of the queue: unsolved requests unless a status is asked for."""
+    tickets = _queue_base(agent, queue)
+    tickets = tickets.filter(status=status) if status else tickets.unsolved()
+    if priority:
+        tickets = tickets.filter(priority=priority)
+    ordering = SORTS.get(sort, SORTS["updated"])
+    return (
+        tickets.annotate(priority_rank=_priority_rank())
+        .select_related("requester", "organisation", "assignee", "department")
+        .order_by(*ordering)
+    )
+
+
+def queue_counts(agent: User) -> dict[str, int]:
+    """Return the number of unsolved requests in each of the agent's queues."""
+    return {queue: _queue_base(agent, queue).unsolved().count() for queue in QUEUES}
+
+
+def _queue_base(agent: User, queue: str) -> QuerySet[Ticket]:
+    tickets = access.visible(agent, Ticket)
+    if queue == "unassigned":
+        return tickets.filter(assignee__isnull=True)
+    if queue == "mine":
+        return tickets.filter(assignee=agent)
+    if queue == "groups":
+        return tickets.filter(department__in=agent.departments.all())
+    return tickets
+
+
+def _priority_rank() -> Case:
+    ranks = [When(priority=value, then=Value(rank)) for rank, value in enumerate(Priority.values)]
+    return Case(*ranks, default=Value(0), output_field=IntegerField())
+
+
+def tickets_get_for(viewer: User, pks: list[int]) -> list[Ticket]:
+    """Return the requests among pks the viewer may see (for bulk actions)."""
+    return list(access.visible(viewer, Ticket).filter(pk__in=pks))
+
+
+def other_requests(viewer: User, ticket: Ticket, *, limit: int = 5) -> QuerySet[Ticket]:
+    """Return the requester's latest other requests, for the agent's context panel."""
+    others = access.visible(viewer, Ticket).filter(requester=ticket.requester_id)
+    return others.exclude(pk=ticket.pk)[:limit]
+
+
+def agents() -> QuerySet[User]:
+    return User.objects.filter(is_staff=True, is_active=True).order_by("name", "email")
+
+
+def departments() -> QuerySet[Department]:
+    return Department.objects.all()

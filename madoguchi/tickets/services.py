@@ -1,26 +1,32 @@
-"""Every write to requests: creating them, replying, and the status changes replies cause."""
+"""Every write to requests: creating them, replying, and the changes agents make."""
 
+import errno
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.models import Organisation, User
+from madoguchi.accounts.models import Department, Organisation, User, private_storage
 from madoguchi.branding.models import Brand
 from madoguchi.core import markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets.models import Message, Priority, RequestType, Ticket
+from madoguchi.tickets import attachments, mail
+from madoguchi.tickets.models import Attachment, Message, Priority, RequestType, Tag, Ticket
 
 
 class RequestClosedError(DomainError):
     pass
+
+
+class StorageFullError(DomainError):
+    """The server's disk is full: nothing was kept, and the person may try again later."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class NewRequest:
     request_type: RequestType | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     via: str = Ticket.Via.WEB
+    # Files of the form's file fields, by field key.
+    field_files: dict[str, UploadedFile] = field(default_factory=dict)
 
 
 def ticket_create(new: NewRequest) -> Ticket:
@@ -41,7 +49,8 @@ def ticket_create(new: NewRequest) -> Ticket:
     needs_approval = bool(
         request_type and request_type.needs_organisation_approval and organisation
     )
-    with transaction.atomic():
+    checked = {key: attachments.check(upload) for key, upload in new.field_files.items()}
+    with _files_kept_only_on_success() as stored, transaction.atomic():
         ticket = Ticket.objects.create(
             brand=new.brand,
             request_type=request_type,
@@ -55,54 +64,196 @@ def ticket_create(new: NewRequest) -> Ticket:
             via=new.via,
         )
         _message_add(ticket, author=new.requester, body=new.description, via=new.via)
-        enqueue_mail(_confirmation_mail(ticket), idempotency_key=f"ticket-created-{ticket.pk}")
+        for key, upload in new.field_files.items():
+            _attach(
+                ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
+            )
+        enqueue_mail(mail.confirmation(ticket), idempotency_key=f"ticket-created-{ticket.pk}")
     return ticket
 
 
-def reply_add(ticket: Ticket, *, author: User, body: str, via: str = Ticket.Via.WEB) -> Message:
-    """Add a public reply; the requester's side replying reopens a pending or solved request.
+@dataclass(frozen=True)
+class NewReply:
+    author: User
+    body: str
+    internal: bool = False
+    status: str | None = None
+    via: str = Ticket.Via.WEB
+    files: Sequence[UploadedFile] = ()
 
+
+def reply_add(ticket: Ticket, reply: NewReply) -> Message:
+    """Add a reply or an internal note and mail it to the people who should hear it.
+
+    The customer side replying reopens a pending or solved request. An agent's public reply
+    leaves the request pending (waiting on the customer) unless the agent chooses a status.
     Locks the request row so that two replies cannot both decide the status.
     """
-    with transaction.atomic():
+    if reply.internal and not reply.author.is_staff:
+        raise DomainError(_("Only agents can write internal notes."))
+    checked = [attachments.check(upload) for upload in reply.files]
+    with _files_kept_only_on_success() as stored, transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.status == Ticket.Status.CLOSED:
             raise RequestClosedError(
                 _("This request is closed. To follow up, submit a new request.")
             )
-        message = _message_add(locked, author=author, body=body, via=via)
-        if not author.is_staff and locked.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
-            locked.status = Ticket.Status.OPEN
-            locked.solved_at = None
+        message = _message_add(
+            locked, author=reply.author, body=reply.body, via=reply.via, internal=reply.internal
+        )
+        for upload, found in zip(reply.files, checked, strict=True):
+            _attach(locked, message, upload, found, by=reply.author, stored=stored)
+        _status_after_reply(locked, message, reply.status)
         locked.updated_at = message.created_at
-        locked.save(update_fields=["status", "solved_at", "updated_at"])
+        locked.save(update_fields=["status", "solved_at", "first_response_at", "updated_at"])
+        for outgoing in mail.public_reply(message):
+            enqueue_mail(outgoing, idempotency_key=outgoing.extra_headers["Message-ID"])
     ticket.refresh_from_db()
     return message
 
 
-def _message_add(ticket: Ticket, *, author: User, body: str, via: str) -> Message:
+def _status_after_reply(ticket: Ticket, message: Message, chosen: str | None) -> None:
+    author = message.author
+    if not author.is_staff:
+        if ticket.status in {Ticket.Status.PENDING, Ticket.Status.SOLVED}:
+            _set_status(ticket, Ticket.Status.OPEN)
+        return
+    if not message.is_internal and ticket.first_response_at is None:
+        ticket.first_response_at = message.created_at
+    if chosen:
+        _set_status(ticket, chosen)
+    elif not message.is_internal:
+        _set_status(ticket, Ticket.Status.PENDING)
+
+
+def _set_status(ticket: Ticket, status: str) -> None:
+    if status not in Ticket.Status.values:
+        raise DomainError(_("Choose a valid status."))
+    if status == Ticket.Status.SOLVED and ticket.status != Ticket.Status.SOLVED:
+        ticket.solved_at = timezone.now()
+    elif status not in Ticket.DONE:
+        ticket.solved_at = None
+    ticket.status = status
+
+
+@dataclass(frozen=True)
+class TicketChanges:
+    """What an agent changes on a request; None leaves a value as it is."""
+
+    status: str | None = None
+    priority: str | None = None
+    assignee: User | None = None
+    unassign: bool = False
+    department: Department | None = None
+    tags: list[str] | None = None
+
+
+def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Ticket:
+    """Apply an agent's changes to one request. Locks the request row."""
+    if not actor.is_staff:
+        raise DomainError(_("Only agents can change requests."))
+    if changes.assignee is not None and not (
+        changes.assignee.is_staff and changes.assignee.is_active
+    ):
+        raise DomainError(_("Requests can only be assigned to active agents."))
+    if changes.priority is not None and changes.priority not in Priority.values:
+        raise DomainError(_("Choose a valid priority."))
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if changes.status is not None:
+            _set_status(locked, changes.status)
+        if changes.priority is not None:
+            locked.priority = changes.priority
+        if changes.assignee is not None or changes.unassign:
+            locked.assignee = changes.assignee
+        if changes.department is not None:
+            locked.department = changes.department
+        if locked.status == Ticket.Status.NEW and locked.assignee is not None:
+            locked.status = Ticket.Status.OPEN
+        locked.updated_at = timezone.now()
+        locked.save()
+        if changes.tags is not None:
+            locked.tags.set(_tags(changes.tags))
+    ticket.refresh_from_db()
+    return ticket
+
+
+def tickets_bulk_update(tickets: list[Ticket], *, actor: User, changes: TicketChanges) -> int:
+    """Apply the same changes to several requests, all or none."""
+    with transaction.atomic():
+        for ticket in tickets:
+            ticket_update(ticket, actor=actor, changes=changes)
+    return len(tickets)
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    cleaned = {slugify(name, allow_unicode=True)[:50] for name in names} - {""}
+    return [Tag.objects.get_or_create(name=name)[0] for name in sorted(cleaned)]
+
+
+def _message_add(
+    ticket: Ticket, *, author: User, body: str, via: str, internal: bool = False
+) -> Message:
     return Message.objects.create(
-        ticket=ticket, author=author, body=body, body_html=markdown.render(body), via=via
+        ticket=ticket,
+        author=author,
+        body=body,
+        body_html=markdown.render(body),
+        via=via,
+        is_internal=internal,
     )
+
+
+@contextmanager
+def _files_kept_only_on_success() -> Iterator[list[str]]:
+    """Yield a list to note stored file names in; if anything fails, delete them all.
+
+    A full disk becomes StorageFullError, so the person gets a clear answer, not a crash.
+    """
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException as error:
+        for name in stored:
+            private_storage().delete(name)
+        if isinstance(error, OSError) and error.errno in {errno.ENOSPC, errno.EDQUOT}:
+            raise StorageFullError(
+                _("The server has no room for files just now. Nothing was saved; try again later.")
+            ) from error
+        raise
+
+
+def _attach(  # noqa: PLR0913  (one file and where it belongs)
+    ticket: Ticket,
+    message: Message | None,
+    upload: UploadedFile,
+    checked: attachments.Checked,
+    *,
+    by: User,
+    stored: list[str],
+    field_key: str = "",
+) -> Attachment:
+    attachment = Attachment(
+        ticket=ticket,
+        message=message,
+        field_key=field_key,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        uploaded_by=by,
+    )
+    storage = private_storage()
+    target = storage.get_available_name(
+        attachment.file.field.generate_filename(attachment, checked.name)
+    )
+    # Noted before writing: a write that fails half-way leaves a file to remove too.
+    stored.append(target)
+    attachment.file.name = storage.save(target, upload)
+    attachment.save()
+    return attachment
 
 
 def _organisation_of(user: User) -> Organisation | None:
     """The organisation a request belongs to: the requester's first (most people have one)."""
     membership = user.memberships.select_related("organisation").order_by("created_at").first()
     return membership.organisation if membership else None
-
-
-def _confirmation_mail(ticket: Ticket) -> EmailMultiAlternatives:
-    requester = ticket.requester
-    context = {
-        "ticket": ticket,
-        "brand_name": ticket.brand.name,
-        "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]),
-    }
-    with translation.override(requester.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("tickets/email/created_subject.txt", context).strip()
-        body = render_to_string("tickets/email/created_message.txt", context)
-        html = render_to_string("tickets/email/created_message.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=body, to=[requester.email])
-    message.attach_alternative(html, "text/html")
-    return message

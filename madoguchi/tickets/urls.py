@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.catalog, name="catalog"),
     path("new/<int:pk>/", views.submit, name="submit"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

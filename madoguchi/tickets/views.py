@@ -1,16 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from madoguchi.core.access import object_view
-from madoguchi.core.errors import DomainError
+from madoguchi.core.errors import DomainError, error_response
 from madoguchi.tickets import selectors, services
+from madoguchi.tickets.attachments import INLINE_TYPES
 from madoguchi.tickets.forms import ReplyForm, RequestForm
-from madoguchi.tickets.models import RequestType, Ticket
+from madoguchi.tickets.models import Attachment, RequestType, Ticket
 
 PAGE_SIZE = 25
 STATUS_FILTERS = {"open", *Ticket.Status.values}
@@ -35,16 +36,19 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         files=request.FILES or None,
     )
     if request.method == "POST" and form.is_valid():
-        ticket = services.ticket_create(
-            services.NewRequest(
-                brand=request.brand,
-                requester=request.user,
-                request_type=request_type,
-                subject=form.cleaned_data["subject"],
-                description=form.cleaned_data["description"],
-                answers=form.answers(),
-            )
+        new = services.NewRequest(
+            brand=request.brand,
+            requester=request.user,
+            request_type=request_type,
+            subject=form.cleaned_data["subject"],
+            description=form.cleaned_data["description"],
+            answers=form.answers(),
+            field_files=form.files_by_key(),
         )
+        try:
+            ticket = services.ticket_create(new)
+        except services.StorageFullError as error:
+            return error_response(request, 507, str(error))
         messages.success(
             request,
             _("Request %(number)s was received. We sent you a confirmation by mail.")
@@ -78,10 +82,15 @@ def activity(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = selectors.ticket_get_for(request.user, pk)
-    form = ReplyForm(request.POST or None)
+    form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        reply = services.NewReply(
+            author=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
+        )
         try:
-            services.reply_add(ticket, author=request.user, body=form.cleaned_data["body"])
+            services.reply_add(ticket, reply)
+        except services.StorageFullError as error:
+            return error_response(request, 507, str(error))
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -91,7 +100,27 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ticket": ticket,
         "thread": selectors.public_thread(request.user, ticket),
         "answers": selectors.answer_rows(ticket),
+        "field_files": selectors.field_attachments(ticket),
         "form": form,
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "tickets/detail.html", context, status=status)
+
+
+@object_view(Attachment)
+@login_required
+@require_GET
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """Serve a file to someone who may see its request (and its note, for agents' files)."""
+    found = selectors.attachment_get_for(request.user, pk)
+    inline = found.content_type in INLINE_TYPES
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=not inline,
+        filename=found.name,
+        content_type=found.content_type,
+    )
+    # Whatever the bytes turn out to be, they never run as a page of this site.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -261,3 +261,10 @@ def test_the_members_page_costs_the_same_queries_for_more_members(
 
     # At most as many: the brand is cached after the first request (a query fewer).
     assert count() <= few
+
+
+def test_visitors_are_asked_to_sign_in(client: Client, org_a: Organisation) -> None:
+    response = client.get(_url("members", org_a))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))

@@ -14,7 +14,7 @@ from madoguchi.accounts.models import User
 from madoguchi.tickets.models import FormField, Ticket
 from tests.e2e.conftest import BrowserLog, axe_check, sign_in
 from tests.e2e.test_accounts import LOCALES, local, mail_body
-from tests.factories import add_form_field, make_request_type
+from tests.factories import add_form_field, make_request_type, make_ticket
 from tests.support.smtp import RecordingHandler
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -50,6 +50,21 @@ TEXT = {
         "reply": "返信内容",
         "send": "返信を送信",
         "added": "返信を追加しました。",
+    },
+}
+
+AGENT_TEXT = {
+    "en": {
+        "workspace": "Agent workspace",
+        "message": "Message",
+        "internal": "Internal note (only agents see it)",
+        "send": "Send",
+    },
+    "ja": {
+        "workspace": "エージェントワークスペース",
+        "message": "メッセージ",
+        "internal": "社内メモ（エージェントにだけ表示）",  # noqa: RUF001 - Japanese punctuation
+        "send": "送信",
     },
 }
 
@@ -143,3 +158,43 @@ def test_customer_submits_a_catalog_request_and_replies(
     page.goto(local(link, live_server).split("/requests/")[0] + reverse("tickets:activity"))
     expect(page.locator("main table")).to_contain_text("Cracked screen")
     axe_check(page)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_agent_answers_from_the_queue_and_the_customer_gets_the_mail(
+    *,
+    open_page: OpenPage,
+    live_server: LiveServer,
+    smtp_server: RecordingHandler,
+    alice: User,
+    dave: User,
+    language: str,
+) -> None:
+    text = AGENT_TEXT[language]
+    ticket = make_ticket(alice, subject="Cannot print")
+    smtp_server.messages.clear()
+    page = open_page(locale=LOCALES[language])
+    sign_in(page, live_server, dave)
+
+    page.locator(".mdg-user-menu > summary").click()
+    page.get_by_role("link", name=text["workspace"]).click()
+    axe_check(page)
+    page.get_by_role("link", name="Cannot print").click()
+    axe_check(page)
+
+    page.get_by_label(text["message"]).fill("Checked the logs: the driver is old.")
+    page.get_by_label(text["internal"]).check()
+    page.get_by_role("button", name=text["send"], exact=True).click()
+    expect(page.locator(".mdg-internal")).to_contain_text("driver is old")
+    page.get_by_label(text["message"]).fill("Please update the printer driver.")
+    page.get_by_role("button", name=text["send"], exact=True).click()
+    expect(page.locator(".mdg-thread > li")).to_have_count(3)
+    axe_check(page)
+
+    (reply,) = smtp_server.messages
+    assert reply["To"] == "alice@example.com"
+    assert f"+{ticket.reply_token}@" in reply["Reply-To"]
+    assert "update the printer driver" in mail_body(reply)
+    assert "driver is old" not in mail_body(reply)
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.PENDING

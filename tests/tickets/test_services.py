@@ -83,7 +83,7 @@ def test_a_customer_reply_reopens(alice: User, status: str) -> None:
     ticket = make_ticket(alice)
     Ticket.objects.filter(pk=ticket.pk).update(status=status)
 
-    services.reply_add(ticket, author=alice, body="Still broken.")
+    services.reply_add(ticket, services.NewReply(author=alice, body="Still broken."))
 
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.OPEN
@@ -95,7 +95,7 @@ def test_an_agent_reply_leaves_the_status_to_the_agent(alice: User, dave: User) 
     ticket = make_ticket(alice)
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.PENDING)
 
-    services.reply_add(ticket, author=dave, body="Try turning it off and on.")
+    services.reply_add(ticket, services.NewReply(author=dave, body="Try turning it off and on."))
 
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.PENDING
@@ -106,7 +106,7 @@ def test_a_closed_request_takes_no_reply(alice: User) -> None:
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.CLOSED)
 
     with pytest.raises(services.RequestClosedError):
-        services.reply_add(ticket, author=alice, body="Hello?")
+        services.reply_add(ticket, services.NewReply(author=alice, body="Hello?"))
 
     assert ticket.messages.count() == 1
 

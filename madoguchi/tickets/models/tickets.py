@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.accounts.models import Department, Organisation, User
+from madoguchi.accounts.models import Department, Organisation, User, private_storage
 from madoguchi.branding.models import Brand
 from madoguchi.tickets.models.catalog import Priority, RequestType
 
@@ -113,6 +113,7 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -124,6 +125,8 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_recent"),
             models.Index(fields=["organisation", "-updated_at"], name="ticket_organisation_recent"),
             models.Index(fields=["status", "-updated_at"], name="ticket_status_recent"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            models.Index(fields=["department", "status"], name="ticket_department_status"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -164,3 +167,29 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.number} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    """A file on a request, from its form or a message; kept in private storage."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    field_key = models.CharField(_("form field"), max_length=50, blank=True)
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/", storage=private_storage)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="request_attachments"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

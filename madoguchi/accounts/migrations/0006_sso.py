@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_people'),
+        ('accounts', '0005_selfservice'),
         ('socialaccount', '0006_alter_socialaccount_extra_data'),
     ]
 

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from madoguchi.tickets import agent_views as views
+
+app_name = "agent"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("requests/<int:pk>/", views.detail, name="detail"),
+]

@@ -1,0 +1,103 @@
+"""Mail about requests: who gets it, in their language, threaded so that replies find the request.
+
+Every mail of a request says the same References (the request's own id) and a Reply-To that
+carries the request's unguessable token, so a reply by mail lands on the right request without
+trusting the Message-ID alone.
+"""
+
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from madoguchi.accounts.models import User
+from madoguchi.tickets.models import Message, Ticket
+
+
+def _domain() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+
+
+def thread_id(ticket: Ticket) -> str:
+    return f"<madoguchi.request-{ticket.pk}@{_domain()}>"
+
+
+def reply_address(ticket: Ticket) -> str:
+    """The address a reply by mail goes to: the reply address with the request's token."""
+    local, _at, domain = settings.REPLY_ADDRESS.partition("@")
+    return f"{local}+{ticket.reply_token}@{domain}"
+
+
+def _headers(ticket: Ticket, message_id: str) -> dict[str, str]:
+    return {
+        "Message-ID": message_id,
+        "In-Reply-To": thread_id(ticket),
+        "References": thread_id(ticket),
+        "Reply-To": reply_address(ticket),
+        # Out-of-office robots should not answer every update.
+        "Auto-Submitted": "auto-generated",
+    }
+
+
+def _render(
+    name: str, context: dict[str, object], recipient: User, headers: dict[str, str]
+) -> EmailMultiAlternatives:
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"tickets/email/{name}_subject.txt", context).strip()
+        body = render_to_string(f"tickets/email/{name}_message.txt", context)
+        html = render_to_string(f"tickets/email/{name}_message.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, to=[recipient.email], headers=headers
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def confirmation(ticket: Ticket) -> EmailMultiAlternatives:
+    """The mail that tells the requester their request arrived; it starts the thread."""
+    context = {
+        "ticket": ticket,
+        "brand_name": ticket.brand.name,
+        "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]),
+    }
+    headers = {**_headers(ticket, thread_id(ticket)), "Message-ID": thread_id(ticket)}
+    del headers["In-Reply-To"], headers["References"]
+    return _render("created", context, ticket.requester, headers)
+
+
+def public_reply(message: Message) -> list[EmailMultiAlternatives]:
+    """One mail per person following the request, except the author; none for internal notes."""
+    if message.is_internal:
+        return []
+    ticket = message.ticket
+    mails = []
+    for recipient in _recipients(message):
+        page = "agent:detail" if recipient.is_staff else "tickets:detail"
+        context = {
+            "ticket": ticket,
+            "message": message,
+            "brand_name": ticket.brand.name,
+            "url": settings.SITE_URL + reverse(page, args=[ticket.pk]),
+        }
+        message_id = (
+            f"<madoguchi.request-{ticket.pk}.message-{message.pk}.{recipient.pk}@{_domain()}>"
+        )
+        mails.append(_render("reply", context, recipient, _headers(ticket, message_id)))
+    return mails
+
+
+def _recipients(message: Message) -> list[User]:
+    ticket = message.ticket
+    author = message.author
+    if author is not None and author.is_staff:
+        # An agent answered: the customer side hears it.
+        people = [ticket.requester, *ticket.followers.all()]
+    else:
+        # The customer side wrote: the assigned agent hears it.
+        people = [ticket.assignee] if ticket.assignee else []
+    unique = {person.pk: person for person in people if person and person.is_active}
+    unique.pop(getattr(author, "pk", None), None)
+    return list(unique.values())

@@ -1,0 +1,47 @@
+"""What requests hold about a person, for their data export (R34)."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from madoguchi.accounts import personal_data
+from madoguchi.accounts.models import User
+from madoguchi.tickets.models import Message, Ticket
+
+
+def _requests(user: User) -> Iterator[dict[str, Any]]:
+    """The person's own requests with their public conversation (never internal notes)."""
+    tickets = Ticket.objects.filter(requester=user).select_related("request_type")
+    for ticket in tickets.prefetch_related("messages__author"):
+        yield {
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "created_at": ticket.created_at.isoformat(),
+            "request_type": ticket.request_type.name if ticket.request_type else None,
+            "answers": ticket.answers,
+            "conversation": [
+                {
+                    "author": str(message.author) if message.author else None,
+                    "sent_at": message.created_at.isoformat(),
+                    "body": message.body,
+                }
+                for message in ticket.messages.all()
+                if not message.is_internal
+            ],
+        }
+
+
+def _messages(user: User) -> Iterator[dict[str, Any]]:
+    """Everything the person wrote on any request, notes included when they are an agent."""
+    for message in Message.objects.filter(author=user).select_related("ticket"):
+        yield {
+            "request": message.ticket.number,
+            "sent_at": message.created_at.isoformat(),
+            "internal_note": message.is_internal,
+            "body": message.body,
+        }
+
+
+def register() -> None:
+    personal_data.export(Ticket, "requests", _requests)
+    personal_data.export(Message, "request_messages", _messages)

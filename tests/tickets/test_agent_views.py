@@ -1,0 +1,180 @@
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from madoguchi.accounts.models import Department, User
+from madoguchi.tickets import services
+from madoguchi.tickets.models import Priority, Ticket
+from madoguchi.tickets.services import NewReply, TicketChanges
+from tests.factories import make_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agent(client: Client, dave: User) -> Client:
+    client.force_login(dave)
+    return client
+
+
+def test_the_queue_counts_and_lists_each_view(agent: Client, alice: User, dave: User) -> None:
+    mine = make_ticket(alice, subject="Mine")
+    services.ticket_update(mine, actor=dave, changes=TicketChanges(assignee=dave))
+    make_ticket(alice, subject="Nobody's")
+    billing = Department.objects.create(name="Billing")
+    billing.members.add(dave)
+    grouped = make_ticket(alice, subject="Billing question")
+    services.ticket_update(grouped, actor=dave, changes=TicketChanges(department=billing))
+
+    response = agent.get(reverse("agent:queue"))
+    assert response.context["counts"] == {"unassigned": 2, "mine": 1, "groups": 1, "all": 3}
+    body = response.content.decode()
+    assert "Nobody&#x27;s" in body and "Billing question" in body and ">Mine<" not in body
+    mine_only = agent.get(reverse("agent:queue"), {"queue": "mine"}).content.decode()
+    assert ">Mine<" in mine_only and "Billing question" not in mine_only
+
+
+def test_filters_and_sorting(agent: Client, alice: User, dave: User) -> None:
+    urgent = make_ticket(alice, subject="Urgent one")
+    services.ticket_update(urgent, actor=dave, changes=TicketChanges(priority=Priority.URGENT))
+    solved = make_ticket(alice, subject="Done one")
+    services.ticket_update(solved, actor=dave, changes=TicketChanges(status="solved"))
+    make_ticket(alice, subject="Later one")
+
+    by_priority = agent.get(reverse("agent:queue"), {"sort": "priority"})
+    assert next(iter(by_priority.context["page"])).pk == urgent.pk
+    assert "Done one" not in by_priority.content.decode()
+    only_solved = agent.get(reverse("agent:queue"), {"queue": "all", "status": "solved"})
+    assert [t.pk for t in only_solved.context["page"]] == [solved.pk]
+    assert agent.get(reverse("agent:queue"), {"queue": "x", "sort": "y"}).status_code == 200
+
+
+def test_the_queue_costs_the_same_queries_for_more_rows(agent: Client, alice: User) -> None:
+    make_ticket(alice)
+    agent.get(reverse("agent:queue"))
+    with CaptureQueriesContext(connection) as few:
+        agent.get(reverse("agent:queue"))
+    for _number in range(10):
+        make_ticket(alice)
+    with CaptureQueriesContext(connection) as more:
+        agent.get(reverse("agent:queue"))
+
+    assert len(more) == len(few)
+
+
+def test_bulk_assign_and_prioritise(agent: Client, alice: User, dave: User) -> None:
+    first, second, untouched = make_ticket(alice), make_ticket(alice), make_ticket(alice)
+
+    response = agent.post(
+        reverse("agent:bulk"),
+        {
+            "tickets": [first.pk, second.pk],
+            "assignee": str(dave.pk),
+            "priority": "high",
+            "back": "?queue=all",
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("agent:queue") + "?queue=all"
+    assert "2 requests were updated." in response.content.decode()
+    assert set(Ticket.objects.filter(assignee=dave).values_list("pk", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    untouched.refresh_from_db()
+    assert untouched.assignee is None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [({}, "Select at least one request."), ({"priority": "bogus"}, "choose valid values")],
+)
+def test_bulk_without_selection_or_with_bad_values_changes_nothing(
+    agent: Client, alice: User, data: dict[str, str], message: str
+) -> None:
+    ticket = make_ticket(alice)
+    if data:
+        data = {**data, "tickets": [ticket.pk]}
+
+    response = agent.post(reverse("agent:bulk"), data, follow=True)
+
+    assert message in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.priority == Priority.NORMAL
+
+
+def test_the_request_page_shows_notes_context_and_other_requests(
+    agent: Client, alice: User, dave: User
+) -> None:
+    ticket = make_ticket(alice, subject="Current")
+    make_ticket(alice, subject="Earlier question")
+    services.reply_add(ticket, NewReply(author=dave, body="agent-only-note", internal=True))
+
+    body = agent.get(reverse("agent:detail", args=[ticket.pk])).content.decode()
+
+    assert "agent-only-note" in body and "Internal note" in body
+    assert "Earlier question" in body and "Acme Corporation" in body
+
+
+def test_an_agent_replies_from_the_page_and_the_customer_gets_mail(
+    agent: Client, alice: User
+) -> None:
+    ticket = make_ticket(alice)
+    mail.outbox.clear()
+
+    agent.post(
+        reverse("agent:detail", args=[ticket.pk]), {"reply": "1", "body": "On it.", "status": ""}
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.PENDING
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+
+
+def test_a_note_from_the_page_mails_nobody(agent: Client, alice: User) -> None:
+    ticket = make_ticket(alice)
+    mail.outbox.clear()
+
+    agent.post(
+        reverse("agent:detail", args=[ticket.pk]),
+        {"reply": "1", "body": "Check the logs.", "internal": "on", "status": ""},
+    )
+
+    assert ticket.messages.filter(is_internal=True).count() == 1
+    assert mail.outbox == []
+
+
+def test_an_empty_reply_re_renders_in_japanese(agent: Client, alice: User) -> None:
+    ticket = make_ticket(alice)
+
+    response = agent.post(
+        reverse("agent:detail", args=[ticket.pk]),
+        {"reply": "1", "body": ""},
+        headers={"accept-language": "ja"},
+    )
+
+    assert response.status_code == 422
+    assert "このフィールドは必須です。" in response.content.decode()
+
+
+def test_the_side_panel_changes_the_request(agent: Client, alice: User, dave: User) -> None:
+    ticket = make_ticket(alice)
+
+    agent.post(
+        reverse("agent:detail", args=[ticket.pk]),
+        {
+            "change": "1",
+            "status": "on_hold",
+            "priority": "low",
+            "assignee": str(dave.pk),
+            "tags": "a, b",
+        },
+    )
+
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority, ticket.assignee) == ("on_hold", "low", dave)
+    assert sorted(tag.name for tag in ticket.tags.all()) == ["a", "b"]
