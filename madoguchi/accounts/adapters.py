@@ -59,18 +59,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def format_email_subject(self, subject: str) -> str:
         return f"[{mail_site(allauth_context.request).name}] {subject}"
 
-    def pre_login(
-        self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
-    ) -> HttpResponse | None:
-        """Members of an SSO-only organisation get in through their identity provider only: not
-        by a passkey, a mailed code or a confirmation link either (the password form refuses
-        them itself, with the same message)."""
-        if sso.requires_sso(user) and "sociallogin" not in (kwargs.get("signal_kwargs") or {}):
-            clear_login(request)
-            messages.error(request, sso.SSO_ONLY_MESSAGE)
-            return redirect("account_login")
-        return super().pre_login(request, user, **kwargs)
-
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Private brands take only invited people; public and restricted ones anybody."""
         brand = getattr(request, "brand", None)
@@ -95,10 +83,19 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def pre_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> Any:
-        """Offer an account waiting for deletion the way back instead of "inactive"."""
+        """Offer an account waiting for deletion the way back instead of "inactive".
+
+        Members of an SSO-only organisation get in through their identity provider only: not by
+        a passkey, a mailed code or a confirmation link either (the password form refuses them
+        itself, with the same message).
+        """
         if not user.is_active and deletion.deletion_pending(user):
             deletion_signin.remember(request, user)
             return redirect("accounts:deletion_pending")
+        if sso.requires_sso(user) and "sociallogin" not in (kwargs.get("signal_kwargs") or {}):
+            clear_login(request)
+            messages.error(request, sso.SSO_ONLY_MESSAGE)
+            return redirect("account_login")
         return super().pre_login(request, user, **kwargs)
 
     def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> Any:
