@@ -3,8 +3,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
@@ -81,10 +83,19 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def pre_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> Any:
-        """Offer an account waiting for deletion the way back instead of "inactive"."""
+        """Offer an account waiting for deletion the way back instead of "inactive".
+
+        Members of an SSO-only organisation get in through their identity provider only: not by
+        a passkey, a mailed code or a confirmation link either (the password form refuses them
+        itself, with the same message).
+        """
         if not user.is_active and deletion.deletion_pending(user):
             deletion_signin.remember(request, user)
             return redirect("accounts:deletion_pending")
+        if sso.requires_sso(user) and "sociallogin" not in (kwargs.get("signal_kwargs") or {}):
+            clear_login(request)
+            messages.error(request, sso.SSO_ONLY_MESSAGE)
+            return redirect("account_login")
         return super().pre_login(request, user, **kwargs)
 
     def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> Any:

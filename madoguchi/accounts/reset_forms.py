@@ -4,14 +4,8 @@ madoguchi.accounts.forms (the sign-up form class), so that module cannot import 
 from allauth.account import forms as allauth_forms
 from allauth.account.models import EmailAddress
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts import sso
-
-SSO_ONLY_MESSAGE = _(
-    "Your organisation signs in through single sign-on. "
-    "Use your organisation's sign-in button below instead of a password."
-)
 
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):
@@ -36,5 +30,5 @@ class LoginForm(allauth_forms.LoginForm):
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()
         if sso.requires_sso(getattr(self, "user", None)):
-            raise forms.ValidationError(SSO_ONLY_MESSAGE, code="sso_only")
+            raise forms.ValidationError(sso.SSO_ONLY_MESSAGE, code="sso_only")
         return cleaned

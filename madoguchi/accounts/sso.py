@@ -9,8 +9,14 @@ from typing import Any
 
 from allauth.socialaccount.models import SocialApp
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Membership, Organisation, SsoTrustedDomain, User
+
+SSO_ONLY_MESSAGE = _(
+    "Your organisation signs in through single sign-on. "
+    "Use your organisation's sign-in button below instead of a password."
+)
 
 
 def email_domain(email: str) -> str:

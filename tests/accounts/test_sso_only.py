@@ -96,3 +96,21 @@ def test_a_superuser_keeps_the_password_to_mend_a_broken_provider(member: User) 
     client.post(reverse("account_login"), {"login": MEMBER, "password": PASSWORD})
 
     assert client.session["_auth_user_id"] == str(member.pk)
+
+
+def _stored_code(client: Client) -> str:
+    """The code allauth keeps in the session (the mail never carried it)."""
+    stages = client.session["account_login"]["state"]["stages"]
+    return stages["login_by_code"]["data"]["code"]
+
+
+def test_the_unmailed_code_does_not_let_a_member_in_either(member: User) -> None:
+    client = Client()
+    client.post(reverse("account_request_login_code"), {"email": MEMBER})
+
+    response = client.post(reverse("account_confirm_login_code"), {"code": _stored_code(client)})
+
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert SSO_MESSAGE["en"] in page.content.decode()

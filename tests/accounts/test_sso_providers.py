@@ -12,6 +12,7 @@ from pytest_django.fixtures import Settings
 
 from madoguchi.accounts import sso
 from madoguchi.accounts.models import Organisation, OrganisationDomain, SsoTrustedDomain, User
+from madoguchi.core.models import AuditEvent
 from tests.factories import add_member, make_user
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,51 @@ def test_saml_settings_cannot_be_loosened() -> None:
     assert hardened["advanced"]["want_assertion_signed"] is True
     assert hardened["advanced"]["reject_idp_initiated_sso"] is True
     assert loose["advanced"]["strict"] is False
+
+
+def test_an_admin_adds_a_provider_with_its_trusted_domains_and_it_is_audited(erin: User) -> None:
+    client = Client()
+    client.force_login(erin)
+    prefix = "trusted_domains"
+
+    response = client.post(
+        reverse("admin:socialaccount_socialapp_add"),
+        {
+            "provider": "openid_connect",
+            "provider_id": "acme-id",
+            "name": "Acme ID",
+            "client_id": "portal",
+            "secret": "s3cret",
+            "key": "",
+            "settings": '{"server_url": "https://id.acme.example"}',
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-0-domain": "Acme.Example",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    app = SocialApp.objects.get(provider_id="acme-id")
+    assert list(app.trusted_domains.values_list("domain", flat=True)) == ["acme.example"]
+    event = AuditEvent.objects.get(action="sso.provider.added")
+    assert event.actor == erin and event.data["provider_id"] == "acme-id"
+    assert "s3cret" not in str(event.data)
+
+
+def test_an_oidc_callback_without_the_browser_s_state_signs_nobody_in() -> None:
+    """A code from someone else's sign-in cannot be injected: the state must be this browser's."""
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="acme",
+        name="Acme",
+        client_id="portal",
+        settings={"server_url": "http://127.0.0.1:9/"},
+    )
+    client = Client()
+    url = reverse("openid_connect_callback", kwargs={"provider_id": "acme"})
+
+    response = client.get(url, {"code": "stolen", "state": "forged"})
+
+    assert response.status_code in {400, 401, 403}
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.exists()
