@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import User
 from madoguchi.tickets import attachments
-from madoguchi.tickets.models import FormField, RequestType
+from madoguchi.tickets.models import FormField, RequestType, SatisfactionRating
 
 Kind = FormField.Kind
 TEXT_MAX = 500
@@ -103,6 +103,20 @@ class RequestForm(forms.Form):
             for definition in self.definitions
             if definition.kind == Kind.FILE and self.cleaned_data.get(definition.key)
         }
+
+
+class RatingForm(forms.Form):
+    score = forms.ChoiceField(
+        label=_("How did we do?"),
+        choices=SatisfactionRating.Score.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything to add? (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 def _is_shown(definition: FormField, cleaned: dict[str, Any], shown: set[str]) -> bool:

@@ -68,6 +68,19 @@ def confirmation(ticket: Ticket) -> EmailMultiAlternatives:
     return _render("created", context, ticket.requester, headers)
 
 
+def solved(ticket: Ticket) -> EmailMultiAlternatives:
+    """Tell the requester their request was solved, and ask how it went."""
+    context = {
+        "ticket": ticket,
+        "brand_name": ticket.brand.name,
+        "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]) + "#rate",
+    }
+    message_id = (
+        f"<madoguchi.request-{ticket.pk}.solved-{int(ticket.solved_at.timestamp())}@{_domain()}>"
+    )
+    return _render("solved", context, ticket.requester, _headers(ticket, message_id))
+
+
 def public_reply(message: Message) -> list[EmailMultiAlternatives]:
     """One mail per person following the request, except the author; none for internal notes."""
     if message.is_internal:
@@ -81,6 +94,7 @@ def public_reply(message: Message) -> list[EmailMultiAlternatives]:
             "message": message,
             "brand_name": ticket.brand.name,
             "url": settings.SITE_URL + reverse(page, args=[ticket.pk]),
+            "recipient_is_agent": recipient.is_staff,
         }
         message_id = (
             f"<madoguchi.request-{ticket.pk}.message-{message.pk}.{recipient.pk}@{_domain()}>"

@@ -5,7 +5,7 @@ from typing import Any
 
 from madoguchi.accounts import personal_data
 from madoguchi.accounts.models import User
-from madoguchi.tickets.models import Message, Ticket
+from madoguchi.tickets.models import Message, SatisfactionRating, Ticket
 
 
 def _requests(user: User) -> Iterator[dict[str, Any]]:
@@ -42,6 +42,17 @@ def _messages(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
+def _ratings(user: User) -> Iterator[dict[str, Any]]:
+    for rating in SatisfactionRating.objects.filter(rated_by=user).select_related("ticket"):
+        yield {
+            "request": rating.ticket.number,
+            "rating": rating.score,
+            "comment": rating.comment,
+            "rated_at": rating.updated_at.isoformat(),
+        }
+
+
 def register() -> None:
     personal_data.export(Ticket, "requests", _requests)
+    personal_data.export(SatisfactionRating, "request_ratings", _ratings)
     personal_data.export(Message, "request_messages", _messages)

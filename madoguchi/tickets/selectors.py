@@ -14,6 +14,7 @@ from madoguchi.tickets.models import (
     Message,
     Priority,
     RequestType,
+    SatisfactionRating,
     Ticket,
 )
 
@@ -78,6 +79,10 @@ def public_thread(viewer: User, ticket: Ticket) -> QuerySet[Message]:
     """Return the messages the viewer may read, each with its files."""
     messages = access.visible(viewer, Message).filter(ticket=ticket).select_related("author")
     return messages.prefetch_related("attachments")
+
+
+def rating_of(ticket: Ticket) -> SatisfactionRating | None:
+    return SatisfactionRating.objects.filter(ticket=ticket).first()
 
 
 def field_attachments(ticket: Ticket) -> QuerySet[Attachment]:

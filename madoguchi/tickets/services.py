@@ -20,7 +20,15 @@ from madoguchi.core import markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
 from madoguchi.tickets import attachments, mail
-from madoguchi.tickets.models import Attachment, Message, Priority, RequestType, Tag, Ticket
+from madoguchi.tickets.models import (
+    Attachment,
+    Message,
+    Priority,
+    RequestType,
+    SatisfactionRating,
+    Tag,
+    Ticket,
+)
 
 
 class RequestClosedError(DomainError):
@@ -152,32 +160,44 @@ class TicketChanges:
 
 def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Ticket:
     """Apply an agent's changes to one request. Locks the request row."""
-    if not actor.is_staff:
-        raise DomainError(_("Only agents can change requests."))
-    if changes.assignee is not None and not (
-        changes.assignee.is_staff and changes.assignee.is_active
-    ):
-        raise DomainError(_("Requests can only be assigned to active agents."))
-    if changes.priority is not None and changes.priority not in Priority.values:
-        raise DomainError(_("Choose a valid priority."))
+    _check_changes(actor, changes)
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if changes.status is not None:
-            _set_status(locked, changes.status)
-        if changes.priority is not None:
-            locked.priority = changes.priority
-        if changes.assignee is not None or changes.unassign:
-            locked.assignee = changes.assignee
-        if changes.department is not None:
-            locked.department = changes.department
-        if locked.status == Ticket.Status.NEW and locked.assignee is not None:
-            locked.status = Ticket.Status.OPEN
+        was_solved = locked.status == Ticket.Status.SOLVED
+        _apply_changes(locked, changes)
         locked.updated_at = timezone.now()
         locked.save()
         if changes.tags is not None:
             locked.tags.set(_tags(changes.tags))
+        if locked.status == Ticket.Status.SOLVED and not was_solved:
+            key = f"ticket-solved-{locked.pk}-{locked.solved_at.timestamp()}"
+            enqueue_mail(mail.solved(locked), idempotency_key=key)
     ticket.refresh_from_db()
     return ticket
+
+
+def _check_changes(actor: User, changes: TicketChanges) -> None:
+    if not actor.is_staff:
+        raise DomainError(_("Only agents can change requests."))
+    assignee = changes.assignee
+    if assignee is not None and not (assignee.is_staff and assignee.is_active):
+        raise DomainError(_("Requests can only be assigned to active agents."))
+    if changes.priority is not None and changes.priority not in Priority.values:
+        raise DomainError(_("Choose a valid priority."))
+
+
+def _apply_changes(ticket: Ticket, changes: TicketChanges) -> None:
+    if changes.status is not None:
+        _set_status(ticket, changes.status)
+    if changes.priority is not None:
+        ticket.priority = changes.priority
+    if changes.assignee is not None or changes.unassign:
+        ticket.assignee = changes.assignee
+    if changes.department is not None:
+        ticket.department = changes.department
+    # Someone took it: a new request is now being worked on.
+    if ticket.status == Ticket.Status.NEW and ticket.assignee is not None:
+        ticket.status = Ticket.Status.OPEN
 
 
 def tickets_bulk_update(tickets: list[Ticket], *, actor: User, changes: TicketChanges) -> int:
@@ -186,6 +206,26 @@ def tickets_bulk_update(tickets: list[Ticket], *, actor: User, changes: TicketCh
         for ticket in tickets:
             ticket_update(ticket, actor=actor, changes=changes)
     return len(tickets)
+
+
+def rating_give(ticket: Ticket, *, user: User, score: str, comment: str = "") -> SatisfactionRating:
+    """Record or change the requester's rating of a solved or closed request."""
+    if user.pk != ticket.requester_id:
+        raise DomainError(_("Only the person who asked can rate the request."))
+    if not ticket.is_done:
+        raise DomainError(_("A request can be rated once it is solved."))
+    if score not in SatisfactionRating.Score.values:
+        raise DomainError(_("Choose good or bad."))
+    rating, _created = SatisfactionRating.objects.update_or_create(
+        ticket=ticket,
+        defaults={
+            "score": score,
+            "comment": comment.strip(),
+            "rated_by": user,
+            "updated_at": timezone.now(),
+        },
+    )
+    return rating
 
 
 def tickets_close_solved(now: datetime | None = None) -> int:

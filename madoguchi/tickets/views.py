@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -10,7 +11,7 @@ from madoguchi.core.access import object_view
 from madoguchi.core.errors import DomainError, error_response
 from madoguchi.tickets import selectors, services
 from madoguchi.tickets.attachments import INLINE_TYPES
-from madoguchi.tickets.forms import ReplyForm, RequestForm
+from madoguchi.tickets.forms import RatingForm, ReplyForm, RequestForm
 from madoguchi.tickets.models import Attachment, RequestType, Ticket
 
 PAGE_SIZE = 25
@@ -82,29 +83,53 @@ def activity(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = selectors.ticket_get_for(request.user, pk)
-    form = ReplyForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        reply = services.NewReply(
-            author=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
-        )
-        try:
-            services.reply_add(ticket, reply)
-        except services.StorageFullError as error:
-            return error_response(request, 507, str(error))
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your reply was added."))
-            return redirect("tickets:detail", pk=ticket.pk)
+    rating_form = RatingForm(request.POST if "rate" in request.POST else None)
+    reply_form = ReplyForm(
+        *(() if rating_form.is_bound else (request.POST or None, request.FILES or None))
+    )
+    done = _rate(request, ticket, rating_form) or _reply(request, ticket, reply_form)
+    if done:
+        return done
     context = {
         "ticket": ticket,
         "thread": selectors.public_thread(request.user, ticket),
         "answers": selectors.answer_rows(ticket),
         "field_files": selectors.field_attachments(ticket),
-        "form": form,
+        "rating": selectors.rating_of(ticket),
+        "form": reply_form,
+        "rating_form": rating_form,
+        "may_rate": ticket.is_done and ticket.requester_id == request.user.pk,
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "tickets/detail.html", context, status=status)
+
+
+def _rate(request: HttpRequest, ticket: Ticket, form: RatingForm) -> HttpResponse | None:
+    if not (form.is_bound and form.is_valid()):
+        return None
+    try:
+        services.rating_give(ticket, user=request.user, **form.cleaned_data)
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, _("Thank you for rating the answer."))
+    return redirect(reverse("tickets:detail", args=[ticket.pk]) + "#rate")
+
+
+def _reply(request: HttpRequest, ticket: Ticket, form: ReplyForm) -> HttpResponse | None:
+    if not (form.is_bound and form.is_valid()):
+        return None
+    data = form.cleaned_data
+    reply = services.NewReply(author=request.user, body=data["body"], files=data["files"])
+    try:
+        services.reply_add(ticket, reply)
+    except services.StorageFullError as error:
+        return error_response(request, 507, str(error))
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, _("Your reply was added."))
+    return redirect("tickets:detail", pk=ticket.pk)
 
 
 @object_view(Attachment)

@@ -1,5 +1,11 @@
 from madoguchi.tickets.models.catalog import Category, Choice, FormField, Priority, RequestType
-from madoguchi.tickets.models.tickets import Attachment, Message, Tag, Ticket
+from madoguchi.tickets.models.tickets import (
+    Attachment,
+    Message,
+    SatisfactionRating,
+    Tag,
+    Ticket,
+)
 
 __all__ = [
     "Attachment",
@@ -9,6 +15,7 @@ __all__ = [
     "Message",
     "Priority",
     "RequestType",
+    "SatisfactionRating",
     "Tag",
     "Ticket",
 ]

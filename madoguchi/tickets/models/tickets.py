@@ -193,3 +193,27 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SatisfactionRating(models.Model):
+    """How the requester rated the outcome of a solved request (CSAT)."""
+
+    class Score(models.TextChoices):
+        GOOD = "good", _("Good, I'm satisfied")
+        BAD = "bad", _("Bad, I'm unsatisfied")
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    score = models.CharField(_("rating"), max_length=8, choices=Score)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    rated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="request_ratings"
+    )
+    created_at = models.DateTimeField(_("rated"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} {self.score}"
