@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import Department, Membership, User
 from madoguchi.core import access
 from madoguchi.tickets.models import (
@@ -212,3 +213,22 @@ def agents() -> QuerySet[User]:
 
 def departments() -> QuerySet[Department]:
     return Department.objects.all()
+
+
+def followers_of(ticket: Ticket) -> QuerySet[User]:
+    return ticket.followers.order_by("name", "email")
+
+
+def colleagues_to_copy_in(viewer: User, ticket: Ticket) -> QuerySet[User]:
+    """Return the requester's colleagues the viewer may copy in (none for other viewers)."""
+    if not (viewer.is_staff or viewer.pk == ticket.requester_id):
+        return User.objects.none()
+    colleagues = accounts_selectors.organisation_members_for(ticket.requester)
+    return colleagues.exclude(pk=ticket.requester_id).exclude(followed_requests=ticket)
+
+
+def person_for_request(viewer: User, pk: str) -> User | None:
+    """Return a person the viewer may see (core.access), or None."""
+    if not pk.isdigit():
+        return None
+    return access.visible(viewer, User).filter(pk=int(pk)).first()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import Department, Organisation, User, private_storage
 from madoguchi.branding.models import Brand
 from madoguchi.core import markdown
@@ -206,6 +207,23 @@ def tickets_bulk_update(tickets: list[Ticket], *, actor: User, changes: TicketCh
         for ticket in tickets:
             ticket_update(ticket, actor=actor, changes=changes)
     return len(tickets)
+
+
+def follower_add(ticket: Ticket, *, by: User, follower: User) -> None:
+    """Copy a colleague of the requester's organisation in on a request (CC)."""
+    if not (by.is_staff or by.pk == ticket.requester_id):
+        raise DomainError(_("Only the requester or an agent can copy people in."))
+    colleagues = accounts_selectors.organisation_members_for(ticket.requester)
+    if follower.pk == ticket.requester_id or not colleagues.filter(pk=follower.pk).exists():
+        raise DomainError(_("Choose a colleague from the requester's organisation."))
+    ticket.followers.add(follower)
+
+
+def follower_remove(ticket: Ticket, *, by: User, follower: User) -> None:
+    """Stop copying someone in; followers may also leave by themselves."""
+    if not (by.is_staff or by.pk in {ticket.requester_id, follower.pk}):
+        raise DomainError(_("Only the requester or an agent can remove people from a request."))
+    ticket.followers.remove(follower)
 
 
 def rating_give(ticket: Ticket, *, user: User, score: str, comment: str = "") -> SatisfactionRating:

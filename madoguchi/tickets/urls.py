@@ -9,5 +9,6 @@ urlpatterns = [
     path("new/", views.catalog, name="catalog"),
     path("new/<int:pk>/", views.submit, name="submit"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/followers/", views.followers, name="followers"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

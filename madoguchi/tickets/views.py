@@ -5,7 +5,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from madoguchi.core.access import object_view
 from madoguchi.core.errors import DomainError, error_response
@@ -99,6 +99,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": reply_form,
         "rating_form": rating_form,
         "may_rate": ticket.is_done and ticket.requester_id == request.user.pk,
+        "followers": selectors.followers_of(ticket),
+        "colleagues": selectors.colleagues_to_copy_in(request.user, ticket),
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "tickets/detail.html", context, status=status)
@@ -130,6 +132,27 @@ def _reply(request: HttpRequest, ticket: Ticket, form: ReplyForm) -> HttpRespons
         return None
     messages.success(request, _("Your reply was added."))
     return redirect("tickets:detail", pk=ticket.pk)
+
+
+@object_view(Ticket)
+@login_required
+@require_POST
+def followers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Copy a colleague in on the request, or stop copying someone in."""
+    ticket = selectors.ticket_get_for(request.user, pk)
+    person = selectors.person_for_request(request.user, request.POST.get("user", ""))
+    try:
+        if person is None:
+            raise DomainError(_("Choose a colleague from the requester's organisation."))
+        if request.POST.get("action") == "remove":
+            services.follower_remove(ticket, by=request.user, follower=person)
+            messages.success(request, _("%(name)s is no longer copied in.") % {"name": person})
+        else:
+            services.follower_add(ticket, by=request.user, follower=person)
+            messages.success(request, _("%(name)s is now copied in.") % {"name": person})
+    except DomainError as error:
+        messages.error(request, str(error))
+    return redirect(reverse("tickets:detail", args=[ticket.pk]) + "#followers")
 
 
 @object_view(Attachment)
