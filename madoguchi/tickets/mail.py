@@ -13,8 +13,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from madoguchi.accounts.models import User
+from madoguchi.accounts.models import NotificationPreference, User
+from madoguchi.accounts.notifications import wants
 from madoguchi.tickets.models import Message, Ticket
+
+EMAIL = NotificationPreference.Channel.EMAIL
 
 
 def _domain() -> str:
@@ -68,8 +71,10 @@ def confirmation(ticket: Ticket) -> EmailMultiAlternatives:
     return _render("created", context, ticket.requester, headers)
 
 
-def solved(ticket: Ticket) -> EmailMultiAlternatives:
-    """Tell the requester their request was solved, and ask how it went."""
+def solved(ticket: Ticket) -> EmailMultiAlternatives | None:
+    """Tell the requester their request was solved, and ask how it went (if they want it)."""
+    if not wants(ticket.requester, "request_status", EMAIL):
+        return None
     context = {
         "ticket": ticket,
         "brand_name": ticket.brand.name,
@@ -114,4 +119,4 @@ def _recipients(message: Message) -> list[User]:
         people = [ticket.assignee] if ticket.assignee else []
     unique = {person.pk: person for person in people if person and person.is_active}
     unique.pop(getattr(author, "pk", None), None)
-    return list(unique.values())
+    return [person for person in unique.values() if wants(person, "request_reply", EMAIL)]

@@ -5,7 +5,7 @@ from typing import Any
 
 from madoguchi.accounts import personal_data
 from madoguchi.accounts.models import User
-from madoguchi.tickets.models import Message, SatisfactionRating, Ticket
+from madoguchi.tickets.models import Attachment, Message, SatisfactionRating, Ticket
 
 
 def _requests(user: User) -> Iterator[dict[str, Any]]:
@@ -52,7 +52,20 @@ def _ratings(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
+def _attachments(user: User) -> Iterator[dict[str, Any]]:
+    """The files the person attached, described (their contents stay on the request's page)."""
+    for attachment in Attachment.objects.filter(uploaded_by=user).select_related("ticket"):
+        yield {
+            "request": attachment.ticket.number,
+            "name": attachment.name,
+            "type": attachment.content_type,
+            "size": attachment.size,
+            "uploaded_at": attachment.created_at.isoformat(),
+        }
+
+
 def register() -> None:
+    personal_data.export(Attachment, "request_attachments", _attachments)
     personal_data.export(Ticket, "requests", _requests)
     personal_data.export(SatisfactionRating, "request_ratings", _ratings)
     personal_data.export(Message, "request_messages", _messages)

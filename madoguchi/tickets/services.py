@@ -170,9 +170,10 @@ def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Tic
         locked.save()
         if changes.tags is not None:
             locked.tags.set(_tags(changes.tags))
-        if locked.status == Ticket.Status.SOLVED and not was_solved:
+        solved_mail = mail.solved(locked) if locked.status == "solved" and not was_solved else None
+        if solved_mail is not None:
             key = f"ticket-solved-{locked.pk}-{locked.solved_at.timestamp()}"
-            enqueue_mail(mail.solved(locked), idempotency_key=key)
+            enqueue_mail(solved_mail, idempotency_key=key)
     ticket.refresh_from_db()
     return ticket
 

@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 
+from madoguchi.accounts import notifications
 from madoguchi.accounts.models import Department, User
 from madoguchi.core.errors import DomainError
 from madoguchi.tickets import services
@@ -135,3 +136,17 @@ def test_a_bulk_change_is_all_or_nothing(alice: User, dave: User) -> None:
 
     assert count == 2
     assert set(Ticket.objects.values_list("priority", flat=True)) == {Priority.URGENT}
+
+
+def test_replies_and_solved_mail_honour_the_notification_preferences(
+    ticket: Ticket, alice: User, dave: User
+) -> None:
+    everything = set(notifications.preferences_for(alice))
+    notifications.preferences_set(alice, enabled=everything - {("request_reply", "email")})
+
+    services.reply_add(ticket, NewReply(author=dave, body="Quiet"))
+    assert mail.outbox == []
+
+    notifications.preferences_set(alice, enabled=everything - {("request_status", "email")})
+    services.ticket_update(ticket, actor=dave, changes=TicketChanges(status="solved"))
+    assert mail.outbox == []
