@@ -6,7 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.forms import BaseForm
 from django.http import HttpRequest
 
-from madoguchi.accounts import sso
+from madoguchi.accounts import oidc, sso
 from madoguchi.accounts.models import User
 
 
@@ -22,6 +22,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request: HttpRequest, provider=None, client_id=None) -> list[SocialApp]:
         apps = super().list_apps(request, provider=provider, client_id=client_id)
         return [self._harden(app) for app in apps]
+
+    def get_provider(self, request: HttpRequest, provider: str, client_id: str | None = None):
+        found = super().get_provider(request, provider, client_id=client_id)
+        return oidc.with_nonce(found)
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        oidc.check_nonce(request, sociallogin)
+        super().pre_social_login(request, sociallogin)
 
     def can_authenticate_by_email(self, login: SocialLogin, email: str) -> bool:
         """Sign in to an existing account by address only through a provider trusted for it."""

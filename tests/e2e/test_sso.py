@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
@@ -34,41 +36,91 @@ def _expect_idp_page_noise(browser_log: BrowserLog) -> None:
     browser_log.expect_console_error("/favicon.ico")
 
 
+def _oidc_app(idp: oidc.OidcProvider) -> SocialApp:
+    app = SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="acme-idp",
+        name="Acme ID",
+        client_id=idp.client_id,
+        secret=idp.client_secret,
+        settings={"server_url": idp.issuer},
+    )
+    SsoTrustedDomain.objects.create(app=app, domain="acme.example")
+    return app
+
+
+def _start_oidc_sign_in(page: Page) -> None:
+    page.goto(reverse("account_login"))
+    axe_check(page)
+    page.get_by_role("link", name="Acme ID").click()
+    # allauth asks before leaving for the provider (a POST, so no sign-in starts on a GET).
+    page.get_by_role("button", name="Continue").click()
+
+
+def _sign_in_at_the_provider(page: Page) -> None:
+    page.locator("input[name=login]").fill("hanako")
+    page.locator("input[name=password]").fill("anything")
+    page.locator("button[type=submit]").click()
+    page.locator("button[type=submit]").click()  # the provider's consent page
+
+
+def _oidc_callback(live_server: LiveServer) -> str:
+    return localhost_url(live_server) + reverse(
+        "openid_connect_callback", kwargs={"provider_id": "acme-idp"}
+    )
+
+
 def test_oidc_sign_in_provisions_the_person_in_their_organisation(
     page: Page, live_server: LiveServer, browser_log: BrowserLog
 ) -> None:
     _expect_idp_page_noise(browser_log)
     acme = _acme()
-    callback = localhost_url(live_server) + reverse(
-        "openid_connect_callback", kwargs={"provider_id": "acme-idp"}
-    )
-    with oidc.running(redirect_uri=callback, email=EMAIL, name="Hanako Yamada") as idp:
-        app = SocialApp.objects.create(
-            provider="openid_connect",
-            provider_id="acme-idp",
-            name="Acme ID",
-            client_id=idp.client_id,
-            secret=idp.client_secret,
-            settings={"server_url": idp.issuer},
-        )
-        SsoTrustedDomain.objects.create(app=app, domain="acme.example")
-
-        page.goto(reverse("account_login"))
-        axe_check(page)
-        page.get_by_role("link", name="Acme ID").click()
-        # allauth asks before leaving for the provider (a POST, so no sign-in starts on a GET).
-        page.get_by_role("button", name="Continue").click()
-        page.locator("input[name=login]").fill("hanako")
-        page.locator("input[name=password]").fill("anything")
-        page.locator("button[type=submit]").click()
-        page.locator("button[type=submit]").click()  # the provider's consent page
+    with oidc.running(redirect_uri=_oidc_callback(live_server), email=EMAIL, name="Hanako") as idp:
+        _oidc_app(idp)
+        _start_oidc_sign_in(page)
+        _sign_in_at_the_provider(page)
 
         expect(page.locator(".mdg-user-menu > summary")).to_be_visible()
     user = User.objects.get(email=EMAIL)
     assert list(user.organisations.all()) == [acme]
-    assert SocialAccount.objects.filter(user=user, provider="acme-idp").exists()
+    account = SocialAccount.objects.get(user=user, provider="acme-idp")
+    # The ID token came back with the nonce this browser's sign-in sent (R39).
+    assert len(account.extra_data["id_token"]["nonce"]) >= 40
     event = AuditEvent.objects.get(action="auth.sso.login")
     assert event.data["provider"] == "acme-idp"
+
+
+def test_an_id_token_for_another_sign_in_s_nonce_is_refused(
+    page: Page, live_server: LiveServer, browser_log: BrowserLog
+) -> None:
+    """The provider echoes the nonce it was sent; a token whose nonce is not the one this
+    browser's sign-in keeps (a replayed or injected token) signs nobody in."""
+    _expect_idp_page_noise(browser_log)
+    browser_log.expect_console_error("401 (Unauthorized)")
+    _acme()
+    with oidc.running(redirect_uri=_oidc_callback(live_server), email=EMAIL, name="Hanako") as idp:
+        _oidc_app(idp)
+        _start_oidc_sign_in(page)
+        _replace_stashed_nonces(page, "a-nonce-from-another-sign-in")
+        _sign_in_at_the_provider(page)
+
+        expect(page.locator("main")).to_contain_text("Third-Party Login Failure")
+    assert not User.objects.filter(email=EMAIL).exists()
+    assert not SocialAccount.objects.exists()
+
+
+def _replace_stashed_nonces(page: Page, nonce: str) -> None:
+    """Change the nonce the portal keeps for the sign-in in progress, as if the token that comes
+    back had been issued for another sign-in."""
+    key = next(
+        c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
+    )
+    session = SessionStore(session_key=key)
+    states = session["socialaccount_states"]
+    for state, *_rest in states.values():
+        state["nonce"] = nonce
+    session["socialaccount_states"] = states
+    session.save()
 
 
 def test_saml_sign_in_in_japanese(
