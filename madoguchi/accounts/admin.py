@@ -19,6 +19,7 @@ from madoguchi.accounts import (
     user_export,
 )
 from madoguchi.accounts.models import Membership, Organisation, User
+from madoguchi.core import audit
 
 Reply = HttpResponse | None
 
@@ -164,3 +165,18 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+    # Settings that decide who sees what or how people sign in: each change is audited.
+    AUDITED = ("members_see_all_requests", "require_mfa", "sso_only")
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changed = {name: getattr(obj, name) for name in self.AUDITED if name in form.changed_data}
+        if change and changed:
+            audit.record(
+                "organisation.settings_changed",
+                request=request,
+                target=obj,
+                organisation=obj,
+                data=changed,
+            )

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from allauth.account.models import EmailAddress
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.test import Client
 from django.urls import reverse
@@ -263,6 +263,11 @@ def test_an_untrusted_provider_s_new_person_must_verify_the_address_first(
     assert signed_in_user(client) is None
     assert not user.organisations.exists()
     assert not EmailAddress.objects.get(user=user).verified
+
+    # Proving the address by mail places the person in the domain's organisation after all.
+    confirmation = EmailConfirmationHMAC(EmailAddress.objects.get(user=user))
+    client.post(reverse("account_confirm_email", args=[confirmation.key]))
+    assert user.organisations.exists()
 
 
 # R24: where a sign-in may send the person afterwards.
