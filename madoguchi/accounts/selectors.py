@@ -114,3 +114,20 @@ def data_exports_for(user: User) -> QuerySet[DataExport]:
 def user_get(pk: object) -> User | None:
     """Return the user with this id, active or not, or None."""
     return User.objects.filter(pk=pk).first()
+
+
+def administers(user: User, organisation: Organisation | None) -> bool:
+    """Tell whether the user is an admin of the organisation."""
+    if organisation is None:
+        return False
+    return Membership.objects.filter(
+        user=user, organisation=organisation, role=Membership.Role.ADMIN
+    ).exists()
+
+
+def organisation_admins(organisation: Organisation | None) -> QuerySet[User]:
+    """Return the active admins of the organisation."""
+    if organisation is None:
+        return User.objects.none()
+    admins = Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN)
+    return User.objects.filter(pk__in=admins.values("user"), is_active=True)

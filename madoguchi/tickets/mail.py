@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import NotificationPreference, User
 from madoguchi.accounts.notifications import wants
 from madoguchi.tickets.models import Message, Ticket
@@ -84,6 +85,38 @@ def solved(ticket: Ticket) -> EmailMultiAlternatives | None:
         f"<madoguchi.request-{ticket.pk}.solved-{int(ticket.solved_at.timestamp())}@{_domain()}>"
     )
     return _render("solved", context, ticket.requester, _headers(ticket, message_id))
+
+
+def approval_needed(ticket: Ticket) -> list[EmailMultiAlternatives]:
+    """Ask the admins of the request's organisation to approve it."""
+    admins = accounts_selectors.organisation_admins(ticket.organisation)
+    mails = []
+    for admin in admins:
+        if admin.pk == ticket.requester_id:
+            continue
+        context = {
+            "ticket": ticket,
+            "brand_name": ticket.brand.name,
+            "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]),
+        }
+        message_id = f"<madoguchi.request-{ticket.pk}.approval-asked.{admin.pk}@{_domain()}>"
+        mails.append(_render("approval_needed", context, admin, _headers(ticket, message_id)))
+    return mails
+
+
+def approval_decided(ticket: Ticket, *, by: User) -> EmailMultiAlternatives | None:
+    """Tell the requester whether their organisation's admin approved the request."""
+    if not wants(ticket.requester, "request_status", EMAIL):
+        return None
+    context = {
+        "ticket": ticket,
+        "approver": by,
+        "approved": ticket.approval == Ticket.Approval.APPROVED,
+        "brand_name": ticket.brand.name,
+        "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]),
+    }
+    message_id = f"<madoguchi.request-{ticket.pk}.approval@{_domain()}>"
+    return _render("approval", context, ticket.requester, _headers(ticket, message_id))
 
 
 def public_reply(message: Message) -> list[EmailMultiAlternatives]:

@@ -232,3 +232,9 @@ def person_for_request(viewer: User, pk: str) -> User | None:
     if not pk.isdigit():
         return None
     return access.visible(viewer, User).filter(pk=int(pk)).first()
+
+
+def may_decide_approval(viewer: User, ticket: Ticket) -> bool:
+    return ticket.approval == Ticket.Approval.PENDING and accounts_selectors.administers(
+        viewer, ticket.organisation
+    )

@@ -80,6 +80,9 @@ def ticket_create(new: NewRequest) -> Ticket:
                 ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
             )
         enqueue_mail(mail.confirmation(ticket), idempotency_key=f"ticket-created-{ticket.pk}")
+        if needs_approval:
+            for asked in mail.approval_needed(ticket):
+                enqueue_mail(asked, idempotency_key=asked.extra_headers["Message-ID"])
     return ticket
 
 
@@ -208,6 +211,29 @@ def tickets_bulk_update(tickets: list[Ticket], *, actor: User, changes: TicketCh
         for ticket in tickets:
             ticket_update(ticket, actor=actor, changes=changes)
     return len(tickets)
+
+
+def approval_decide(ticket: Ticket, *, by: User, approve: bool) -> Ticket:
+    """An admin of the request's organisation lets agents see it, or turns it down.
+
+    A request turned down is closed. The requester hears the decision by mail. Locks the row.
+    """
+    if not accounts_selectors.administers(by, ticket.organisation):
+        raise DomainError(_("Only an admin of the requester's organisation can decide."))
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.approval != Ticket.Approval.PENDING:
+            raise DomainError(_("This request is not waiting for approval."))
+        locked.approval = Ticket.Approval.APPROVED if approve else Ticket.Approval.REJECTED
+        if not approve:
+            locked.status = Ticket.Status.CLOSED
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["approval", "status", "updated_at"])
+        decided = mail.approval_decided(locked, by=by)
+        if decided is not None:
+            enqueue_mail(decided, idempotency_key=f"ticket-approval-{locked.pk}")
+    ticket.refresh_from_db()
+    return ticket
 
 
 def follower_add(ticket: Ticket, *, by: User, follower: User) -> None:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("new/<int:pk>/", views.submit, name="submit"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/followers/", views.followers, name="followers"),
+    path("<int:pk>/approval/", views.approval, name="approval"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

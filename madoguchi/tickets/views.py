@@ -101,6 +101,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_rate": ticket.is_done and ticket.requester_id == request.user.pk,
         "followers": selectors.followers_of(ticket),
         "colleagues": selectors.colleagues_to_copy_in(request.user, ticket),
+        "may_approve": selectors.may_decide_approval(request.user, ticket),
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "tickets/detail.html", context, status=status)
@@ -153,6 +154,23 @@ def followers(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error))
     return redirect(reverse("tickets:detail", args=[ticket.pk]) + "#followers")
+
+
+@object_view(Ticket)
+@login_required
+@require_POST
+def approval(request: HttpRequest, pk: int) -> HttpResponse:
+    """An admin of the requester's organisation approves or declines the request."""
+    ticket = selectors.ticket_get_for(request.user, pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.approval_decide(ticket, by=request.user, approve=approve)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        done = _("The request was approved.") if approve else _("The request was declined.")
+        messages.success(request, done)
+    return redirect("tickets:detail", pk=ticket.pk)
 
 
 @object_view(Attachment)
