@@ -1,5 +1,6 @@
 """Reads of requests, scoped to what the viewer may see (registered with core.access)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -54,15 +55,38 @@ def register() -> None:
     access.register(RequestType, request_types_scope)
 
 
-def tickets_for(viewer: User, *, status: str = "", query: str = "") -> QuerySet[Ticket]:
+ACTIVITY_SORTS = {
+    "updated": ("-updated_at", "-pk"),
+    "created": ("-created_at", "-pk"),
+    "oldest": ("created_at", "pk"),
+}
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    status: str = ""
+    query: str = ""
+    request_type: int | None = None
+    sort: str = "updated"
+
+
+def tickets_for(viewer: User, chosen: ActivityFilter = ActivityFilter()) -> QuerySet[Ticket]:
+    """Return the requests the viewer may see, narrowed and ordered as chosen."""
     tickets = access.visible(viewer, Ticket).select_related("request_type", "requester")
-    if status == "open":
+    if chosen.status == "open":
         tickets = tickets.unsolved()
-    elif status:
-        tickets = tickets.filter(status=status)
-    if query:
-        tickets = tickets.filter(Q(subject__icontains=query) | Q(pk=_number(query)))
-    return tickets
+    elif chosen.status:
+        tickets = tickets.filter(status=chosen.status)
+    if chosen.request_type is not None:
+        tickets = tickets.filter(request_type_id=chosen.request_type)
+    if chosen.query:
+        tickets = tickets.filter(Q(subject__icontains=chosen.query) | Q(pk=_number(chosen.query)))
+    return tickets.order_by(*ACTIVITY_SORTS.get(chosen.sort, ACTIVITY_SORTS["updated"]))
+
+
+def request_types_among(viewer: User) -> QuerySet[RequestType]:
+    """Return the request types of the requests the viewer may see, for the filter."""
+    return RequestType.objects.filter(tickets__in=access.visible(viewer, Ticket)).distinct()
 
 
 def _number(query: str) -> int | None:

@@ -64,18 +64,39 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def activity(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    status = status if status in STATUS_FILTERS else ""
-    query = request.GET.get("q", "").strip()[:200]
-    tickets = selectors.tickets_for(request.user, status=status, query=query)
+    chosen = _activity_filter(request)
+    tickets = selectors.tickets_for(request.user, chosen)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
     context = {
         "page": page,
-        "status": status,
-        "query": query,
+        "chosen": chosen,
+        "keep": keep.urlencode(),
         "statuses": Ticket.Status.choices,
+        "request_types": selectors.request_types_among(request.user),
+        "sorts": [
+            ("updated", _("Last update")),
+            ("created", _("Newest")),
+            ("oldest", _("Oldest")),
+        ],
     }
     return render(request, "tickets/activity.html", context)
+
+
+def _activity_filter(request: HttpRequest) -> selectors.ActivityFilter:
+    """Read the filter from the query string; anything unknown means "no filter"."""
+    status = request.GET.get("status", "")
+    request_type = request.GET.get("type", "")
+    sort = request.GET.get("sort", "updated")
+    return selectors.ActivityFilter(
+        status=status if status in STATUS_FILTERS else "",
+        query=request.GET.get("q", "").strip()[:200],
+        request_type=int(request_type)
+        if request_type.isdigit() and len(request_type) < 18
+        else None,
+        sort=sort if sort in selectors.ACTIVITY_SORTS else "updated",
+    )
 
 
 @object_view(Ticket)

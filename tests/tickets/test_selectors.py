@@ -73,10 +73,23 @@ def test_a_list_filters_by_status_and_finds_by_number_or_subject(alice: User) ->
     invoice = make_ticket(alice, subject="Invoice copy")
     Ticket.objects.filter(pk=invoice.pk).update(status=Ticket.Status.SOLVED)
 
-    assert list(selectors.tickets_for(alice, status="open")) == [printer]
-    assert list(selectors.tickets_for(alice, status="solved")) == [invoice]
-    assert list(selectors.tickets_for(alice, query="invoice")) == [invoice]
-    assert list(selectors.tickets_for(alice, query=f"#{printer.pk}")) == [printer]
+    def found(**chosen: object) -> list[Ticket]:
+        return list(selectors.tickets_for(alice, selectors.ActivityFilter(**chosen)))
+
+    assert found(status="open") == [printer]
+    assert found(status="solved") == [invoice]
+    assert found(query="invoice") == [invoice]
+    assert found(query=f"#{printer.pk}") == [printer]
+    assert found(sort="oldest") == [printer, invoice]
+
+
+def test_a_list_filters_by_request_type(alice: User, request_type: RequestType) -> None:
+    typed = make_ticket(alice, request_type=request_type)
+    make_ticket(alice)
+
+    chosen = selectors.ActivityFilter(request_type=request_type.pk)
+    assert list(selectors.tickets_for(alice, chosen)) == [typed]
+    assert list(selectors.request_types_among(alice)) == [request_type]
 
 
 def test_the_catalog_groups_offered_types_and_finds_them_by_any_word(

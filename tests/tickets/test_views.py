@@ -132,7 +132,12 @@ def test_my_activity_lists_filters_and_pages(client: Client, alice: User) -> Non
     assert "Old invoice" in solved_only and "Question 1<" not in solved_only
     assert "Old invoice" not in client.get(url, {"status": "open"}).content.decode()
     assert "Old invoice" in client.get(url, {"q": f"#{solved.pk}"}).content.decode()
-    assert client.get(url, {"status": "bogus", "page": "x"}).status_code == 200
+    assert (
+        client.get(url, {"status": "bogus", "page": "x", "type": "x", "sort": "y"}).status_code
+        == 200
+    )
+    second = client.get(url, {"status": "open", "sort": "oldest"}).content.decode()
+    assert "?status=open&amp;sort=oldest&amp;page=2" in second
 
 
 def test_my_activity_costs_the_same_queries_for_more_rows(client: Client, alice: User) -> None:
