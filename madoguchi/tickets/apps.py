@@ -19,4 +19,9 @@ class TicketsConfig(AppConfig):
         periodic.register(
             "tickets.close_solved", tasks.tickets_close_solved_task, every=timedelta(hours=1)
         )
+        periodic.register(
+            "tickets.sweep_incoming",
+            tasks.attachments_sweep_incoming_task,
+            every=timedelta(minutes=30),
+        )
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)

@@ -20,7 +20,7 @@ from madoguchi.branding.models import Brand
 from madoguchi.core import markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import attachments, mail
+from madoguchi.tickets import attachments, filestore, mail
 from madoguchi.tickets.models import (
     Attachment,
     Message,
@@ -336,15 +336,35 @@ def _attach(  # noqa: PLR0913  (one file and where it belongs)
         size=checked.size,
         uploaded_by=by,
     )
-    storage = private_storage()
-    target = storage.get_available_name(
-        attachment.file.field.generate_filename(attachment, checked.name)
-    )
+    incoming = filestore.incoming_key()
     # Noted before writing: a write that fails half-way leaves a file to remove too.
-    stored.append(target)
-    attachment.file.name = storage.save(target, upload)
+    stored.append(incoming)
+    attachment.file.name = private_storage().save(incoming, upload)
     attachment.save()
+    # Robust: if the move fails, the request still succeeded and the sweeper moves it later.
+    transaction.on_commit(
+        lambda: _file_into_place(attachment.pk, attachment.file.name), robust=True
+    )
     return attachment
+
+
+def _file_into_place(pk: int, incoming: str) -> None:
+    """Move a committed attachment's file out of incoming/ and name the new place in its row."""
+    final = filestore.final_key(incoming)
+    filestore.move(private_storage(), incoming, final)
+    Attachment.objects.filter(pk=pk, file=incoming).update(file=final)
+
+
+def attachments_sweep_incoming(now: datetime | None = None) -> int:
+    """Finish or remove what interrupted requests left under incoming/; return the files swept."""
+    stale = filestore.stale_incoming(now)
+    kept = dict(Attachment.objects.filter(file__in=stale).values_list("file", "pk"))
+    for key in stale:
+        if key in kept:
+            _file_into_place(kept[key], key)
+        else:
+            private_storage().delete(key)
+    return len(stale)
 
 
 def _organisation_of(user: User) -> Organisation | None:

@@ -1,17 +1,23 @@
 import os
+import signal
 import subprocess
+import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from madoguchi.accounts.models import User
 from madoguchi.tickets import services
 from madoguchi.tickets.models import Attachment, FormField, RequestType, Ticket
 from madoguchi.tickets.services import NewReply
 from tests.factories import add_form_field, make_ticket
+from tests.support.processes import child_environment
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -207,3 +213,58 @@ def test_a_full_disk_answers_507_and_keeps_nothing(
     assert ticket.messages.count() == 1
     assert not Attachment.objects.exists()
     assert [path for path in full_disk.rglob("*") if path.is_file()] == []
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_process_killed_mid_upload_leaves_no_rows_and_the_sweeper_clears_its_file(
+    alice: User, settings: object, tmp_path: Path
+) -> None:
+    """F3: kill -9 while the file is being written; then the sweeper's next run."""
+    marker = tmp_path / "stalled"
+    env = child_environment(
+        MADOGUCHI_PRIVATE_ROOT=settings.STORAGES["private"]["OPTIONS"]["location"]
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.stalled_upload", alice.email, str(marker)], env=env
+    )
+    try:
+        for _attempt in range(600):
+            if marker.exists() or child.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert marker.exists(), "the child never reached the middle of the upload"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+
+    assert not Ticket.objects.exists()
+    assert not Attachment.objects.exists()
+    left = _stored_files(settings)
+    assert left and all(path.parent.name == "incoming" for path in left)
+    assert services.attachments_sweep_incoming() == 0  # Too fresh: it may still be written.
+    later = timezone.now() + timedelta(hours=3)
+    assert services.attachments_sweep_incoming(later) == len(left)
+    assert _stored_files(settings) == []
+
+
+def test_a_committed_file_moves_into_place_and_an_interrupted_move_is_finished(
+    alice: User, settings: object, django_capture_on_commit_callbacks
+) -> None:
+    upload = SimpleUploadedFile("report.pdf", PDF)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(alice)
+        services.reply_add(ticket, NewReply(author=alice, body="File", files=[upload]))
+    moved = Attachment.objects.get()
+    assert moved.file.name.startswith("attachments/")
+    assert "report" not in moved.file.name  # R13: the key is random, the name only shown.
+    assert moved.file.read() == PDF
+
+    with django_capture_on_commit_callbacks(execute=False):  # The process dies after commit.
+        services.reply_add(ticket, NewReply(author=alice, body="File 2", files=[upload]))
+    stranded = Attachment.objects.latest("pk")
+    assert stranded.file.name.startswith("incoming/")
+    services.attachments_sweep_incoming(timezone.now() + timedelta(hours=3))
+    stranded.refresh_from_db()
+    assert stranded.file.name.startswith("attachments/")
+    assert stranded.file.read() == PDF
