@@ -3,9 +3,23 @@
 from django.tasks import task
 
 from madoguchi.tickets import services
+from madoguchi.tickets.inbound import imap
+from madoguchi.tickets.inbound import services as inbound_services
 
 
 @task()
 def tickets_close_solved_task() -> int:
     """Close requests solved long enough ago (hourly)."""
     return services.tickets_close_solved()
+
+
+@task()
+def inbound_process_pending_task() -> int:
+    """Process received mail that a stopped receiver left unprocessed (every few minutes)."""
+    return inbound_services.inbound_process_pending()
+
+
+@task()
+def imap_poll_task() -> int:
+    """Fetch and process unread mail from the IMAP mailbox (when one is configured)."""
+    return imap.imap_poll()
