@@ -164,7 +164,8 @@ def _outcome(mail: InboundMail, *, trusted: bool) -> Outcome:
 
 def _held_back(mail: InboundMail, parsed: ParsedMail) -> Outcome | None:
     """Ignore automatic mail and quarantine a sender who writes too often; else None."""
-    envelope_from = None if mail.source == InboundMail.Source.IMAP else mail.envelope_from
+    # "<>" is the null sender of a bounce; blank is unknown (IMAP), then Return-Path decides.
+    envelope_from = mail.envelope_from or None
     automatic = automatic_reason(
         parsed,
         envelope_from=envelope_from,

@@ -1,0 +1,18 @@
+import pytest
+
+from madoguchi.tickets.inbound.services import inbound_receive
+from madoguchi.tickets.models import InboundMail
+
+
+@pytest.fixture
+def deliver(db: None):  # noqa: ANN201 - a helper function
+    """Hand raw mail to the receiving service as the LMTP receiver does."""
+
+    def deliver(
+        raw: bytes, *, to: tuple[str, ...] = ("support@localhost",), mail_from: str = "x@y.z"
+    ) -> InboundMail:
+        mail = inbound_receive(raw, source="lmtp", envelope_from=mail_from, envelope_to=to)
+        mail.refresh_from_db()
+        return mail
+
+    return deliver
