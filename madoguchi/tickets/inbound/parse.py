@@ -131,10 +131,8 @@ def _iso2022jp_as_cp932(data: bytes) -> str | None:
 
 def _jis_to_sjis(first: int, second: int) -> bytes:
     lead = ((first + 1) >> 1) + (0x70 if first <= 0x5E else 0xB0)
-    if first & 1:
-        trail = second + (0x1F if second <= 0x5F else 0x20)
-    else:
-        trail = second + 0x7E
+    odd_row = second + (0x1F if second <= 0x5F else 0x20)
+    trail = odd_row if first & 1 else second + 0x7E
     return bytes([lead & 0xFF, trail & 0xFF])
 
 

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import pytest
 
 from madoguchi.tickets.inbound.services import inbound_receive
@@ -5,7 +7,7 @@ from madoguchi.tickets.models import InboundMail
 
 
 @pytest.fixture
-def deliver(db: None):  # noqa: ANN201 - a helper function
+def deliver(db: None) -> Callable[..., InboundMail]:
     """Hand raw mail to the receiving service as the LMTP receiver does."""
 
     def deliver(
