@@ -19,6 +19,8 @@ from madoguchi.tickets.inbound.services import inbound_receive
 from madoguchi.tickets.models import InboundMail
 
 logger = logging.getLogger("madoguchi.inbound")
+# aiosmtpd logs every command and address at INFO: too much, and personal data, for a server log.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 ACCEPTED = "250 2.0.0 Message accepted"
 TRY_LATER = "451 4.3.0 The mail store is unavailable; try again later"
