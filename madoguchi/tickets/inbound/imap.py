@@ -80,14 +80,13 @@ def _connect(account: ImapAccount) -> imaplib.IMAP4:
         return imaplib.IMAP4_SSL(
             account.host, account.port, ssl_context=context, timeout=account.timeout
         )
-    connection = imaplib.IMAP4(account.host, account.port, timeout=account.timeout)
-    if account.security == "starttls":
-        connection.starttls(ssl.create_default_context())
-    elif not _is_loopback(account.host):
-        connection.shutdown()
+    if account.security == "plain" and not _is_loopback(account.host):
         raise ImproperlyConfigured(
             "MADOGUCHI_IMAP_SECURITY=plain sends the password in clear: only for a loopback host."
         )
+    connection = imaplib.IMAP4(account.host, account.port, timeout=account.timeout)
+    if account.security == "starttls":
+        connection.starttls(ssl.create_default_context())
     return connection
 
 

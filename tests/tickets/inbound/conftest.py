@@ -4,6 +4,9 @@ import pytest
 
 from madoguchi.tickets.inbound.services import inbound_receive
 from madoguchi.tickets.models import InboundMail
+from tests.support.dovecot import imap_server
+
+__all__ = ["imap_server"]
 
 
 @pytest.fixture
