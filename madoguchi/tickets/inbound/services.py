@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import User
@@ -248,7 +250,7 @@ def _files(parsed: ParsedMail, author: User) -> tuple[list[SimpleUploadedFile], 
     limit = settings.ATTACHMENT_MAX_BYTES
     with translation.override(author.language or settings.LANGUAGE_CODE):
         for part in parsed.parts:
-            name = attachments.clean_name(part.name)
+            name = _storable_name(part.name)
             if part.payload is None or part.size > limit:
                 notes.append(
                     _("%(name)s was not attached: it is larger than %(limit)s.")
@@ -268,6 +270,16 @@ def _files(parsed: ParsedMail, author: User) -> tuple[list[SimpleUploadedFile], 
                 continue
             kept.append(upload)
     return kept, notes
+
+
+def _storable_name(name: str) -> str:
+    """The attachment's clean name, or "file" when nothing of it can name a file on disk."""
+    name = attachments.clean_name(name)
+    try:
+        get_valid_filename(name)
+    except SuspiciousFileOperation:
+        return "file"
+    return name
 
 
 def _body(text: str, notes: list[str], author: User) -> str:

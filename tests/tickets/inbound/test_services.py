@@ -357,3 +357,14 @@ def test_delete_removes_the_raw_file(
 
     assert not InboundMail.objects.exists()
     assert not storage.exists(name)
+
+
+def test_an_attachment_whose_name_cannot_name_a_file_is_kept_as_file(deliver, alice: User) -> None:
+    """Found by the fuzz test: a name of only symbols made the storage refuse the file."""
+    raw = multipart(
+        [text_part("x"), file_part("★☆", PNG, content_type="image/png")], head=message_head()
+    )
+
+    message = deliver(raw).created_message
+
+    assert [a.name for a in message.attachments.all()] == ["file"]
