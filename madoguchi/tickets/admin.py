@@ -6,7 +6,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.tickets.inbound import services as inbound_services
-from madoguchi.tickets.inbound import storage as inbound_storage
 from madoguchi.tickets.models import BrandMailbox, Category, FormField, InboundMail, RequestType
 
 RAW_PREVIEW_BYTES = 200_000
@@ -78,7 +77,7 @@ class InboundMailAdmin(admin.ModelAdmin):
     search_fields = ["sender", "subject", "message_id"]
     list_select_related = ["ticket"]
     date_hierarchy = "received_at"
-    actions = ["release", "delete_for_good"]
+    actions = ["release"]
     readonly_fields = [
         "received_at", "processed_at", "status", "reason", "detail", "sender", "subject",
         "message_id", "source", "envelope_from", "envelope_to", "size", "raw_sha256", "attempts",
@@ -92,14 +91,13 @@ class InboundMailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def get_actions(self, request: HttpRequest) -> dict[str, object]:
-        actions = super().get_actions(request)
-        # Deleting goes through inbound_delete, which removes the raw file and audits it.
-        actions.pop("delete_selected", None)
-        return actions
-
+    # Deleting goes through inbound_delete, which removes the raw file and audits it.
     def delete_model(self, request: HttpRequest, obj: InboundMail) -> None:
         inbound_services.inbound_delete(obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:
+        for mail in queryset:
+            inbound_services.inbound_delete(mail, by=request.user)
 
     @admin.display(description=_("raw message"))
     def raw_download(self, obj: InboundMail) -> str:
@@ -109,7 +107,8 @@ class InboundMailAdmin(admin.ModelAdmin):
     @admin.display(description=_("raw text"))
     def raw_text(self, obj: InboundMail) -> str:
         # Shown as text: the admin escapes it. Long messages are cut; the download has it all.
-        return inbound_storage.inbound_raw(obj)[:RAW_PREVIEW_BYTES].decode("utf-8", "replace")
+        with obj.raw.open("rb") as raw:
+            return raw.read(RAW_PREVIEW_BYTES).decode("utf-8", "replace")
 
     @admin.action(description=_("Release: process the selected mail again"))
     def release(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:
@@ -121,11 +120,3 @@ class InboundMailAdmin(admin.ModelAdmin):
                 _("%(mail)s: %(status)s") % {"mail": done, "status": done.get_status_display()},
                 level,
             )
-
-    @admin.action(description=_("Delete the selected mail and its raw message"))
-    def delete_for_good(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:
-        count = 0
-        for mail in queryset:
-            inbound_services.inbound_delete(mail, by=request.user)
-            count += 1
-        self.message_user(request, _("%(count)d mail deleted.") % {"count": count})
