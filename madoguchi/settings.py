@@ -402,6 +402,23 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Madoguchi <support@localhost
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Replies by mail come back to this address with a request's token: support+TOKEN@example.com.
 REPLY_ADDRESS = env_str("MADOGUCHI_REPLY_ADDRESS", parseaddr(DEFAULT_FROM_EMAIL)[1])
+# Inbound mail (docs/requests.md): the LMTP/SMTP receiver, IMAP polling and their limits.
+INBOUND_MAX_BYTES = env_int("MADOGUCHI_INBOUND_MAX_BYTES", 100 * 1024 * 1024)
+INBOUND_SENDER_LIMIT_PER_HOUR = env_int("MADOGUCHI_INBOUND_SENDER_LIMIT", 30)
+INBOUND_LMTP_HOST = env_str("MADOGUCHI_LMTP_HOST", "127.0.0.1")
+INBOUND_LMTP_PORT = env_int("MADOGUCHI_LMTP_PORT", 2424)
+IMAP_HOST = env_str("MADOGUCHI_IMAP_HOST")
+IMAP_SECURITY = env_str("MADOGUCHI_IMAP_SECURITY", "ssl")
+IMAP_PORT = env_int("MADOGUCHI_IMAP_PORT", 993 if IMAP_SECURITY == "ssl" else 143)
+IMAP_USER = env_str("MADOGUCHI_IMAP_USER")
+IMAP_PASSWORD = env_secret("MADOGUCHI_IMAP_PASSWORD")
+IMAP_FOLDER = env_str("MADOGUCHI_IMAP_FOLDER", "INBOX")
+# Processed mail is moved here when set; otherwise it is only marked as read.
+IMAP_DONE_FOLDER = env_str("MADOGUCHI_IMAP_DONE_FOLDER")
+IMAP_POLL_MINUTES = env_int("MADOGUCHI_IMAP_POLL_MINUTES", 1)
+IMAP_TIMEOUT = env_int("MADOGUCHI_IMAP_TIMEOUT", 30)
+if IMAP_SECURITY not in {"ssl", "starttls", "plain"}:
+    raise ImproperlyConfigured("MADOGUCHI_IMAP_SECURITY must be ssl, starttls or plain.")
 _email_host = env_str("EMAIL_HOST")
 if _email_host:
     MAILERS = {

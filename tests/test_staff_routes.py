@@ -6,7 +6,9 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
 from madoguchi.accounts.models import User
+from madoguchi.tickets.inbound.services import inbound_receive
 from tests.factories import make_ticket
+from tests.tickets.inbound.mails import raw_mail
 
 pytestmark = pytest.mark.django_db
 AGENT_PREFIX = "agent/"
@@ -22,8 +24,13 @@ def agent_patterns() -> list[URLPattern]:
 
 
 def _url(pattern: URLPattern, alice: User) -> str:
-    """The pattern's URL; a route naming a request gets one of alice's."""
-    kwargs = {"pk": make_ticket(alice).pk} if "pk" in pattern.pattern.regex.groupindex else {}
+    """The pattern's URL; a route naming a request gets one of alice's (a mail: one she sent)."""
+    if "pk" not in pattern.pattern.regex.groupindex:
+        kwargs = {}
+    elif pattern.name == "inbound-raw":
+        kwargs = {"pk": inbound_receive(raw_mail(), source="lmtp").pk}
+    else:
+        kwargs = {"pk": make_ticket(alice).pk}
     return reverse(f"agent:{pattern.name}", kwargs=kwargs)
 
 

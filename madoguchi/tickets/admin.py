@@ -1,9 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.tickets.models import Category, FormField, RequestType
+from madoguchi.tickets.inbound import services as inbound_services
+from madoguchi.tickets.models import BrandMailbox, Category, FormField, InboundMail, RequestType
+
+RAW_PREVIEW_BYTES = 200_000
 
 
 @admin.register(Category)
@@ -55,3 +60,63 @@ class RequestTypeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RequestType]:
         return super().get_queryset(request).select_related("category", "department")
+
+
+@admin.register(BrandMailbox)
+class BrandMailboxAdmin(admin.ModelAdmin):
+    list_display = ["address", "brand", "unknown_senders"]
+    list_select_related = ["brand"]
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(admin.ModelAdmin):
+    """Received mail, and the quarantine: read the raw message, release it or delete it (R38)."""
+
+    list_display = ["received_at", "sender", "subject", "status", "reason", "ticket", "source"]
+    list_filter = ["status", "reason", "source"]
+    search_fields = ["sender", "subject", "message_id"]
+    list_select_related = ["ticket"]
+    date_hierarchy = "received_at"
+    actions = ["release"]
+    readonly_fields = [
+        "received_at", "processed_at", "status", "reason", "detail", "sender", "subject",
+        "message_id", "source", "envelope_from", "envelope_to", "size", "raw_sha256", "attempts",
+        "ticket", "created_message", "raw_download", "raw_text",
+    ]  # fmt: skip
+    exclude = ["raw"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    # Deleting goes through inbound_delete, which removes the raw file and audits it.
+    def delete_model(self, request: HttpRequest, obj: InboundMail) -> None:
+        inbound_services.inbound_delete(obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:
+        for mail in queryset:
+            inbound_services.inbound_delete(mail, by=request.user)
+
+    @admin.display(description=_("raw message"))
+    def raw_download(self, obj: InboundMail) -> str:
+        url = reverse("agent:inbound-raw", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download the .eml file"))
+
+    @admin.display(description=_("raw text"))
+    def raw_text(self, obj: InboundMail) -> str:
+        # Shown as text: the admin escapes it. Long messages are cut; the download has it all.
+        with obj.raw.open("rb") as raw:
+            return raw.read(RAW_PREVIEW_BYTES).decode("utf-8", "replace")
+
+    @admin.action(description=_("Release: process the selected mail again"))
+    def release(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:
+        for mail in queryset:
+            done = inbound_services.inbound_release(mail, by=request.user)
+            level = messages.SUCCESS if done.status in {"ticket", "reply"} else messages.WARNING
+            self.message_user(
+                request,
+                _("%(mail)s: %(status)s") % {"mail": done, "status": done.get_status_display()},
+                level,
+            )

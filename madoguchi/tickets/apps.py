@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +14,7 @@ class TicketsConfig(AppConfig):
         from madoguchi.core import periodic
         from madoguchi.core import seeding as core_seeding
         from madoguchi.tickets import personal_data, seeding, selectors, tasks
+        from madoguchi.tickets.inbound import imap
 
         selectors.register()
         personal_data.register()
@@ -24,4 +26,15 @@ class TicketsConfig(AppConfig):
             tasks.attachments_sweep_incoming_task,
             every=timedelta(minutes=30),
         )
+        periodic.register(
+            "tickets.inbound_pending",
+            tasks.inbound_process_pending_task,
+            every=timedelta(minutes=5),
+        )
+        if imap.imap_configured():
+            periodic.register(
+                "tickets.imap_poll",
+                tasks.imap_poll_task,
+                every=timedelta(minutes=max(1, settings.IMAP_POLL_MINUTES)),
+            )
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)

@@ -102,7 +102,8 @@ def ticket_get_for(viewer: User, pk: object) -> Ticket:
 
 def public_thread(viewer: User, ticket: Ticket) -> QuerySet[Message]:
     """Return the messages the viewer may read, each with its files."""
-    messages = access.visible(viewer, Message).filter(ticket=ticket).select_related("author")
+    messages = access.visible(viewer, Message).filter(ticket=ticket)
+    messages = messages.select_related("author", "inbound_mail")
     return messages.prefetch_related("attachments")
 
 

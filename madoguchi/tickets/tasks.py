@@ -3,6 +3,8 @@
 from django.tasks import task
 
 from madoguchi.tickets import services
+from madoguchi.tickets.inbound import imap
+from madoguchi.tickets.inbound import services as inbound_services
 
 
 @task()
@@ -15,3 +17,15 @@ def tickets_close_solved_task() -> int:
 def attachments_sweep_incoming_task() -> int:
     """Finish or remove files that interrupted requests left behind (every 30 minutes)."""
     return services.attachments_sweep_incoming()
+
+
+@task()
+def inbound_process_pending_task() -> int:
+    """Process received mail that a stopped receiver left unprocessed (every few minutes)."""
+    return inbound_services.inbound_process_pending()
+
+
+@task()
+def imap_poll_task() -> int:
+    """Fetch and process unread mail from the IMAP mailbox (when one is configured)."""
+    return imap.imap_poll()

@@ -1,4 +1,5 @@
 from madoguchi.tickets.models.catalog import Category, Choice, FormField, Priority, RequestType
+from madoguchi.tickets.models.inbound import BrandMailbox, InboundMail
 from madoguchi.tickets.models.tickets import (
     Attachment,
     Message,
@@ -9,9 +10,11 @@ from madoguchi.tickets.models.tickets import (
 
 __all__ = [
     "Attachment",
+    "BrandMailbox",
     "Category",
     "Choice",
     "FormField",
+    "InboundMail",
     "Message",
     "Priority",
     "RequestType",

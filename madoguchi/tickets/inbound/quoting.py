@@ -1,0 +1,61 @@
+"""Strip what a reply repeats (the quoted earlier mail) and the sender's signature.
+
+The thread shows what the person wrote this time; the raw message keeps everything. When the
+stripping would leave nothing (a mail that is only a forward), the whole text is kept.
+"""
+
+import re
+
+_ATTRIBUTIONS = [
+    # English clients: "On Mon, 5 Jan 2026 at 10:00, Alice <alice@example.com> wrote:"
+    re.compile(r"^\s*On\b.{0,400}\bwrote:\s*$", re.IGNORECASE),
+    # "Alice <alice@example.com> wrote:" (Thunderbird and others, without a date)
+    re.compile(r"^.{0,200}<[^<>\s]+@[^<>\s]+>\s*wrote:\s*$", re.IGNORECASE),
+    # Japanese clients: "… のメッセージ:", "… のメール:", "… さんは書きました:"
+    re.compile(r"^.{0,400}(のメッセージ|のメール|さんは書きました|が書きました)\s*[:\uff1a]\s*$"),
+    # Gmail in Japanese: "2026年1月5日(月) 10:00 山田 花子 <hanako@example.com>:"
+    re.compile(r"^\s*\d{4}[年/-]\d{1,2}[月/-]\d{1,2}.{0,300}<[^<>\s]+@[^<>\s]+>\s*[:\uff1a]\s*$"),
+    # Outlook: "-----Original Message-----", "-----元のメッセージ-----"
+    re.compile(r"^\s*-{2,}\s*(Original Message|元のメッセージ|Forwarded by .*)\s*-{2,}\s*$", re.I),
+    re.compile(r"^\s*_{10,}\s*$"),
+]
+# Outlook's header block: "From: …" followed closely by "Sent: …" (or the Japanese labels).
+_FROM_LINE = re.compile(r"^\s*\**(From|差出人|送信者)\**\s*[:\uff1a]", re.IGNORECASE)
+_SENT_LINE = re.compile(r"^\s*\**(Sent|Date|送信日時|日付|日時)\**\s*[:\uff1a]", re.IGNORECASE)
+_SIGNATURE = re.compile(r"^--\s?$")
+_MOBILE_FOOTER = re.compile(r"^\s*(Sent from my .{1,40}|.{1,30}から送信)\s*$", re.IGNORECASE)
+
+
+def strip_reply(text: str) -> str:
+    """Return the new part of a mail body: quotes and signature removed, or all if nothing stays."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept = lines[: _quote_start(lines)]
+    kept = _before_signature(kept)
+    kept = [line for line in kept if not line.lstrip().startswith(">")]
+    while kept and (_MOBILE_FOOTER.match(kept[-1]) or not kept[-1].strip()):
+        kept.pop()
+    stripped = "\n".join(kept).strip()
+    return stripped or text.strip()
+
+
+def _quote_start(lines: list[str]) -> int:
+    """Index of the first line of the quoted part (an attribution line), or len(lines)."""
+    for index, line in enumerate(lines):
+        if any(pattern.match(line) for pattern in _ATTRIBUTIONS):
+            return index
+        # Some clients wrap a long attribution over two lines.
+        joined = f"{line} {lines[index + 1]}" if index + 1 < len(lines) else ""
+        if joined and line.strip() and _ATTRIBUTIONS[0].match(joined):
+            return index
+        if _FROM_LINE.match(line) and any(
+            _SENT_LINE.match(n) for n in lines[index + 1 : index + 5]
+        ):
+            return index
+    return len(lines)
+
+
+def _before_signature(lines: list[str]) -> list[str]:
+    for index, line in enumerate(lines):
+        if _SIGNATURE.match(line):
+            return lines[:index]
+    return lines

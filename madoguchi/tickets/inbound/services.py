@@ -1,0 +1,313 @@
+"""What a received mail becomes: a request, a reply, an ignored auto-reply or quarantine (R38).
+
+inbound_process() never raises for a bad message: whatever goes wrong while reading or applying
+it puts the message in quarantine, with its raw bytes kept and the admins told. The stored row
+is locked and its status checked in the same transaction as the effect, so a message processed
+twice (a redelivery, an IMAP re-poll, a retry after a crash) has one effect (F17).
+"""
+
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from madoguchi.accounts.models import User
+from madoguchi.branding.models import Brand
+from madoguchi.core import audit
+from madoguchi.tickets import attachments, services
+from madoguchi.tickets.inbound import notices, routing
+from madoguchi.tickets.inbound.loops import automatic_reason
+from madoguchi.tickets.inbound.parse import ParsedMail, parse
+from madoguchi.tickets.inbound.quoting import strip_reply
+from madoguchi.tickets.inbound.storage import inbound_raw, inbound_store
+from madoguchi.tickets.models import BrandMailbox, InboundMail, Message, Ticket
+
+logger = logging.getLogger("madoguchi.inbound")
+
+Status = InboundMail.Status
+# A message whose processing stopped this often (the process died each time) is quarantined.
+MAX_ATTEMPTS = 3
+# RECEIVED rows older than this were left by a receiver that stopped; the sweeper takes them.
+PENDING_GRACE = timedelta(minutes=2)
+
+PROCESSING_FAILED = "processing_failed"
+NO_SENDER = "no_sender"
+UNKNOWN_SENDER = "unknown_sender"
+SENDER_INACTIVE = "sender_inactive"
+RATE_LIMITED = "rate_limited"
+
+
+@dataclass
+class Outcome:
+    status: str
+    reason: str = ""
+    detail: str = ""
+    ticket: Ticket | None = None
+    message: Message | None = None
+
+
+def inbound_receive(
+    raw: bytes, *, source: str, envelope_from: str = "", envelope_to: tuple[str, ...] = ()
+) -> InboundMail:
+    """Store a received message, then process it: what every receiver calls.
+
+    Raises only if the message could not be stored (the receiver must then answer with a
+    temporary failure). Once stored, a failure while processing is logged and leaves the row
+    for the sweeper (inbound_process_pending) or quarantines it: the message is never lost.
+    """
+    mail, created = inbound_store(
+        raw, source=source, envelope_from=envelope_from, envelope_to=envelope_to
+    )
+    if not created:
+        logger.info("Inbound mail %s was delivered again; kept once", mail.pk)
+        return mail
+    try:
+        return inbound_process(mail.pk)
+    except Exception:
+        logger.exception("Inbound mail %s was stored but not processed yet", mail.pk)
+        return mail
+
+
+def inbound_process(mail_id: int, *, trusted: bool = False) -> InboundMail:
+    """Turn a stored message into a request or a reply, or ignore or quarantine it.
+
+    trusted is an admin's release from quarantine: the sender policies (unknown senders, the rate
+    guard, auto-reply detection) no longer hold the message back. Locks the InboundMail row, and
+    the request row when the mail is a reply.
+    """
+    attempts = _count_attempt(mail_id)
+    with transaction.atomic():
+        mail = InboundMail.objects.select_for_update().get(pk=mail_id)
+        releasable = trusted and mail.status in {Status.QUARANTINED, Status.IGNORED}
+        if mail.status != Status.RECEIVED and not releasable:
+            return mail
+        if attempts > MAX_ATTEMPTS and not trusted:
+            outcome = Outcome(Status.QUARANTINED, PROCESSING_FAILED, "processing kept stopping")
+        else:
+            outcome = _outcome_or_quarantine(mail, trusted=trusted)
+        _record(mail, outcome)
+    return mail
+
+
+def inbound_process_pending(now: datetime | None = None) -> int:
+    """Process the messages a receiver stored but did not finish (it stopped); return how many."""
+    cutoff = (now or timezone.now()) - PENDING_GRACE
+    pending = InboundMail.objects.filter(status=Status.RECEIVED, received_at__lte=cutoff)
+    ids = list(pending.order_by("received_at").values_list("pk", flat=True)[:100])
+    for mail_id in ids:
+        inbound_process(mail_id)
+    return len(ids)
+
+
+def inbound_release(mail: InboundMail, *, by: User) -> InboundMail:
+    """An admin sends a quarantined (or ignored) message through processing again, trusted."""
+    audit.record("inbound_mail.released", actor=by, target=mail, data={"reason": mail.reason})
+    return inbound_process(mail.pk, trusted=True)
+
+
+def inbound_delete(mail: InboundMail, *, by: User) -> None:
+    """Delete a received message and its raw bytes for good."""
+    audit.record("inbound_mail.deleted", actor=by, target=mail, data={"reason": mail.reason})
+    name = mail.raw.name
+    mail.delete()
+    if name:
+        transaction.on_commit(lambda: mail.raw.storage.delete(name))
+
+
+def _count_attempt(mail_id: int) -> int:
+    with transaction.atomic():
+        InboundMail.objects.filter(pk=mail_id).update(attempts=F("attempts") + 1)
+    return InboundMail.objects.values_list("attempts", flat=True).get(pk=mail_id)
+
+
+def _outcome_or_quarantine(mail: InboundMail, *, trusted: bool) -> Outcome:
+    try:
+        with transaction.atomic():
+            return _outcome(mail, trusted=trusted)
+    except Exception as error:
+        # Any failure, even a bug of ours, keeps the mail (R38): quarantine with the reason.
+        logger.exception("Inbound mail %s could not be processed", mail.pk)
+        detail = "".join(traceback.format_exception(error, limit=8))[-4000:]
+        return Outcome(Status.QUARANTINED, PROCESSING_FAILED, detail)
+
+
+def _outcome(mail: InboundMail, *, trusted: bool) -> Outcome:
+    parsed = parse(inbound_raw(mail))
+    mail.sender = parsed.sender or mail.sender
+    if not parsed.sender:
+        return Outcome(Status.QUARANTINED, NO_SENDER, "\n".join(parsed.problems))
+    if not trusted:
+        held = _held_back(mail, parsed)
+        if held is not None:
+            return held
+    recipients = routing.recipients_of(mail, parsed)
+    ticket = routing.thread_target(parsed, recipients)
+    sender = routing.user_for(parsed.sender)
+    writable = ticket is not None and ticket.status != Ticket.Status.CLOSED
+    if writable and routing.may_write_on(ticket, sender):
+        return _reply(ticket, sender, parsed)
+    # Anyone else, or a reply to a closed request, opens a new request.
+    if ticket is not None:
+        brand, mailbox = ticket.brand, BrandMailbox.objects.filter(brand=ticket.brand).first()
+    else:
+        brand, mailbox = routing.brand_for(recipients)
+    return _new_request(brand, mailbox, parsed, sender, trusted=trusted)
+
+
+def _held_back(mail: InboundMail, parsed: ParsedMail) -> Outcome | None:
+    """Ignore automatic mail and quarantine a sender who writes too often; else None."""
+    # "<>" is the null sender of a bounce; blank is unknown (IMAP), then Return-Path decides.
+    envelope_from = mail.envelope_from or None
+    automatic = automatic_reason(
+        parsed,
+        envelope_from=envelope_from,
+        our_domain=routing.our_domain(),
+        our_addresses=routing.our_addresses(),
+    )
+    if automatic:
+        return Outcome(Status.IGNORED, automatic)
+    window_start = timezone.now() - timedelta(hours=1)
+    recent = (
+        InboundMail.objects.filter(sender=parsed.sender, received_at__gte=window_start)
+        .exclude(pk=mail.pk)
+        .count()
+    )
+    if recent >= settings.INBOUND_SENDER_LIMIT_PER_HOUR:
+        return Outcome(Status.QUARANTINED, RATE_LIMITED, f"{recent} messages in the last hour")
+    return None
+
+
+def _reply(ticket: Ticket, author: User, parsed: ParsedMail) -> Outcome:
+    files, notes = _files(parsed, author)
+    body = _body(strip_reply(parsed.text), notes, author)
+    reply = services.NewReply(author=author, body=body, via=Ticket.Via.EMAIL, files=files)
+    message = services.reply_add(ticket, reply)
+    return Outcome(Status.REPLY, ticket=ticket, message=message)
+
+
+def _new_request(
+    brand: Brand,
+    mailbox: BrandMailbox | None,
+    parsed: ParsedMail,
+    sender: User | None,
+    *,
+    trusted: bool,
+) -> Outcome:
+    if sender is not None and not (sender.is_active and sender.approval == User.Approval.APPROVED):
+        return Outcome(Status.QUARANTINED, SENDER_INACTIVE)
+    if sender is None:
+        if not trusted and _keeps_unknown_senders(brand, mailbox):
+            return Outcome(Status.QUARANTINED, UNKNOWN_SENDER, f"brand: {brand}")
+        sender = _customer_create(parsed)
+    files, notes = _files(parsed, sender)
+    new = services.NewRequest(
+        brand=brand,
+        requester=sender,
+        subject=(parsed.subject or _("(no subject)"))[:200],
+        description=_body(strip_reply(parsed.text), notes, sender),
+        via=Ticket.Via.EMAIL,
+    )
+    with services._files_kept_only_on_success() as stored:
+        ticket = services.ticket_create(new)
+        first = ticket.messages.order_by("pk").first()
+        for upload in files:
+            checked = attachments.check(upload)
+            services._attach(ticket, first, upload, checked, by=sender, stored=stored)
+    return Outcome(Status.TICKET, ticket=ticket, message=first)
+
+
+def _keeps_unknown_senders(brand: Brand, mailbox: BrandMailbox | None) -> bool:
+    if brand.access_mode != Brand.AccessMode.PUBLIC:
+        # Private and approval-only brands admit nobody by mail alone.
+        return True
+    return mailbox is not None and mailbox.unknown_senders == BrandMailbox.UnknownSenders.QUARANTINE
+
+
+def _customer_create(parsed: ParsedMail) -> User:
+    """An account for a new customer who wrote in; they sign in later with a code by mail."""
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user(parsed.sender, None, name=parsed.sender_name[:150])
+    # Unverified: a From header proves nothing; signing in by code or reset will verify it.
+    EmailAddress.objects.create(user=user, email=parsed.sender, verified=False, primary=True)
+    return user
+
+
+def _files(parsed: ParsedMail, author: User) -> tuple[list[SimpleUploadedFile], list[str]]:
+    """The attachments we keep, and a note for each one we do not (it is named in the thread)."""
+    kept: list[SimpleUploadedFile] = []
+    notes: list[str] = []
+    limit = settings.ATTACHMENT_MAX_BYTES
+    with translation.override(author.language or settings.LANGUAGE_CODE):
+        for part in parsed.parts:
+            name = _storable_name(part.name)
+            if part.payload is None or part.size > limit:
+                notes.append(
+                    _("%(name)s was not attached: it is larger than %(limit)s.")
+                    % {"name": name, "limit": filesizeformat(limit)}
+                )
+                continue
+            if len(kept) >= settings.DATA_UPLOAD_MAX_NUMBER_FILES:
+                notes.append(
+                    _("%(name)s was not attached: the mail had too many files.") % {"name": name}
+                )
+                continue
+            upload = SimpleUploadedFile(name, part.payload, part.content_type)
+            try:
+                attachments.check(upload)
+            except attachments.AttachmentRefusedError as refused:
+                notes.append(str(refused))
+                continue
+            kept.append(upload)
+    return kept, notes
+
+
+def _storable_name(name: str) -> str:
+    """The attachment's clean name, or "file" when nothing of it can name a file on disk."""
+    name = attachments.clean_name(name)
+    try:
+        get_valid_filename(name)
+    except SuspiciousFileOperation:
+        return "file"
+    return name
+
+
+def _body(text: str, notes: list[str], author: User) -> str:
+    with translation.override(author.language or settings.LANGUAGE_CODE):
+        body = text.strip() or _("(This mail had no text.)")
+    if notes:
+        body += "\n\n" + "\n".join(f"- {note}" for note in notes)
+    return body
+
+
+def _record(mail: InboundMail, outcome: Outcome) -> None:
+    mail.status = outcome.status
+    mail.reason = outcome.reason
+    mail.detail = outcome.detail
+    mail.ticket = outcome.ticket or mail.ticket
+    mail.created_message = outcome.message or mail.created_message
+    mail.processed_at = timezone.now()
+    mail.save(
+        update_fields=[
+            "status",
+            "reason",
+            "detail",
+            "ticket",
+            "created_message",
+            "processed_at",
+            "sender",
+        ]
+    )
+    if outcome.status == Status.QUARANTINED:
+        logger.warning("Inbound mail %s quarantined: %s", mail.pk, outcome.reason)
+        notices.quarantine_notice_enqueue()

@@ -1,0 +1,55 @@
+"""Quotes and signatures are stripped from the thread, in English and Japanese."""
+
+import pytest
+
+from madoguchi.tickets.inbound.quoting import strip_reply
+
+NEW = "Thanks, that fixed it."
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "On Mon, 23 Nov 2026 at 10:00, Support <support@localhost> wrote:\n> Try again.",
+        "On Mon, 23 Nov 2026 at 10:00, Support <\nsupport@localhost> wrote:\n> Try again.",
+        "Support <support@localhost> wrote:\n> Try again.",
+        "-----Original Message-----\nFrom: Support\nSent: Monday\n\nTry again.",
+        "________________________________\nFrom: Support <support@localhost>\nSent: Monday\n"
+        "Subject: Re: printer\n\nTry again.",
+        "From: Support <support@localhost>\nSent: Monday, November 23, 2026 10:00\nTry again.",
+        "2026年11月23日(月) 10:00 サポート <support@localhost>:\n> もう一度お試しください。",
+        "2026/11/23 10:00、サポート <support@localhost> のメール:\n> もう一度お試しください。",
+        "サポート様のメッセージ:\n> もう一度お試しください。",
+        "差出人: サポート <support@localhost>\n送信日時: 2026年11月23日 10:00\n本文",
+        "-----元のメッセージ-----\n差出人: サポート\n本文",
+        "> Try again.\n> Regards",
+    ],
+)
+def test_quoted_mail_is_stripped(quoted: str) -> None:
+    assert strip_reply(f"{NEW}\n\n{quoted}") == NEW
+
+
+def test_signature_is_stripped() -> None:
+    assert strip_reply(f"{NEW}\n\n-- \nAlice Example\nAcme Corporation") == NEW
+
+
+def test_mobile_footer_is_stripped() -> None:
+    assert strip_reply(f"{NEW}\n\nSent from my iPhone") == NEW
+    assert strip_reply("ありがとうございます。\n\niPhoneから送信") == "ありがとうございます。"
+
+
+def test_japanese_reply_keeps_its_text() -> None:
+    text = "直りました。ありがとうございます。\n\n山田"
+    assert (
+        strip_reply(f"{text}\n\n2026年11月23日(月) 10:00 サポート <s@localhost>:\n> 本文") == text
+    )
+
+
+def test_a_mail_that_is_only_a_quote_is_kept_whole() -> None:
+    only_quote = "-----Original Message-----\nFrom: Bob\nSent: Monday\n\nPlease see below."
+    assert strip_reply(only_quote) == only_quote
+
+
+def test_text_mentioning_wrote_in_passing_is_kept() -> None:
+    text = "My manager wrote: the printer is broken.\nPlease help."
+    assert strip_reply(text) == text

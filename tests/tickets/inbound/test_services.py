@@ -1,0 +1,370 @@
+"""What received mail becomes: requests, replies, ignored mail and quarantine (R38, F17)."""
+
+from pathlib import Path
+
+import pytest
+
+from madoguchi.accounts.models import User
+from madoguchi.branding.models import Brand
+from madoguchi.branding.services import default_brand
+from madoguchi.tickets import services as ticket_services
+from madoguchi.tickets.inbound import services
+from madoguchi.tickets.inbound.storage import inbound_store
+from madoguchi.tickets.mail import reply_address, thread_id
+from madoguchi.tickets.models import BrandMailbox, InboundMail, Ticket
+from tests.factories import make_ticket
+from tests.tickets.inbound.mails import (
+    PNG,
+    cp50220,
+    file_part,
+    message_head,
+    multipart,
+    raw_mail,
+    text_part,
+)
+
+Status = InboundMail.Status
+
+
+@pytest.fixture
+def ticket(alice: User) -> Ticket:
+    return make_ticket(alice)
+
+
+def reply_to(ticket: Ticket, *, sender: str, body: str, message_id: str = "<r1@c>") -> bytes:
+    return raw_mail(
+        sender=sender,
+        to=reply_address(ticket),
+        subject=f"Re: {ticket.subject}",
+        body=body,
+        message_id=message_id,
+        headers={"In-Reply-To": thread_id(ticket), "References": thread_id(ticket)},
+    )
+
+
+def test_mail_from_a_customer_creates_a_request(deliver, alice: User, smtp_server) -> None:
+    mail = deliver(raw_mail(body="It stopped at page 3.\n\n-- \nAlice"))
+
+    ticket = mail.ticket
+    assert mail.status == Status.TICKET
+    assert (ticket.requester, ticket.via, ticket.subject) == (
+        alice,
+        "email",
+        "The printer is jammed",
+    )
+    assert ticket.messages.get().body == "It stopped at page 3."
+    assert mail.created_message == ticket.messages.get()
+    assert [m["To"] for m in smtp_server.messages] == ["alice@example.com"]
+
+
+def test_customer_reply_by_token_lands_in_the_thread_and_reopens(
+    deliver, ticket: Ticket, dave: User
+) -> None:
+    ticket_services.ticket_update(
+        ticket, actor=dave, changes=ticket_services.TicketChanges(status="solved")
+    )
+    quoted = "Still broken.\n\nOn Mon, 23 Nov 2026, Support <support@localhost> wrote:\n> Fixed?"
+
+    mail = deliver(reply_to(ticket, sender="alice@example.com", body=quoted))
+
+    ticket.refresh_from_db()
+    assert (mail.status, mail.ticket) == (Status.REPLY, ticket)
+    assert ticket.status == Ticket.Status.OPEN
+    last = ticket.messages.last()
+    assert (last.body, last.via, last.author.email) == (
+        "Still broken.",
+        "email",
+        "alice@example.com",
+    )
+
+
+def test_reply_by_references_alone_needs_the_sender_check(deliver, ticket: Ticket) -> None:
+    raw = raw_mail(
+        sender="Alice <ALICE@example.com>",
+        subject="Re: printer",
+        body="More details.",
+        headers={"References": f"<other@x> {thread_id(ticket)}"},
+    )
+
+    mail = deliver(raw)
+
+    assert (mail.status, mail.ticket) == (Status.REPLY, ticket)
+
+
+def test_spoofed_token_from_a_foreign_sender_opens_a_new_request(
+    deliver, ticket: Ticket, carol: User
+) -> None:
+    """R38: the token and In-Reply-To of alice's request, sent by carol, never reach alice's."""
+    mail = deliver(reply_to(ticket, sender="carol@example.com", body="Let me in."))
+
+    assert mail.status == Status.TICKET
+    assert mail.ticket != ticket
+    assert mail.ticket.requester == carol
+    assert ticket.messages.count() == 1
+
+
+def test_spoofed_in_reply_to_from_an_unknown_sender_is_a_new_request(
+    deliver, ticket: Ticket
+) -> None:
+    raw = raw_mail(
+        sender="mallory@evil.example",
+        body="Give me the data.",
+        headers={"In-Reply-To": thread_id(ticket), "References": thread_id(ticket)},
+    )
+
+    mail = deliver(raw)
+
+    assert mail.status == Status.TICKET
+    assert mail.ticket.requester.email == "mallory@evil.example"
+    assert ticket.messages.count() == 1
+
+
+def test_agent_reply_by_mail_is_a_public_reply(deliver, ticket: Ticket, dave: User) -> None:
+    mail = deliver(reply_to(ticket, sender="dave@example.com", body="Please restart it."))
+
+    ticket.refresh_from_db()
+    message = mail.created_message
+    assert (message.author, message.is_internal, message.body) == (
+        dave,
+        False,
+        "Please restart it.",
+    )
+    assert ticket.status == Ticket.Status.PENDING
+
+
+def test_follower_reply_by_mail_lands(deliver, ticket: Ticket, alice: User, bob: User) -> None:
+    ticket_services.follower_add(ticket, by=alice, follower=bob)
+
+    mail = deliver(reply_to(ticket, sender="bob@example.com", body="Same here."))
+
+    assert (mail.status, mail.created_message.author) == (Status.REPLY, bob)
+
+
+def test_reply_to_a_closed_request_opens_a_follow_up(deliver, ticket: Ticket) -> None:
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.CLOSED)
+
+    mail = deliver(reply_to(ticket, sender="alice@example.com", body="Again broken."))
+
+    assert mail.status == Status.TICKET
+    assert mail.ticket != ticket
+
+
+def test_unknown_sender_gets_an_account_and_a_request_on_a_public_brand(deliver) -> None:
+    mail = deliver(raw_mail(sender="Zoe New <zoe@new.example>"))
+
+    zoe = User.objects.get(email="zoe@new.example")
+    assert (mail.status, mail.ticket.requester) == (Status.TICKET, zoe)
+    assert zoe.name == "Zoe New"
+    assert not zoe.has_usable_password()
+
+
+def test_unknown_sender_is_quarantined_when_the_brand_says_so(
+    deliver, erin: User, smtp_server
+) -> None:
+    BrandMailbox.objects.create(
+        brand=default_brand(), address="help@localhost", unknown_senders="quarantine"
+    )
+
+    mail = deliver(raw_mail(sender="zoe@new.example", to="help@localhost"), to=("help@localhost",))
+
+    assert (mail.status, mail.reason) == (Status.QUARANTINED, services.UNKNOWN_SENDER)
+    assert not User.objects.filter(email="zoe@new.example").exists()
+    assert [m["To"] for m in smtp_server.messages] == ["erin@example.com"]
+    assert "/admin/tickets/inboundmail/" in smtp_server.messages[0].get_content()
+
+
+def test_unknown_sender_of_a_private_brand_is_quarantined(deliver) -> None:
+    Brand.objects.filter(pk=default_brand().pk).update(access_mode=Brand.AccessMode.PRIVATE)
+
+    mail = deliver(raw_mail(sender="zoe@new.example"))
+
+    assert (mail.status, mail.reason) == (Status.QUARANTINED, services.UNKNOWN_SENDER)
+
+
+def test_mail_to_a_brand_address_is_a_request_of_that_brand(deliver, alice: User) -> None:
+    other = Brand.objects.create(name="Globex", host="globex.example")
+    BrandMailbox.objects.create(brand=other, address="Help@Globex.example")
+
+    mail = deliver(raw_mail(to="help@globex.example"), to=("help@globex.example",))
+
+    assert mail.ticket.brand == other
+
+
+def test_released_quarantine_is_processed_trusted(deliver, erin: User) -> None:
+    BrandMailbox.objects.create(
+        brand=default_brand(), address="support@localhost", unknown_senders="quarantine"
+    )
+    mail = deliver(raw_mail(sender="zoe@new.example"))
+
+    released = services.inbound_release(mail, by=erin)
+
+    assert released.status == Status.TICKET
+    assert released.ticket.requester.email == "zoe@new.example"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Auto-Submitted": "auto-replied"}, {"Precedence": "bulk"}, {"X-Autoreply": "yes"}],
+)
+def test_auto_replies_are_recorded_and_never_answered(
+    deliver, ticket: Ticket, headers: dict[str, str], smtp_server
+) -> None:
+    raw = raw_mail(sender="alice@example.com", to=reply_address(ticket), headers=headers)
+
+    mail = deliver(raw)
+
+    assert mail.status == Status.IGNORED
+    assert ticket.messages.count() == 1
+    assert smtp_server.messages == []
+
+
+def test_bounce_with_null_sender_is_ignored(deliver, ticket: Ticket) -> None:
+    mail = deliver(reply_to(ticket, sender="alice@example.com", body="x"), mail_from="<>")
+
+    assert (mail.status, mail.reason) == (Status.IGNORED, "bounce")
+
+
+def test_the_same_message_twice_has_one_effect(deliver, alice: User) -> None:
+    """F17: a redelivery or an IMAP re-poll of the same bytes is kept and processed once."""
+    raw = raw_mail()
+
+    first = deliver(raw)
+    second = deliver(raw)
+
+    assert first.pk == second.pk
+    assert InboundMail.objects.count() == 1
+    assert Ticket.objects.count() == 1
+
+
+def test_a_sender_writing_too_often_is_quarantined(deliver, alice: User, settings) -> None:
+    settings.INBOUND_SENDER_LIMIT_PER_HOUR = 2
+    outcomes = [deliver(raw_mail(message_id=f"<n{n}@c>")).status for n in range(3)]
+
+    assert outcomes == [Status.TICKET, Status.TICKET, Status.QUARANTINED]
+
+
+def test_group_syntax_from_is_quarantined_with_its_raw_bytes(
+    deliver, erin: User, smtp_server
+) -> None:
+    raw = raw_mail(sender="undisclosed-recipients:;")
+
+    mail = deliver(raw)
+
+    assert (mail.status, mail.reason) == (Status.QUARANTINED, services.NO_SENDER)
+    with mail.raw.open("rb") as kept:
+        assert kept.read() == raw
+    assert len(smtp_server.messages) == 1
+
+
+def test_admin_notice_is_sent_once_an_hour(deliver, erin: User, smtp_server) -> None:
+    for n in range(3):
+        deliver(raw_mail(sender="undisclosed-recipients:;", message_id=f"<g{n}@c>"))
+
+    assert len(smtp_server.messages) == 1
+
+
+def test_processing_failure_quarantines_and_keeps_the_row(db: None, settings) -> None:
+    mail, _created = inbound_store(raw_mail(), source="lmtp")
+    Path(settings.STORAGES["private"]["OPTIONS"]["location"], mail.raw.name).unlink()
+
+    processed = services.inbound_process(mail.pk)
+
+    assert (processed.status, processed.reason) == (Status.QUARANTINED, services.PROCESSING_FAILED)
+    assert "FileNotFoundError" in processed.detail
+
+
+def test_stored_but_unprocessed_mail_is_picked_up_later(db: None, alice: User) -> None:
+    mail, _created = inbound_store(raw_mail(), source="lmtp")
+    InboundMail.objects.filter(pk=mail.pk).update(received_at=mail.received_at.replace(year=2025))
+
+    assert services.inbound_process_pending() == 1
+    mail.refresh_from_db()
+    assert mail.status == Status.TICKET
+
+
+def test_japanese_mail_becomes_a_japanese_request(deliver, carol: User) -> None:
+    raw = raw_mail(
+        sender="=?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <carol@example.com>",
+        subject="プリンターが動きません",
+        body=cp50220(
+            "①番トレイで紙詰まりです。\n\n2026年11月23日(月) 10:00 サポート <s@x>:\n> 前文"
+        ),
+        charset="iso-2022-jp",
+    )
+
+    mail = deliver(raw)
+
+    assert mail.ticket.subject == "プリンターが動きません"
+    assert mail.ticket.messages.get().body == "①番トレイで紙詰まりです。"
+
+
+def test_html_only_mail_lands_as_text(deliver, alice: User) -> None:
+    raw = raw_mail(
+        body="<p>Hello<br>page <b>3</b></p><script>x()</script>", content_type="text/html"
+    )
+
+    message = deliver(raw).created_message
+
+    assert message.body == "Hello\npage 3"
+    assert "<script" not in message.body_html
+
+
+def test_attachments_are_kept_and_refused_ones_noted(deliver, alice: User, settings) -> None:
+    settings.ATTACHMENT_MAX_BYTES = 50_000
+    raw = multipart(
+        [
+            text_part("See the files."),
+            file_part("screen.png", PNG, content_type="image/png", cid="img1"),
+            file_part("tool.exe", b"MZ\x90\x00" + b"\x00" * 100),
+            file_part("huge.pdf", b"%PDF-" + b"x" * 60_000, content_type="application/pdf"),
+        ],
+        head=message_head(),
+    )
+
+    message = deliver(raw).created_message
+
+    assert [(a.name, a.content_type) for a in message.attachments.all()] == [
+        ("screen.png", "image/png")
+    ]
+    assert message.body.startswith("See the files.")
+    assert "tool.exe is not a file type we accept" in message.body
+    assert "huge.pdf was not attached: it is larger than" in message.body
+
+
+def test_a_50_mb_attachment_is_refused_but_the_message_lands(deliver, alice: User) -> None:
+    """R38: the message is a request; the file over the limit is named in the thread."""
+    raw = multipart(
+        [text_part("Log attached."), file_part("log.zip", b"PK\x03\x04" + b"\0" * (50 * 2**20))],
+        head=message_head(),
+    )
+
+    mail = deliver(raw)
+
+    message = mail.created_message
+    assert mail.status == Status.TICKET
+    assert message.attachments.count() == 0
+    assert "log.zip was not attached" in message.body
+
+
+def test_delete_removes_the_raw_file(
+    deliver, erin: User, django_capture_on_commit_callbacks
+) -> None:
+    mail = deliver(raw_mail(sender="undisclosed-recipients:;"))
+    storage, name = mail.raw.storage, mail.raw.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inbound_delete(mail, by=erin)
+
+    assert not InboundMail.objects.exists()
+    assert not storage.exists(name)
+
+
+def test_an_attachment_whose_name_cannot_name_a_file_is_kept_as_file(deliver, alice: User) -> None:
+    """Found by the fuzz test: a name of only symbols made the storage refuse the file."""
+    raw = multipart(
+        [text_part("x"), file_part("★☆", PNG, content_type="image/png")], head=message_head()
+    )
+
+    message = deliver(raw).created_message
+
+    assert [a.name for a in message.attachments.all()] == ["file"]
