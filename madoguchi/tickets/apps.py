@@ -10,6 +10,7 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from madoguchi.accounts import notifications
         from madoguchi.core import periodic
         from madoguchi.core import seeding as core_seeding
         from madoguchi.tickets import personal_data, seeding, selectors, tasks
@@ -19,4 +20,9 @@ class TicketsConfig(AppConfig):
         periodic.register(
             "tickets.close_solved", tasks.tickets_close_solved_task, every=timedelta(hours=1)
         )
+        periodic.register("tickets.sla_check", tasks.sla_check_task, every=timedelta(minutes=1))
+        notifications.register_event(
+            "sla_warning", _("A request I work on is about to miss its SLA (agents)")
+        )
+        notifications.register_event("sla_breach", _("A request I work on missed its SLA (agents)"))
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)

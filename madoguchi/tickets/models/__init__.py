@@ -1,4 +1,13 @@
 from madoguchi.tickets.models.catalog import Category, Choice, FormField, Priority, RequestType
+from madoguchi.tickets.models.sla import (
+    BusinessCalendar,
+    BusinessHours,
+    Holiday,
+    SlaEvent,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+)
 from madoguchi.tickets.models.tickets import (
     Attachment,
     Message,
@@ -9,13 +18,20 @@ from madoguchi.tickets.models.tickets import (
 
 __all__ = [
     "Attachment",
+    "BusinessCalendar",
+    "BusinessHours",
     "Category",
     "Choice",
     "FormField",
+    "Holiday",
     "Message",
     "Priority",
     "RequestType",
     "SatisfactionRating",
+    "SlaEvent",
+    "SlaMetric",
+    "SlaPolicy",
+    "SlaTarget",
     "Tag",
     "Ticket",
 ]
