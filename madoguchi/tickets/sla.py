@@ -16,7 +16,16 @@ from django.utils import timezone
 from madoguchi.core.mail import enqueue_mail
 from madoguchi.tickets import mail
 from madoguchi.tickets.business_time import Schedule, add_business_time, business_time_between
-from madoguchi.tickets.models import SlaEvent, SlaMetric, SlaPolicy, SlaTarget, Ticket
+from madoguchi.tickets.japanese_holidays import japanese_holidays
+from madoguchi.tickets.models import (
+    BusinessCalendar,
+    Holiday,
+    SlaEvent,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+    Ticket,
+)
 
 logger = logging.getLogger("madoguchi.sla")
 
@@ -143,6 +152,27 @@ def targets_check(now: datetime | None = None) -> int:
         for target in targets[:CHECK_BATCH]:
             recorded += _event_record(target, kind)
     return recorded
+
+
+def calendar_named(name: str) -> BusinessCalendar | None:
+    return BusinessCalendar.objects.filter(name=name).first()
+
+
+def japanese_holidays_add(calendar: BusinessCalendar, *, year: int) -> int:
+    """Add Japan's national holidays of year to the calendar; return how many were new.
+
+    Days the calendar already has (under any name) stay as they are, so running it twice adds
+    nothing. Raises ValueError for a year the built-in rules do not cover.
+    """
+    before = calendar.holidays.count()
+    Holiday.objects.bulk_create(
+        [
+            Holiday(calendar=calendar, day=holiday.day, name=holiday.name_ja)
+            for holiday in japanese_holidays(year)
+        ],
+        ignore_conflicts=True,
+    )
+    return calendar.holidays.count() - before
 
 
 def _event_record(target: SlaTarget, kind: str) -> int:

@@ -332,6 +332,5 @@ def test_the_breach_mail_speaks_the_agent_language(
     with time_machine.travel(start + timedelta(hours=2), tick=False):
         sla.targets_check()
 
-    assert (
-        smtp_server.messages[0]["Subject"] == f"[#{ticket.pk}] SLA 違反（初回応答）: 印刷できません"
-    )
+    subject = smtp_server.messages[0]["Subject"]
+    assert subject == f"[#{ticket.pk}] SLA 違反（初回応答）: 印刷できません"  # noqa: RUF001
