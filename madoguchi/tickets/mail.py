@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import NotificationPreference, User
 from madoguchi.accounts.notifications import wants
-from madoguchi.tickets.models import Message, SlaEvent, Ticket
+from madoguchi.tickets.models import Message, SlaEvent, SlaMetric, Ticket
 
 EMAIL = NotificationPreference.Channel.EMAIL
 
@@ -168,7 +168,8 @@ def sla_alert(event: SlaEvent) -> list[EmailMultiAlternatives]:
         context = {
             "ticket": ticket,
             "event": event,
-            "metric": event.target.get_metric_display(),
+            # Lazy, so that it is translated in the agent's language below.
+            "metric": SlaMetric(event.target.metric).label,
             "due_at": event.target.due_at,
             "url": settings.SITE_URL + reverse("agent:detail", args=[ticket.pk]),
         }

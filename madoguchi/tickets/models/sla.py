@@ -160,7 +160,7 @@ class SlaPolicy(models.Model):
         _("resolution (minutes)"), null=True, blank=True
     )
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at % elapsed"),
+        _("warn at percent elapsed"),
         null=True,
         blank=True,
         default=80,
