@@ -25,4 +25,6 @@ class TicketsConfig(AppConfig):
             "sla_warning", _("A request I work on is about to miss its SLA (agents)")
         )
         notifications.register_event("sla_breach", _("A request I work on missed its SLA (agents)"))
+        # Before the catalog, whose demo request then runs under the standard policy.
+        core_seeding.register_demo(seeding.load_demo_sla, order=19)
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)

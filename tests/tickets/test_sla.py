@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from madoguchi.accounts import notifications
@@ -334,3 +335,42 @@ def test_the_breach_mail_speaks_the_agent_language(
 
     subject = smtp_server.messages[0]["Subject"]
     assert subject == f"[#{ticket.pk}] SLA 違反（初回応答）: 印刷できません"  # noqa: RUF001
+
+
+def test_a_new_organisation_or_type_brings_its_policy(
+    alice: User, org_b: Organisation, request_type: RequestType
+) -> None:
+    make_policy("Anything", first_response_minutes=480)
+    returns = make_policy("Returns", request_type=request_type, first_response_minutes=60)
+    globex = make_policy("Globex", organisation=org_b, first_response_minutes=30, position=1)
+    ticket = make_ticket(alice)
+
+    ticket.request_type = request_type
+    sla.policy_recompute(ticket)
+    assert ticket.sla_policy == returns
+    ticket.request_type, ticket.organisation = None, org_b
+    sla.policy_recompute(ticket)
+    ticket.refresh_from_db()
+    assert ticket.sla_policy == globex
+    assert ticket.sla_due_at == ticket.created_at + timedelta(minutes=30)
+
+
+def test_the_worker_beat_runs_the_check(alice: User, dave: User) -> None:
+    make_policy(first_response_minutes=60)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        ticket = make_ticket(alice)
+    later = start + timedelta(hours=2)
+    with time_machine.travel(later, tick=False):
+        assert "tickets.sla_check" in periodic.enqueue_due(later)
+
+    assert ticket.sla_events.get().kind == SlaEvent.Kind.BREACH
+
+
+def test_the_demo_request_runs_under_the_standard_policy() -> None:
+    call_command("demo", verbosity=0)
+
+    ticket = Ticket.objects.get()
+    assert ticket.sla_policy.name_en == "Standard"
+    assert ticket.sla_policy.calendar.holidays.count() >= 34
+    assert ticket.sla_targets.count() == 2
