@@ -32,6 +32,17 @@ def _at(day: date, minute: int, zone: ZoneInfo) -> datetime:
     return local.astimezone(UTC)
 
 
+def _merged(intervals: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sort a day's intervals and join those that overlap, so no minute counts twice."""
+    merged: list[tuple[int, int]] = []
+    for begin, end in sorted(intervals):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((begin, end))
+    return merged
+
+
 def _intervals_from(schedule: Schedule, start: datetime) -> Iterator[tuple[datetime, datetime]]:
     """Yield the working intervals (UTC) from the local day of start on, in order."""
     day = start.astimezone(schedule.zone).date()
@@ -39,7 +50,7 @@ def _intervals_from(schedule: Schedule, start: datetime) -> Iterator[tuple[datet
         current = day + timedelta(days=offset)
         if current in schedule.holidays:
             continue
-        for begin, end in sorted(schedule.weekly.get(current.weekday(), [])):
+        for begin, end in _merged(schedule.weekly.get(current.weekday(), [])):
             yield _at(current, begin, schedule.zone), _at(current, end, schedule.zone)
 
 

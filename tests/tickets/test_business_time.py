@@ -138,3 +138,14 @@ def test_tokyo_never_shifts() -> None:
     assert datetime.combine(date(2026, 7, 1), time(9), tzinfo=TOKYO).utcoffset() == timedelta(
         hours=9
     )
+
+
+def test_overlapping_intervals_count_each_minute_once() -> None:
+    overlapping = dict.fromkeys(range(5), ((9 * 60, 13 * 60), (12 * 60, 18 * 60)))
+    start = tokyo(2026, 11, 24, 9, 0)
+    assert business_time_between(
+        schedule(weekly=overlapping), start, tokyo(2026, 11, 24, 20, 0)
+    ) == timedelta(hours=9)
+    assert add_business_time(schedule(weekly=overlapping), start, timedelta(hours=9)) == tokyo(
+        2026, 11, 24, 18, 0
+    )
