@@ -119,8 +119,8 @@ def field_attachments(ticket: Ticket) -> QuerySet[Attachment]:
     return ticket.attachments.filter(message__isnull=True)
 
 
-def attachment_get_for(viewer: User, pk: object) -> Attachment:
-    return access.get_visible_or_404(viewer, Attachment, pk=pk)
+def attachment_get_for(viewer: User, ticket_pk: object, pk: object) -> Attachment:
+    return access.get_visible_or_404(viewer, Attachment, ticket_id=ticket_pk, pk=pk)
 
 
 def catalog_for(brand: object, *, query: str = "") -> list[tuple[Category, list[RequestType]]]:

@@ -37,13 +37,13 @@ def test_a_customer_attaches_files_to_a_reply_and_downloads_them(
     image, pdf = Attachment.objects.order_by("pk")
     assert (image.name, image.content_type, image.size) == ("screen.png", "image/png", len(PNG))
     assert pdf.name == "請求書.pdf"
-    assert reverse("tickets:attachment", args=[pdf.pk]) in page.content.decode()
-    shown = client.get(reverse("tickets:attachment", args=[image.pk]))
+    assert reverse("tickets:attachment", args=[pdf.ticket_id, pdf.pk]) in page.content.decode()
+    shown = client.get(reverse("tickets:attachment", args=[image.ticket_id, image.pk]))
     assert shown["Content-Type"] == "image/png"
     assert shown["Content-Disposition"].startswith("inline")
     assert "sandbox" in shown["Content-Security-Policy"]
     assert b"".join(shown.streaming_content) == PNG
-    downloaded = client.get(reverse("tickets:attachment", args=[pdf.pk]))
+    downloaded = client.get(reverse("tickets:attachment", args=[pdf.ticket_id, pdf.pk]))
     assert downloaded["Content-Disposition"].startswith("attachment")
 
 
@@ -91,12 +91,41 @@ def test_a_file_on_an_internal_note_is_for_agents_only(
         author=dave, body="Log", internal=True, files=[SimpleUploadedFile("log.txt", b"trace")]
     )
     attachment = services.reply_add(ticket, note).attachments.get()
-    url = reverse("tickets:attachment", args=[attachment.pk])
+    url = reverse("tickets:attachment", args=[attachment.ticket_id, attachment.pk])
 
     client.force_login(alice)
     assert client.get(url).status_code == 404
     client.force_login(dave)
     assert client.get(url).status_code == 200
+
+
+def test_a_file_is_found_only_under_its_own_request(
+    client: Client, alice: User, carol: User
+) -> None:
+    """R3: a file of another request is 404 even when the viewer may see that request too."""
+    mine, colleagues = make_ticket(alice), make_ticket(alice)
+    theirs = make_ticket(carol)
+    attach = SimpleUploadedFile("a.txt", b"one")
+    file_ = services.reply_add(colleagues, NewReply(author=alice, body="x", files=[attach]))
+    foreign = services.reply_add(
+        theirs, NewReply(author=carol, body="y", files=[SimpleUploadedFile("b.txt", b"two")])
+    )
+    client.force_login(alice)
+
+    for ticket_pk, attachment in (
+        (mine.pk, file_.attachments.get()),
+        (mine.pk, foreign.attachments.get()),
+    ):
+        response = client.get(reverse("tickets:attachment", args=[ticket_pk, attachment.pk]))
+        assert response.status_code == 404
+        assert client.delete(
+            reverse("tickets:attachment", args=[ticket_pk, attachment.pk])
+        ).status_code in {404, 405}
+        assert Attachment.objects.filter(pk=attachment.pk).exists()
+    own = file_.attachments.get()
+    assert (
+        client.get(reverse("tickets:attachment", args=[colleagues.pk, own.pk])).status_code == 200
+    )
 
 
 def test_a_form_file_field_is_kept_and_shown_in_the_details(
@@ -118,7 +147,10 @@ def test_a_form_file_field_is_kept_and_shown_in_the_details(
     attachment = Attachment.objects.get()
     assert (attachment.field_key, attachment.message) == ("photo", None)
     assert Ticket.objects.get().answers == {}
-    assert reverse("tickets:attachment", args=[attachment.pk]) in page.content.decode()
+    assert (
+        reverse("tickets:attachment", args=[attachment.ticket_id, attachment.pk])
+        in page.content.decode()
+    )
 
 
 def test_files_are_removed_when_the_rest_fails(
