@@ -275,3 +275,17 @@ def test_a_request_without_a_policy_shows_no_sla(agent: Client, alice: User) -> 
     assert (
         "Service level" not in agent.get(reverse("agent:detail", args=[ticket.pk])).content.decode()
     )
+
+
+def test_the_sla_views_are_for_agents_only(client: Client, alice: User) -> None:
+    client.force_login(alice)
+
+    assert client.get(reverse("agent:queue"), {"queue": "breached"}).status_code == 404
+
+
+def test_other_requests_of_the_customer_show_their_badges(
+    agent: Client, sla_queue: dict[str, Ticket]
+) -> None:
+    body = agent.get(reverse("agent:detail", args=[sla_queue["fresh"].pk])).content.decode()
+
+    assert 'SLA late</a> <small>(New)</small> <span class="mdg-sla mdg-sla-breached">' in body
