@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from madoguchi.accounts import notifications
 from madoguchi.accounts.models import Department, NotificationPreference, Organisation, User
@@ -374,3 +375,24 @@ def test_the_demo_request_runs_under_the_standard_policy() -> None:
     assert ticket.sla_policy.name_en == "Standard"
     assert ticket.sla_policy.calendar.holidays.count() >= 34
     assert ticket.sla_targets.count() == 2
+
+
+def test_a_replayed_check_queues_each_alert_once(
+    alice: User, dave: User, db_task_backend: None
+) -> None:
+    """F17: the job run again (a retry, a replay, a second worker) adds no event and no mail."""
+    make_policy(first_response_minutes=60)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        ticket = make_ticket(alice)
+        services.ticket_update(ticket, actor=dave, changes=TicketChanges(assignee=dave))
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        recorded = [sla.targets_check() for _run in range(3)]
+
+    assert recorded == [1, 0, 0]
+    alerts = [
+        task
+        for task in DBTaskResult.objects.filter(task_path="madoguchi.core.tasks.send_mail_task")
+        if task.args_kwargs["kwargs"]["to"] == [dave.email]
+    ]
+    assert len(alerts) == 1
