@@ -128,6 +128,8 @@ def policy_recompute(ticket: Ticket) -> None:
                 and not ticket.sla_targets.filter(metric=metric).exists()
             ):
                 _target_start(ticket, policy, _schedule(policy), metric, at=ticket.created_at)
+    if policy is not None:
+        _pause_follow(ticket, policy, at=timezone.now())
     _summarise(ticket)
 
 
@@ -229,6 +231,14 @@ def _time(target: SlaTarget, policy: SlaPolicy, schedule: Schedule | None) -> No
     warn_after = policy.warn_after(target.target)
     target.warn_at = add_business_time(schedule, target.started_at, warn_after + target.paused)
     target.due_at = add_business_time(schedule, target.started_at, target.target + target.paused)
+
+
+def _pause_follow(ticket: Ticket, policy: SlaPolicy, *, at: datetime) -> None:
+    """Pause or resume as the new policy says for the current status (on-hold differs)."""
+    if _pauses(policy, ticket.status) and ticket.sla_paused_at is None:
+        ticket.sla_paused_at = at
+    elif not _pauses(policy, ticket.status) and ticket.sla_paused_at is not None:
+        _resume(ticket, policy, _schedule(policy), at=at)
 
 
 def _resume(ticket: Ticket, policy: SlaPolicy, schedule: Schedule | None, *, at: datetime) -> None:

@@ -396,3 +396,14 @@ def test_a_replayed_check_queues_each_alert_once(
         if task.args_kwargs["kwargs"]["to"] == [dave.email]
     ]
     assert len(alerts) == 1
+
+
+def test_a_policy_that_arrives_while_pending_starts_paused(alice: User, dave: User) -> None:
+    ticket = make_ticket(alice)
+    reply(ticket, dave)
+    assert ticket.status == Ticket.Status.PENDING
+    make_policy("Urgent", priority=Priority.URGENT, resolution_minutes=60)
+
+    services.ticket_update(ticket, actor=dave, changes=TicketChanges(priority="urgent"))
+
+    assert ticket.sla_state == "paused"
