@@ -21,8 +21,20 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 OpenPage = Callable[..., Page]
 TEXT = {
-    "en": {"at_risk": "SLA at risk", "left": "left", "overdue": "overdue", "state": "At risk"},
-    "ja": {"at_risk": "SLA 期限間近", "left": "残り", "overdue": "超過", "state": "期限間近"},
+    "en": {
+        "at_risk": "SLA at risk",
+        "left": "left",
+        "overdue": "overdue",
+        "state": "At risk",
+        "breached": "Breached",
+    },
+    "ja": {
+        "at_risk": "SLA 期限間近",
+        "left": "残り",
+        "overdue": "超過",
+        "state": "期限間近",
+        "breached": "期限超過",
+    },
 }
 
 
@@ -48,6 +60,7 @@ def test_the_countdown_turns_from_time_left_to_overdue(
 
     page.clock.fast_forward("20:00")
     expect(timer).to_contain_text(text["overdue"])
+    expect(row.locator(".mdg-sla-breached strong")).to_have_text(text["breached"])
 
     # The browser's clock stays 20 minutes ahead: the script corrects the server's "left".
     page.goto(localhost_url(live_server) + reverse("agent:detail", args=[ticket.pk]))
