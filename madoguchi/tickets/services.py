@@ -20,7 +20,7 @@ from madoguchi.branding.models import Brand
 from madoguchi.core import markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import attachments, filestore, mail
+from madoguchi.tickets import attachments, filestore, mail, sla
 from madoguchi.tickets.models import (
     Attachment,
     Message,
@@ -75,6 +75,8 @@ def ticket_create(new: NewRequest) -> Ticket:
             via=new.via,
         )
         _message_add(ticket, author=new.requester, body=new.description, via=new.via)
+        if not needs_approval:
+            sla.clock_start(ticket)
         for key, upload in new.field_files.items():
             _attach(
                 ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
@@ -117,9 +119,13 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
         )
         for upload, found in zip(reply.files, checked, strict=True):
             _attach(locked, message, upload, found, by=reply.author, stored=stored)
+        before = locked.status
         _status_after_reply(locked, message, reply.status)
         locked.updated_at = message.created_at
         locked.save(update_fields=["status", "solved_at", "first_response_at", "updated_at"])
+        sla.status_changed(locked, before=before, at=message.created_at)
+        if not message.is_internal:
+            sla.reply_recorded(locked, by_agent=reply.author.is_staff, at=message.created_at)
         for outgoing in mail.public_reply(message):
             enqueue_mail(outgoing, idempotency_key=outgoing.extra_headers["Message-ID"])
     ticket.refresh_from_db()
@@ -168,9 +174,11 @@ def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Tic
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         was_solved = locked.status == Ticket.Status.SOLVED
+        before = (locked.status, locked.priority, locked.organisation_id, locked.request_type_id)
         _apply_changes(locked, changes)
         locked.updated_at = timezone.now()
         locked.save()
+        _sla_follow(locked, before)
         if changes.tags is not None:
             locked.tags.set(_tags(changes.tags))
         solved_mail = mail.solved(locked) if locked.status == "solved" and not was_solved else None
@@ -179,6 +187,14 @@ def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Tic
             enqueue_mail(solved_mail, idempotency_key=key)
     ticket.refresh_from_db()
     return ticket
+
+
+def _sla_follow(ticket: Ticket, before: tuple[str, str, int | None, int | None]) -> None:
+    """Move the SLA clock after a change: the policy may differ, the status may pause it."""
+    status, *matched_on = before
+    if matched_on != [ticket.priority, ticket.organisation_id, ticket.request_type_id]:
+        sla.policy_recompute(ticket)
+    sla.status_changed(ticket, before=status, at=ticket.updated_at)
 
 
 def _check_changes(actor: User, changes: TicketChanges) -> None:
@@ -229,6 +245,8 @@ def approval_decide(ticket: Ticket, *, by: User, approve: bool) -> Ticket:
             locked.status = Ticket.Status.CLOSED
         locked.updated_at = timezone.now()
         locked.save(update_fields=["approval", "status", "updated_at"])
+        if approve:
+            sla.clock_start(locked)
         decided = mail.approval_decided(locked, by=by)
         if decided is not None:
             enqueue_mail(decided, idempotency_key=f"ticket-approval-{locked.pk}")

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from madoguchi.tickets import services
+from madoguchi.tickets import services, sla
 from madoguchi.tickets.inbound import imap
 from madoguchi.tickets.inbound import services as inbound_services
 
@@ -29,3 +29,8 @@ def inbound_process_pending_task() -> int:
 def imap_poll_task() -> int:
     """Fetch and process unread mail from the IMAP mailbox (when one is configured)."""
     return imap.imap_poll()
+
+
+def sla_check_task() -> int:
+    """Record and announce SLA warnings and breaches that are due (every minute)."""
+    return sla.targets_check()
