@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.tickets.models import Category, FormField, RequestType
+from madoguchi.tickets.models import Category, FormField, Macro, RequestType
 
 
 @admin.register(Category)
@@ -55,3 +55,22 @@ class RequestTypeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RequestType]:
         return super().get_queryset(request).select_related("category", "department")
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    """Shared macros are kept here; agents keep their personal ones in the workspace."""
+
+    list_display = ["name", "owner", "brand", "set_status", "set_priority", "is_active"]
+    list_filter = ["is_active", "brand", ("owner", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "body"]
+    list_select_related = ["owner", "brand"]
+    autocomplete_fields = ["owner"]
+    fieldsets = [
+        (None, {"fields": ["name", "body", "is_active"]}),
+        (_("Who may use it"), {"fields": ["owner", "brand"]}),
+        (
+            _("Changes staged with the reply"),
+            {"fields": ["set_status", "set_priority", "add_tags", "assign_to_me", "set_department"]},
+        ),
+    ]

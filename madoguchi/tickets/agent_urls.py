@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
     path("requests/<int:pk>/", views.detail, name="detail"),
+    path("requests/<int:pk>/merge/", views.merge, name="merge"),
+    path("macros/", views.my_macros, name="macros"),
 ]

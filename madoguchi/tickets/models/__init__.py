@@ -1,4 +1,5 @@
 from madoguchi.tickets.models.catalog import Category, Choice, FormField, Priority, RequestType
+from madoguchi.tickets.models.macros import Macro
 from madoguchi.tickets.models.tickets import (
     Attachment,
     Message,
@@ -12,6 +13,7 @@ __all__ = [
     "Category",
     "Choice",
     "FormField",
+    "Macro",
     "Message",
     "Priority",
     "RequestType",
