@@ -71,6 +71,14 @@ class MacroAdmin(admin.ModelAdmin):
         (_("Who may use it"), {"fields": ["owner", "brand"]}),
         (
             _("Changes staged with the reply"),
-            {"fields": ["set_status", "set_priority", "add_tags", "assign_to_me", "set_department"]},
+            {
+                "fields": [
+                    "set_status",
+                    "set_priority",
+                    "add_tags",
+                    "assign_to_me",
+                    "set_department",
+                ]
+            },
         ),
     ]

@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.accounts.models import User
 from madoguchi.tickets import selectors
 from madoguchi.tickets.forms import LONG_TEXT_MAX, files_field
-from madoguchi.accounts.models import User
 from madoguchi.tickets.models import Macro, Priority, Ticket
 from madoguchi.tickets.services import TicketChanges
 

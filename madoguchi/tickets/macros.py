@@ -29,9 +29,9 @@ PLACEHOLDERS: dict[str, Callable[[Ticket, User], str]] = {
     "ticket.subject": lambda ticket, _agent: ticket.subject,
     "agent.name": lambda _ticket, agent: str(agent),
     "agent.first_name": lambda _ticket, agent: _first_name(agent),
-    "organisation.name": lambda ticket, _agent: ticket.organisation.name
-    if ticket.organisation
-    else "",
+    "organisation.name": lambda ticket, _agent: (
+        ticket.organisation.name if ticket.organisation else ""
+    ),
     "brand.name": lambda ticket, _agent: ticket.brand.name,
 }
 

@@ -158,7 +158,10 @@ def _recipients(message: Message) -> list[User]:
 def merged(source: Ticket, target: Ticket) -> list[EmailMultiAlternatives]:
     """Tell both requesters (once each, if they want it) that a request was merged into another."""
     mails = []
-    for recipient in {source.requester_id: source.requester, target.requester_id: target.requester}.values():
+    for recipient in {
+        source.requester_id: source.requester,
+        target.requester_id: target.requester,
+    }.values():
         if not (recipient.is_active and wants(recipient, "request_status", EMAIL)):
             continue
         context = {

@@ -151,9 +151,7 @@ def test_a_failed_reply_applies_none_of_the_changes(
     assert ticket.priority == Priority.NORMAL and not ticket.tags.exists()
 
 
-def test_applying_another_agents_personal_macro_is_refused(
-    agent: Client, ticket: Ticket
-) -> None:
+def test_applying_another_agents_personal_macro_is_refused(agent: Client, ticket: Ticket) -> None:
     olga = make_user("olga@example.com", is_staff=True)
     private = Macro.objects.create(name="Olga's", body="Secret {{agent.name}}", owner=olga)
 
