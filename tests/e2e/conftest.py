@@ -142,6 +142,13 @@ def browser_log() -> BrowserLog:
     return BrowserLog()
 
 
+def _expect_refused_websockets_on_wsgi(log: BrowserLog, base_url: str, site_url: str) -> None:
+    # pytest-django's live server speaks WSGI: pages that open a WebSocket (the agent's live
+    # indicator) get a 404 there. Tests of WebSockets use asgi_url, where this is not accepted.
+    if base_url == site_url:
+        log.expect_console_error(WSGI_WEBSOCKET_REFUSED)
+
+
 @pytest.fixture
 def open_page(
     browser: Browser, site_url: str, browser_log: BrowserLog
@@ -170,10 +177,7 @@ def open_page(
             "base_url": site_url,
         }
         settings_ = {**defaults, **options}
-        if settings_["base_url"] == site_url:
-            # pytest-django's live server speaks WSGI: pages that open a WebSocket (the agent's
-            # live indicator) get a 404 there. Tests of WebSockets use asgi_url, where none is.
-            browser_log.expect_console_error(WSGI_WEBSOCKET_REFUSED)
+        _expect_refused_websockets_on_wsgi(browser_log, settings_["base_url"], site_url)
         context = browser.new_context(**settings_)
         contexts.append(context)
         context.set_default_timeout(TIMEOUT_MS)
