@@ -16,7 +16,7 @@ let heartbeat = null;
 let lastTypingSent = 0;
 
 function say(template, name) {
-  return template.replace("%(name)s", name);
+  return template.replace("{name}", name);
 }
 
 function render() {
