@@ -68,14 +68,16 @@ def test_a_macro_fills_the_reply_and_its_changes_go_with_it(
     page.goto(reverse("agent:detail", args=[ticket.pk]))
     page.get_by_label("Message").fill("Thank you for waiting.")
 
-    page.get_by_label("Find a macro").fill("invoice")
+    finder = page.get_by_label("Find a macro")
+    finder.fill("invoice")
     expect(page.get_by_label("Macro to apply")).to_have_value(
         str(Macro.objects.get(name="Invoice resent").pk)
     )
-    page.get_by_role("button", name="Apply the macro").click()
+    finder.press("Enter")  # applies the macro; it does not send the reply
 
     expect(page.get_by_role("alert")).to_contain_text("{{ticket.colour}}")
     body = page.get_by_label("Message")
+    expect(body).to_be_focused()
     expect(body).to_have_value(
         "Thank you for waiting.\n\nDear Alice, we resent the invoice for "
         f"{ticket.number}.\n{{{{ticket.colour}}}}"

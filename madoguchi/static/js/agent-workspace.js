@@ -68,6 +68,9 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// After a macro was applied, the agent goes on editing its text.
+if (reply && document.querySelector("[data-mdg-macro-applied]")) reply.focus();
+
 // The macro finder narrows the list of macros to those whose name holds the words typed.
 const filter = document.getElementById("mdg-macro-filter");
 const picker = document.getElementById("mdg-macro");
@@ -82,5 +85,12 @@ if (filter && picker) {
       if (shown && first === null) first = option;
     }
     picker.value = first ? first.value : "";
+  });
+  // Enter in the finder applies the macro; the form's first button (Send) would send the reply.
+  filter.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.isComposing) {
+      event.preventDefault();
+      filter.form.querySelector("[name=apply_macro]").click();
+    }
   });
 }
