@@ -161,7 +161,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     form = MergeForm(request.POST or request.GET or None)
     target = None
     if form.is_bound and form.is_valid():
-        target = selectors.merge_candidate_for(request.user, source, form.cleaned_data["into"])
+        target = selectors.merge_candidate_for(request.user, form.cleaned_data["into"])
         if target is None:
             form.add_error("into", _("No request with this number was found."))
     if request.method == "POST" and target is not None:

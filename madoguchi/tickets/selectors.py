@@ -318,7 +318,7 @@ def merged_target_for(viewer: User, ticket: Ticket) -> Ticket | None:
     return access.visible(viewer, Ticket).filter(pk=target.pk).first()
 
 
-def merge_candidate_for(agent: User, source: Ticket, number: str) -> Ticket | None:
+def merge_candidate_for(agent: User, number: str) -> Ticket | None:
     """Return the request an agent named by number to merge into, if they may see it."""
     pk = _number(number)
     if pk is None:
