@@ -5,6 +5,7 @@ started. So the browser lives for this package only (not the whole session): lat
 need a thread with no running loop, and DJANGO_ALLOW_ASYNC_UNSAFE is set only while it lives.
 """
 
+import contextlib
 import functools
 import json
 import os
@@ -271,8 +272,24 @@ def asgi_url(tmp_path: Path) -> Iterator[str]:
     process (one worker, so the in-memory channel layer of a Redis-less test run is shared by
     every socket); tests using it need django_db(transaction=True) so it sees their data.
     """
+    with _asgi_server(tmp_path / "uvicorn.log") as url:
+        yield url
+
+
+@pytest.fixture
+def asgi_nodes(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two app nodes sharing the Redis channel layer when REDIS_URL is set; else one, twice."""
+    with _asgi_server(tmp_path / "node1.log") as first:
+        if not settings.REDIS_URL:
+            yield first, first
+            return
+        with _asgi_server(tmp_path / "node2.log") as second:
+            yield first, second
+
+
+@contextlib.contextmanager
+def _asgi_server(log_path: Path) -> Iterator[str]:
     port = free_port()
-    log_path = tmp_path / "uvicorn.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "madoguchi.asgi:application",
@@ -280,9 +297,8 @@ def asgi_url(tmp_path: Path) -> Iterator[str]:
             cwd=settings.BASE_DIR, env=child_environment(), stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
-            base = f"http://localhost:{port}"
             _wait_for_http(f"http://127.0.0.1:{port}/healthz/live", process, log_path)
-            yield base
+            yield f"http://localhost:{port}"
         finally:
             process.terminate()
             process.wait(timeout=ASGI_START_SECONDS)

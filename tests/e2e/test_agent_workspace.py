@@ -24,19 +24,21 @@ def hanako(db: None) -> User:
 
 
 def test_two_agents_see_each_other_viewing_and_typing(
-    open_page: OpenPage, asgi_url: str, alice: User, dave: User, hanako: User
+    open_page: OpenPage, asgi_nodes: tuple[str, str], alice: User, dave: User, hanako: User
 ) -> None:
+    """Each agent on their own app node when Redis is configured (the layer joins them)."""
     ticket = make_ticket(alice)
-    url = asgi_url + reverse("agent:detail", args=[ticket.pk])
-    first, second = open_page(base_url=asgi_url), open_page(base_url=asgi_url)
-    sign_in_at(first, asgi_url, dave)
-    sign_in_at(second, asgi_url, hanako)
-    first.goto(url)
+    path = reverse("agent:detail", args=[ticket.pk])
+    node1, node2 = asgi_nodes
+    first, second = open_page(base_url=node1), open_page(base_url=node2)
+    sign_in_at(first, node1, dave)
+    sign_in_at(second, node2, hanako)
+    first.goto(node1 + path)
     presence = first.locator("#mdg-presence")
     expect(presence).to_have_attribute("aria-live", "polite")
     expect(presence).to_be_empty()
 
-    second.goto(url)
+    second.goto(node2 + path)
     expect(presence).to_have_text("Hanako is viewing")
     expect(second.locator("#mdg-presence")).to_have_text("Dave Agent is viewing")
     axe_check(first)
