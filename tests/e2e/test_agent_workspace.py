@@ -154,3 +154,47 @@ def test_keyboard_shortcuts_move_open_reply_and_help(
     page.keyboard.press("g")
     page.keyboard.press("q")
     expect(page).to_have_url(live_server.url + reverse("agent:queue"))
+
+
+def test_an_agent_merges_a_duplicate_and_the_customer_follows_the_old_link(
+    open_page: OpenPage, live_server: LiveServer, alice: User, dave: User
+) -> None:
+    target = make_ticket(alice, subject="Printer jammed", description="Page 3.")
+    source = make_ticket(alice, subject="Printer still jammed", description="Page 3 again.")
+    page = open_page()
+    sign_in(page, live_server, dave)
+    page.goto(reverse("agent:detail", args=[source.pk]))
+
+    page.get_by_role("link", name="Merge into another request").click()
+    axe_check(page)
+    page.get_by_role("link", name=f"{target.number} Printer jammed").click()
+    expect(page.get_by_role("heading", name="Check both requests")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name=f"Merge {source.number} into {target.number}").click()
+
+    expect(page.get_by_text(f"{source.number} was merged into {target.number}.")).to_be_visible()
+    expect(page.locator(".mdg-thread")).to_contain_text("Page 3 again.")
+    customer = open_page()
+    sign_in(customer, live_server, alice)
+    customer.goto(reverse("tickets:detail", args=[source.pk]))
+    expect(customer).to_have_url(live_server.url + reverse("tickets:detail", args=[target.pk]))
+    expect(customer.locator("main")).to_contain_text("Page 3 again.")
+
+
+def test_an_agent_keeps_a_personal_macro(
+    page: Page, live_server: LiveServer, alice: User, dave: User
+) -> None:
+    ticket = make_ticket(alice)
+    sign_in(page, live_server, dave)
+    page.goto(reverse("agent:macros"))
+    axe_check(page)
+
+    page.get_by_label("Name").fill("Thanks")
+    page.get_by_label("Reply").fill("Thank you, {{requester.first_name}}.")
+    page.get_by_role("button", name="Save the macro").click()
+
+    expect(page.get_by_text("The macro was saved.")).to_be_visible()
+    page.goto(reverse("agent:detail", args=[ticket.pk]))
+    page.get_by_label("Macro to apply").select_option(label="Thanks (personal)")
+    page.get_by_role("button", name="Apply the macro").click()
+    expect(page.get_by_label("Message")).to_have_value("Thank you, Alice.")

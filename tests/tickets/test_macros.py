@@ -197,3 +197,19 @@ def test_a_macro_without_a_name_is_refused_next_to_the_field(agent: Client) -> N
     assert response.status_code == 422
     assert response.context["form"].errors["name"]
     assert "Kept text" in response.content.decode()
+
+
+def test_admins_keep_shared_macros_in_the_admin(client: Client, erin: User, dave: User) -> None:
+    client.force_login(erin)
+    Macro.objects.create(name="Personal", body="x", owner=dave)
+
+    response = client.post(
+        reverse("admin:tickets_macro_add"),
+        {"name": "Refund", "body": "Dear {{requester.name}}", "is_active": "on", "add_tags": ""},
+    )
+
+    assert response.status_code == 302
+    assert Macro.objects.get(name="Refund").is_shared
+    listing = client.get(reverse("admin:tickets_macro_changelist"), {"owner__isempty": "1"})
+    assert listing.status_code == 200
+    assert "Refund" in listing.content.decode() and "Personal" not in listing.content.decode()
