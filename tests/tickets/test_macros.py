@@ -2,7 +2,9 @@
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from madoguchi.accounts.models import Department, User
@@ -213,3 +215,22 @@ def test_admins_keep_shared_macros_in_the_admin(client: Client, erin: User, dave
     listing = client.get(reverse("admin:tickets_macro_changelist"), {"owner__isempty": "1"})
     assert listing.status_code == 200
     assert "Refund" in listing.content.decode() and "Personal" not in listing.content.decode()
+
+
+def test_the_request_page_costs_the_same_queries_for_more_macros(
+    agent: Client, ticket: Ticket, dave: User
+) -> None:
+    url = reverse("agent:detail", args=[ticket.pk])
+    Macro.objects.create(name="One", body="x")
+    agent.get(url)
+    with CaptureQueriesContext(connection) as few:
+        agent.get(url)
+    for number in range(10):
+        Macro.objects.create(name=f"Shared {number}", body="x")
+        Macro.objects.create(name=f"Mine {number}", body="x", owner=dave)
+
+    with CaptureQueriesContext(connection) as many:
+        response = agent.get(url)
+
+    assert len(response.context["macros"]) == 21
+    assert len(many) == len(few)
