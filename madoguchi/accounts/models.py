@@ -66,6 +66,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("agent"), default=False, help_text=_("Agents work behind the portal.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    is_away = models.BooleanField(
+        _("away"),
+        default=False,
+        help_text=_("Agents who are away get no requests by automatic assignment."),
+    )
     approval = models.CharField(
         _("approval"), max_length=16, choices=Approval, default=Approval.APPROVED
     )
@@ -263,6 +268,11 @@ class UserImport(models.Model):
 class Department(models.Model):
     """A group of agents that requests are routed to, such as Billing or Technical support."""
 
+    class Assignment(models.TextChoices):
+        NONE = "none", _("No automatic assignment")
+        ROUND_ROBIN = "round_robin", _("Round robin: each agent in turn")
+        LEAST_LOAD = "least_load", _("Least open requests first")
+
     name = models.CharField(_("name"), max_length=120, unique=True)
     members = models.ManyToManyField(
         User,
@@ -270,6 +280,17 @@ class Department(models.Model):
         blank=True,
         limit_choices_to={"is_staff": True},
         verbose_name=_("agents"),
+    )
+    assignment = models.CharField(
+        _("automatic assignment"),
+        max_length=16,
+        choices=Assignment,
+        default=Assignment.NONE,
+        help_text=_("How a new request of this group finds its agent. Away agents are skipped."),
+    )
+    # Where the turn stopped: the next assignment starts with the agent after this one.
+    last_assigned = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
 
     class Meta:

@@ -5,9 +5,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from madoguchi.accounts import availability
 from madoguchi.core.access import staff_view
 from madoguchi.core.errors import DomainError, error_response
 from madoguchi.tickets import selectors, services
@@ -112,3 +114,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "tickets/agent/detail.html", context, status=status)
+
+
+@staff_view
+@require_POST
+def away(request: HttpRequest) -> HttpResponse:
+    """Set the signed-in agent away or available, then go back to the page they were on."""
+    now_away = request.POST.get("away") == "1"
+    availability.away_set(request.user, away=now_away, by=request.user)
+    if now_away:
+        messages.success(request, _("You are away: no new requests are assigned to you."))
+    else:
+        messages.success(request, _("You are available: new requests may be assigned to you."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("agent:queue")
+    return redirect(back)

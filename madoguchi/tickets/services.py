@@ -20,7 +20,7 @@ from madoguchi.branding.models import Brand
 from madoguchi.core import markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import attachments, mail
+from madoguchi.tickets import attachments, mail, routing
 from madoguchi.tickets.models import (
     Attachment,
     Message,
@@ -75,6 +75,9 @@ def ticket_create(new: NewRequest) -> Ticket:
             via=new.via,
         )
         _message_add(ticket, author=new.requester, body=new.description, via=new.via)
+        # A request waiting for its organisation's approval is routed once approved.
+        if not needs_approval and routing.ticket_route(ticket, reason="created"):
+            ticket.save(update_fields=["assignee", "status"])
         for key, upload in new.field_files.items():
             _attach(
                 ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
@@ -163,12 +166,19 @@ class TicketChanges:
 
 
 def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Ticket:
-    """Apply an agent's changes to one request. Locks the request row."""
+    """Apply an agent's changes to one request. Locks the request row, then its new group's.
+
+    Moving the request to another group re-routes it there, unless the agent also chose an
+    assignee or the assignee belongs to the new group.
+    """
     _check_changes(actor, changes)
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         was_solved = locked.status == Ticket.Status.SOLVED
+        before = (locked.department_id, locked.assignee_id)
         _apply_changes(locked, changes)
+        if locked.department_id != before[0] and locked.assignee_id == before[1]:
+            _reroute(locked, actor=actor)
         locked.updated_at = timezone.now()
         locked.save()
         if changes.tags is not None:
@@ -179,6 +189,16 @@ def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Tic
             enqueue_mail(solved_mail, idempotency_key=key)
     ticket.refresh_from_db()
     return ticket
+
+
+def _reroute(ticket: Ticket, *, actor: User) -> None:
+    """Give a request moved to another group to an agent of that group."""
+    department = ticket.department
+    if ticket.assignee_id and department.members.filter(pk=ticket.assignee_id).exists():
+        return
+    # The old assignee is not of the new group: the work is the new group's to take.
+    ticket.assignee = None
+    routing.ticket_route(ticket, reason="group_changed", actor=actor)
 
 
 def _check_changes(actor: User, changes: TicketChanges) -> None:
@@ -227,8 +247,10 @@ def approval_decide(ticket: Ticket, *, by: User, approve: bool) -> Ticket:
         locked.approval = Ticket.Approval.APPROVED if approve else Ticket.Approval.REJECTED
         if not approve:
             locked.status = Ticket.Status.CLOSED
+        elif locked.assignee_id is None:
+            routing.ticket_route(locked, reason="approved", actor=by)
         locked.updated_at = timezone.now()
-        locked.save(update_fields=["approval", "status", "updated_at"])
+        locked.save(update_fields=["approval", "status", "assignee", "updated_at"])
         decided = mail.approval_decided(locked, by=by)
         if decided is not None:
             enqueue_mail(decided, idempotency_key=f"ticket-approval-{locked.pk}")

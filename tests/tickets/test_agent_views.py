@@ -178,3 +178,48 @@ def test_the_side_panel_changes_the_request(agent: Client, alice: User, dave: Us
     ticket.refresh_from_db()
     assert (ticket.status, ticket.priority, ticket.assignee) == ("on_hold", "low", dave)
     assert sorted(tag.name for tag in ticket.tags.all()) == ["a", "b"]
+
+
+def test_the_header_shows_agents_an_away_toggle_and_customers_none(
+    agent: Client, client: Client, alice: User
+) -> None:
+    page = agent.get(reverse("agent:queue")).content.decode()
+    assert 'action="/agent/away/"' in page
+    assert 'aria-pressed="false"' in page
+
+    client.force_login(alice)
+    assert "/agent/away/" not in client.get(reverse("tickets:activity")).content.decode()
+
+
+def test_an_agent_sets_themselves_away_and_back_and_returns_to_the_page(
+    agent: Client, dave: User
+) -> None:
+    back = reverse("agent:queue") + "?queue=mine"
+
+    response = agent.post(reverse("agent:away"), {"away": "1", "next": back}, follow=True)
+
+    dave.refresh_from_db()
+    assert dave.is_away
+    assert response.redirect_chain[-1][0] == back
+    body = response.content.decode()
+    assert 'aria-pressed="true"' in body
+    assert "You are away: no new requests are assigned to you." in body
+
+    agent.post(reverse("agent:away"), {"away": "0"})
+    dave.refresh_from_db()
+    assert not dave.is_away
+
+
+def test_the_away_toggle_never_redirects_off_site(agent: Client) -> None:
+    response = agent.post(reverse("agent:away"), {"away": "1", "next": "https://evil.example/"})
+
+    assert response.url == reverse("agent:queue")
+
+
+def test_the_away_toggle_speaks_japanese(agent: Client, dave: User) -> None:
+    dave.is_away = True
+    dave.save()
+
+    page = agent.get(reverse("agent:queue"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+
+    assert "不在" in page
