@@ -169,6 +169,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "madoguchi.core.context_processors.portal",
                 "madoguchi.accounts.context_processors.organisation_admin",
+                "madoguchi.accounts.context_processors.notification_bell",
             ],
         },
     },
@@ -392,6 +393,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 SOLVED_CLOSE_DAYS = env_int("MADOGUCHI_SOLVED_CLOSE_DAYS", 4)
+NOTIFICATION_KEEP_DAYS = env_int("MADOGUCHI_NOTIFICATION_KEEP_DAYS", 90)
 ATTACHMENT_MAX_BYTES = env_int("MADOGUCHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
 # Mail -----------------------------------------------------------------------------------------

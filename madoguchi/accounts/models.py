@@ -420,3 +420,34 @@ class SsoTrustedDomain(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.domain = self.domain.strip().lower().lstrip("@").rstrip(".")
         super().save(*args, **kwargs)
+
+
+class Notification(models.Model):
+    """One entry of a person's notification centre (the bell in the header).
+
+    The text is not stored: kind names a registered text and params fill it, so each person
+    reads it in the language they use when they look (accounts.notifications.text_of).
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("event"), max_length=64)
+    kind = models.CharField(max_length=64)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+            # The bell counts unread rows on every page: a small partial index keeps it cheap.
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.kind}"

@@ -20,7 +20,7 @@ from madoguchi.branding.models import Brand
 from madoguchi.core import markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import attachments, mail, routing
+from madoguchi.tickets import attachments, mail, notices, routing
 from madoguchi.tickets.models import (
     Attachment,
     Message,
@@ -76,17 +76,24 @@ def ticket_create(new: NewRequest) -> Ticket:
         )
         _message_add(ticket, author=new.requester, body=new.description, via=new.via)
         # A request waiting for its organisation's approval is routed once approved.
-        if not needs_approval and routing.ticket_route(ticket, reason="created"):
-            ticket.save(update_fields=["assignee", "status"])
+        if not needs_approval:
+            _route_and_tell(ticket, reason="created")
         for key, upload in new.field_files.items():
             _attach(
                 ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
             )
         enqueue_mail(mail.confirmation(ticket), idempotency_key=f"ticket-created-{ticket.pk}")
         if needs_approval:
-            for asked in mail.approval_needed(ticket):
-                enqueue_mail(asked, idempotency_key=asked.extra_headers["Message-ID"])
+            notices.approval_asked(ticket)
     return ticket
+
+
+def _route_and_tell(ticket: Ticket, *, reason: str, actor: User | None = None) -> None:
+    """Route a request that agents may now see and tell its group (and its new assignee)."""
+    if routing.ticket_route(ticket, reason=reason, actor=actor):
+        ticket.save(update_fields=["assignee", "status"])
+        notices.assigned(ticket, by=actor)
+    notices.arrived_in_group(ticket)
 
 
 @dataclass(frozen=True)
@@ -123,8 +130,7 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
         _status_after_reply(locked, message, reply.status)
         locked.updated_at = message.created_at
         locked.save(update_fields=["status", "solved_at", "first_response_at", "updated_at"])
-        for outgoing in mail.public_reply(message):
-            enqueue_mail(outgoing, idempotency_key=outgoing.extra_headers["Message-ID"])
+        notices.reply_added(message)
     ticket.refresh_from_db()
     return message
 
@@ -177,18 +183,27 @@ def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Tic
         was_solved = locked.status == Ticket.Status.SOLVED
         before = (locked.department_id, locked.assignee_id)
         _apply_changes(locked, changes)
-        if locked.department_id != before[0] and locked.assignee_id == before[1]:
+        moved = locked.department_id != before[0]
+        if moved and locked.assignee_id == before[1]:
             _reroute(locked, actor=actor)
         locked.updated_at = timezone.now()
         locked.save()
         if changes.tags is not None:
             locked.tags.set(_tags(changes.tags))
-        solved_mail = mail.solved(locked) if locked.status == "solved" and not was_solved else None
-        if solved_mail is not None:
-            key = f"ticket-solved-{locked.pk}-{locked.solved_at.timestamp()}"
-            enqueue_mail(solved_mail, idempotency_key=key)
+        _tell_changes(locked, before=before, was_solved=was_solved, actor=actor)
     ticket.refresh_from_db()
     return ticket
+
+
+def _tell_changes(
+    ticket: Ticket, *, before: tuple[int | None, int | None], was_solved: bool, actor: User
+) -> None:
+    if ticket.status == Ticket.Status.SOLVED and not was_solved:
+        notices.solved(ticket)
+    if ticket.assignee_id != before[1]:
+        notices.assigned(ticket, by=actor)
+    if ticket.department_id != before[0]:
+        notices.arrived_in_group(ticket)
 
 
 def _reroute(ticket: Ticket, *, actor: User) -> None:
@@ -247,13 +262,11 @@ def approval_decide(ticket: Ticket, *, by: User, approve: bool) -> Ticket:
         locked.approval = Ticket.Approval.APPROVED if approve else Ticket.Approval.REJECTED
         if not approve:
             locked.status = Ticket.Status.CLOSED
-        elif locked.assignee_id is None:
-            routing.ticket_route(locked, reason="approved", actor=by)
         locked.updated_at = timezone.now()
-        locked.save(update_fields=["approval", "status", "assignee", "updated_at"])
-        decided = mail.approval_decided(locked, by=by)
-        if decided is not None:
-            enqueue_mail(decided, idempotency_key=f"ticket-approval-{locked.pk}")
+        locked.save(update_fields=["approval", "status", "updated_at"])
+        if approve and locked.assignee_id is None:
+            _route_and_tell(locked, reason="approved", actor=by)
+        notices.approval_decided(locked, by=by)
     ticket.refresh_from_db()
     return ticket
 
