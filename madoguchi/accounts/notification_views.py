@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.accounts import inbox, notifications
+from madoguchi.accounts.models import Notification
+from madoguchi.core.access import object_view
 
 PAGE_SIZE = 20
 
@@ -25,6 +27,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/notifications/list.html", {"page": page, "rows": rows})
 
 
+@object_view(Notification)
 @require_GET
 @login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
@@ -37,6 +40,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(target)
 
 
+@object_view(Notification)
 @require_POST
 @login_required
 def read_one(request: HttpRequest, pk: int) -> HttpResponse:

@@ -19,4 +19,9 @@ class TicketsConfig(AppConfig):
         periodic.register(
             "tickets.close_solved", tasks.tickets_close_solved_task, every=timedelta(hours=1)
         )
+        periodic.register(
+            "tickets.guest_requests_purge",
+            tasks.guest_requests_purge_task,
+            every=timedelta(hours=1),
+        )
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from madoguchi.accounts import notifications
 from madoguchi.accounts.models import User
-from madoguchi.tickets.models import Message, Ticket
+from madoguchi.tickets.models import GuestRequest, Message, Ticket
 
 
 def _domain() -> str:
@@ -143,3 +143,22 @@ def notice(
     }
     message_id = f"<madoguchi.request-{ticket.pk}.{kind}.{recipient.pk}@{_domain()}>"
     return _render("notice", context, recipient, _headers(ticket, message_id))
+
+
+def guest_confirmation(hold: GuestRequest, token: str, *, language: str) -> EmailMultiAlternatives:
+    """The mail with the link that confirms a visitor's request (nothing is created before)."""
+    context = {
+        "hold": hold,
+        "brand_name": hold.brand.name,
+        "url": settings.SITE_URL + reverse("tickets:guest_confirm", args=[token]),
+        "hours": settings.GUEST_REQUEST_HOURS,
+    }
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string("tickets/email/guest_confirm_subject.txt", context).strip()
+        body = render_to_string("tickets/email/guest_confirm_message.txt", context)
+        html = render_to_string("tickets/email/guest_confirm_message.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, to=[hold.email], headers={"Auto-Submitted": "auto-generated"}
+    )
+    message.attach_alternative(html, "text/html")
+    return message

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts import selectors as accounts_selectors
@@ -147,6 +148,12 @@ def request_type_get_for(viewer: User, brand: object, pk: object) -> RequestType
     """Return a request type of the brand the viewer may use; Http404 otherwise."""
     request_types = RequestType.objects.filter(brand=brand).select_related("category")
     return access.get_visible_or_404(viewer, request_types, pk=pk)
+
+
+def request_type_for_guests(brand: object, pk: object) -> RequestType:
+    """Return a request type a visitor may use on a brand that takes guest requests; 404 else."""
+    request_types = RequestType.objects.filter(brand=brand, is_active=True)
+    return get_object_or_404(request_types.select_related("category"), pk=pk)
 
 
 def answer_rows(ticket: Ticket) -> list[tuple[str, str]]:

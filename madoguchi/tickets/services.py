@@ -61,7 +61,7 @@ def ticket_create(new: NewRequest) -> Ticket:
         request_type and request_type.needs_organisation_approval and organisation
     )
     checked = {key: attachments.check(upload) for key, upload in new.field_files.items()}
-    with _files_kept_only_on_success() as stored, transaction.atomic():
+    with files_kept_only_on_success() as stored, transaction.atomic():
         ticket = Ticket.objects.create(
             brand=new.brand,
             request_type=request_type,
@@ -116,7 +116,7 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
     if reply.internal and not reply.author.is_staff:
         raise DomainError(_("Only agents can write internal notes."))
     checked = [attachments.check(upload) for upload in reply.files]
-    with _files_kept_only_on_success() as stored, transaction.atomic():
+    with files_kept_only_on_success() as stored, transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.status == Ticket.Status.CLOSED:
             raise RequestClosedError(
@@ -334,7 +334,7 @@ def _message_add(
 
 
 @contextmanager
-def _files_kept_only_on_success() -> Iterator[list[str]]:
+def files_kept_only_on_success() -> Iterator[list[str]]:
     """Yield a list to note stored file names in; if anything fails, delete them all.
 
     A full disk becomes StorageFullError, so the person gets a clear answer, not a crash.

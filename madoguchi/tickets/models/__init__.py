@@ -1,4 +1,5 @@
 from madoguchi.tickets.models.catalog import Category, Choice, FormField, Priority, RequestType
+from madoguchi.tickets.models.guests import GuestRequest, HeldFile
 from madoguchi.tickets.models.tickets import (
     Attachment,
     Message,
@@ -12,6 +13,8 @@ __all__ = [
     "Category",
     "Choice",
     "FormField",
+    "GuestRequest",
+    "HeldFile",
     "Message",
     "Priority",
     "RequestType",
