@@ -109,6 +109,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "answers": selectors.answer_rows(ticket),
         "field_files": selectors.field_attachments(ticket),
         "others": selectors.other_requests(request.user, ticket),
+        "assignments": selectors.automatic_assignments(ticket),
         "reply_form": reply_form,
         "changes_form": changes_form,
     }

@@ -1,15 +1,18 @@
 """Reads of requests, scoped to what the viewer may see (registered with core.access)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import Department, Membership, User
 from madoguchi.core import access
+from madoguchi.core.models import AuditEvent
 from madoguchi.tickets.models import (
     Attachment,
     Category,
@@ -263,6 +266,46 @@ def person_for_request(viewer: User, pk: str) -> User | None:
     if not pk.isdigit():
         return None
     return access.visible(viewer, User).filter(pk=int(pk)).first()
+
+
+ROUTING_REASONS = {
+    "created": gettext_lazy("new request"),
+    "group_changed": gettext_lazy("moved to another group"),
+    "approved": gettext_lazy("approved by the organisation"),
+}
+
+
+@dataclass(frozen=True)
+class AutomaticAssignment:
+    at: datetime
+    assignee: str
+    strategy: str
+    reason: str
+
+
+def automatic_assignments(ticket: Ticket) -> list[AutomaticAssignment]:
+    """Return the request's automatic assignments from the audit log, oldest first."""
+    events = list(
+        AuditEvent.objects.filter(
+            action="request.assigned_automatically",
+            target_type=Ticket._meta.label_lower,
+            target_id=str(ticket.pk),
+        ).order_by("created_at", "pk")
+    )
+    names = {
+        user.pk: str(user)
+        for user in User.objects.filter(pk__in=[event.data.get("assignee") for event in events])
+    }
+    strategies = dict(Department.Assignment.choices)
+    return [
+        AutomaticAssignment(
+            at=event.created_at,
+            assignee=names.get(event.data.get("assignee"), "?"),
+            strategy=str(strategies.get(event.data.get("strategy"), "")),
+            reason=str(ROUTING_REASONS.get(event.data.get("reason"), "")),
+        )
+        for event in events
+    ]
 
 
 def may_decide_approval(viewer: User, ticket: Ticket) -> bool:

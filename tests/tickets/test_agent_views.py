@@ -9,7 +9,7 @@ from madoguchi.accounts.models import Department, User
 from madoguchi.tickets import services
 from madoguchi.tickets.models import Priority, Ticket
 from madoguchi.tickets.services import NewReply, TicketChanges
-from tests.factories import make_ticket
+from tests.factories import make_request_type, make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +223,21 @@ def test_the_away_toggle_speaks_japanese(agent: Client, dave: User) -> None:
     page = agent.get(reverse("agent:queue"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
 
     assert "不在" in page
+
+
+def test_the_request_page_lists_its_automatic_assignments(
+    agent: Client, alice: User, dave: User
+) -> None:
+    billing = Department.objects.create(
+        name="Billing", assignment=Department.Assignment.ROUND_ROBIN
+    )
+    billing.members.add(dave)
+    request_type = make_request_type("Refund")
+    request_type.department = billing
+    request_type.save()
+    ticket = make_ticket(alice, request_type=request_type)
+
+    body = agent.get(reverse("agent:detail", args=[ticket.pk])).content.decode()
+
+    assert "Automatic assignments" in body
+    assert "Dave Agent: Round robin: each agent in turn (new request)" in body
