@@ -158,23 +158,25 @@ def _as_json(value: Any) -> Any:
 class GuestRequestForm(RequestForm):
     """The request form for a visitor who is not signed in: who they are, and a bot trap."""
 
-    name = forms.CharField(label=_("Your name"), max_length=150)
-    email = forms.EmailField(
+    # Prefixed, so that no question of the request type's form has the same name.
+    guest_name = forms.CharField(label=_("Your name"), max_length=150)
+    guest_email = forms.EmailField(
         label=_("Your email address"),
         help_text=_("We mail you a link to confirm the request; nothing is sent before."),
     )
     # People never see this field (CSS hides it); robots that fill every field do.
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    guest_website = forms.CharField(label=_("Leave this field empty"), required=False)
 
-    field_order = ["name", "email", "subject", "description"]
+    field_order = ["guest_name", "guest_email", "subject", "description"]
 
     def __init__(self, request_type: RequestType, **kwargs: Any) -> None:
         super().__init__(request_type, requester=None, **kwargs)
         self.order_fields(self.field_order)
-        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        trap = self.fields["guest_website"].widget.attrs
+        trap.update({"tabindex": "-1", "autocomplete": "off"})
 
     def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
+        return bool(self.cleaned_data.get("guest_website"))
 
 
 def _form_field(definition: FormField, requester: User | None) -> forms.Field:

@@ -75,15 +75,15 @@ def _guest_submit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_bot():
             # Answered as a person would be, so the robot learns nothing.
             return redirect("tickets:guest_sent")
-        if not ratelimit.consume(request, action="guest_request", key=data["email"].lower()):
+        if not ratelimit.consume(request, action="guest_request", key=data["guest_email"].lower()):
             return error_response(
                 request, 429, _("Too many requests were sent just now. Try again in an hour.")
             )
         submission = guests.GuestSubmission(
             brand=request.brand,
             request_type=request_type,
-            name=data["name"],
-            email=data["email"],
+            name=data["guest_name"],
+            email=data["guest_email"],
             subject=data["subject"],
             description=data["description"],
             answers=form.answers(),

@@ -4,7 +4,7 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from madoguchi.accounts import inbox
+from madoguchi.accounts import deletion, inbox, personal_data
 from madoguchi.accounts.models import Notification, User
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,21 @@ def test_the_purge_removes_old_read_notifications_only(alice: User, settings: ob
     remaining = set(Notification.objects.values_list("pk", flat=True))
     assert remaining == {old_unread.pk, recent_read.pk}
     assert old_read.pk not in remaining
+
+
+def test_the_data_export_holds_the_notifications_in_the_persons_language(carol: User) -> None:
+    _note(carol, read=True)
+
+    (row,) = personal_data.sections()["notifications"](carol)
+
+    assert row["text"] == "#1 に新しい返信があります：Printer"  # noqa: RUF001 - Japanese punctuation
+    assert row["link"] == "/requests/1/"
+    assert row["read_at"] is not None
+
+
+def test_deleting_the_account_deletes_its_notifications(alice: User) -> None:
+    _note(alice)
+
+    deletion.account_anonymise(alice)
+
+    assert not Notification.objects.filter(recipient=alice).exists()

@@ -14,8 +14,8 @@ from madoguchi.tickets.models import GuestRequest, RequestType, Ticket
 pytestmark = pytest.mark.django_db
 
 FORM = {
-    "name": "Kenji Sato",
-    "email": "kenji@example.com",
+    "guest_name": "Kenji Sato",
+    "guest_email": "kenji@example.com",
     "subject": "Broken lid",
     "description": "It arrived cracked.",
 }
@@ -47,7 +47,7 @@ def test_a_visitor_submits_and_is_told_to_check_their_mail(
 ) -> None:
     page = client.get(_url(request_type))
     assert page.status_code == 200
-    assert 'name="email"' in page.content.decode()
+    assert 'name="guest_email"' in page.content.decode()
 
     response = client.post(_url(request_type), FORM, follow=True)
 
@@ -60,7 +60,9 @@ def test_a_visitor_submits_and_is_told_to_check_their_mail(
 def test_errors_show_by_their_fields_and_keep_what_was_typed(
     client: Client, open_brand: Brand, request_type: RequestType
 ) -> None:
-    response = client.post(_url(request_type), {**FORM, "email": "not an address", "subject": ""})
+    response = client.post(
+        _url(request_type), {**FORM, "guest_email": "not an address", "subject": ""}
+    )
 
     assert response.status_code == 422
     body = response.content.decode()
@@ -74,7 +76,7 @@ def test_errors_show_by_their_fields_and_keep_what_was_typed(
 def test_the_bot_trap_holds_nothing_but_looks_the_same(
     client: Client, open_brand: Brand, request_type: RequestType
 ) -> None:
-    response = client.post(_url(request_type), {**FORM, "website": "http://spam.example"})
+    response = client.post(_url(request_type), {**FORM, "guest_website": "http://spam.example"})
 
     assert response.url == reverse("tickets:guest_sent")
     assert not GuestRequest.objects.exists()
@@ -97,9 +99,9 @@ def test_guest_requests_are_limited_per_visitor_address(
     client: Client, open_brand: Brand, request_type: RequestType
 ) -> None:
     for number in range(10):
-        client.post(_url(request_type), {**FORM, "email": f"k{number}@example.com"})
+        client.post(_url(request_type), {**FORM, "guest_email": f"k{number}@example.com"})
 
-    response = client.post(_url(request_type), {**FORM, "email": "other@example.com"})
+    response = client.post(_url(request_type), {**FORM, "guest_email": "other@example.com"})
 
     assert response.status_code == 429
 
@@ -137,4 +139,4 @@ def test_a_signed_in_customer_gets_the_usual_form(
 
     body = client.get(_url(request_type)).content.decode()
 
-    assert 'name="email"' not in body
+    assert 'name="guest_email"' not in body
