@@ -54,7 +54,11 @@ class NewRequest:
 
 
 def ticket_create(new: NewRequest) -> Ticket:
-    """Open a request with its first message and queue the confirmation mail, in one transaction."""
+    """Open a request with its first message and queue the confirmation mail, in one transaction.
+
+    A request agents may see at once is routed in its group (locking the group's row) and its
+    group is told; one waiting for its organisation's approval asks the admins instead.
+    """
     request_type = new.request_type
     organisation = _organisation_of(new.requester)
     needs_approval = bool(
