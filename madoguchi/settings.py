@@ -171,6 +171,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "madoguchi.core.context_processors.portal",
                 "madoguchi.accounts.context_processors.organisation_admin",
+                "madoguchi.accounts.context_processors.notification_bell",
             ],
         },
     },
@@ -322,6 +323,8 @@ ACCOUNT_RATE_LIMITS = {
     "organisation_invite": "30/h/user",
     # Building an export is heavy; a person rarely needs more than one a day.
     "data_export": "3/d/user",
+    # Each guest request mails a confirmation link: per address of the visitor, per address mailed.
+    "guest_request": env_str("MADOGUCHI_GUEST_REQUEST_RATE_LIMIT", "10/h/ip,3/h/key"),
     # Returns from an identity provider (SAML ACS, OpenID Connect callbacks), per address.
     "sso_callback": env_str("MADOGUCHI_SSO_RATE_LIMIT", "30/m/ip"),
 }
@@ -394,6 +397,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 SOLVED_CLOSE_DAYS = env_int("MADOGUCHI_SOLVED_CLOSE_DAYS", 4)
+GUEST_REQUEST_HOURS = env_int("MADOGUCHI_GUEST_REQUEST_HOURS", 48)
+NOTIFICATION_KEEP_DAYS = env_int("MADOGUCHI_NOTIFICATION_KEEP_DAYS", 90)
 ATTACHMENT_MAX_BYTES = env_int("MADOGUCHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
 # Mail -----------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ urlpatterns = [
     path("agent/", include("madoguchi.tickets.agent_urls")),
     path("api/v1/", include("madoguchi.api.urls")),
     path("organisation/", include("madoguchi.accounts.organisation_urls")),
+    path("notifications/", include("madoguchi.accounts.notification_urls")),
     path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

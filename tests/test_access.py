@@ -19,7 +19,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from madoguchi.accounts import data_exports, invitations
-from madoguchi.accounts.models import DataExport, Invitation, Membership, Organisation, User
+from madoguchi.accounts.models import (
+    DataExport,
+    Invitation,
+    Membership,
+    Notification,
+    Organisation,
+    User,
+)
 from madoguchi.branding.services import default_brand
 from madoguchi.core import access
 from madoguchi.tickets import services as tickets
@@ -99,6 +106,12 @@ def _session(user: User) -> UserSession:
     return UserSession.objects.filter(user=user).latest("created_at")
 
 
+def _notification(recipient: User) -> Notification:
+    return Notification.objects.create(
+        recipient=recipient, event="request_reply", kind="request_reply", url="/requests/"
+    )
+
+
 def _ticket(requester: User) -> Ticket:
     new = tickets.NewRequest(
         brand=default_brand(), requester=requester, subject="Printer", description="Jammed."
@@ -147,6 +160,8 @@ EXAMPLES: dict[type[Model], Callable[[Cast], tuple[Model, Model]]] = {
         data_exports.data_export_request(c.carol),
         data_exports.data_export_request(c.bob),
     ),
+    # Notifications are personal: only bob's own opens for him.
+    Notification: lambda c: (_notification(c.carol), _notification(c.bob)),
 }
 
 

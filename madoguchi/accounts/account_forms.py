@@ -52,10 +52,14 @@ class NotificationsForm(forms.Form):
     """One checkbox per (event, channel): the grid of notification preferences."""
 
     def __init__(
-        self, *args: object, initial_choices: dict[tuple[str, str], bool], **kwargs: object
+        self,
+        *args: object,
+        initial_choices: dict[tuple[str, str], bool],
+        user: object = None,
+        **kwargs: object,
     ):
         super().__init__(*args, **kwargs)
-        for event in notifications.event_types():
+        for event in notifications.event_types(user):
             for channel, channel_label in notifications.Channel.choices:
                 self.fields[f"{event.key}__{channel}"] = forms.BooleanField(
                     label=f"{event.label}: {channel_label}",

@@ -116,7 +116,9 @@ def avatar(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
     form = account_forms.NotificationsForm(
-        request.POST or None, initial_choices=notifications.preferences_for(request.user)
+        request.POST or None,
+        initial_choices=notifications.preferences_for(request.user),
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         notifications.preferences_set(request.user, enabled=form.enabled())
@@ -124,7 +126,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:notifications")
     rows = [
         (event, [form[f"{event.key}__{channel}"] for channel in notifications.Channel.values])
-        for event in notifications.event_types()
+        for event in notifications.event_types(request.user)
     ]
     context = {"form": form, "rows": rows, "channels": notifications.Channel.choices}
     return render(request, "accounts/self/notifications.html", context)

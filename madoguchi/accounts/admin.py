@@ -49,7 +49,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Profile"), {"fields": ["name", "language", "time_zone"]}),
         (
             _("Access"),
-            {"fields": ["approval", "is_active", "is_staff", "is_superuser", "groups"]},
+            {"fields": ["approval", "is_active", "is_staff", "is_away", "is_superuser", "groups"]},
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]

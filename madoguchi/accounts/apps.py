@@ -33,3 +33,6 @@ class AccountsConfig(AppConfig):
         periodic.register(
             "accounts.data_exports_purge", tasks.data_exports_purge_task, every=timedelta(days=1)
         )
+        periodic.register(
+            "accounts.notifications_purge", tasks.notifications_purge_task, every=timedelta(days=1)
+        )

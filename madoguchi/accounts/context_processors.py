@@ -2,7 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
-from madoguchi.accounts import selectors
+from madoguchi.accounts import inbox, selectors
 
 
 def organisation_admin(request: HttpRequest) -> dict[str, Callable[[], bool]]:
@@ -15,3 +15,15 @@ def organisation_admin(request: HttpRequest) -> dict[str, Callable[[], bool]]:
         return selectors.organisations_administered_by(user).exists()
 
     return {"administers_an_organisation": administers_an_organisation}
+
+
+def notification_bell(request: HttpRequest) -> dict[str, Callable[[], int]]:
+    """Give templates the unread count for the bell; counted only when a page shows it."""
+
+    def unread_notifications() -> int:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return 0
+        return inbox.unread_count(user)
+
+    return {"unread_notifications": unread_notifications}

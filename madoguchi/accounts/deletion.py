@@ -21,7 +21,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from madoguchi.accounts.models import DataExport, Membership, NotificationPreference, User
+from madoguchi.accounts.models import (
+    DataExport,
+    Membership,
+    Notification,
+    NotificationPreference,
+    User,
+)
 from madoguchi.core import audit
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
@@ -107,7 +113,8 @@ def account_anonymise(user: User) -> None:
     """Replace the person's data in the account by nothing, keeping the row.
 
     Name and address are replaced, the password made unusable; picture, addresses, second
-    factors, sessions, connected accounts, preferences, exports and memberships are removed.
+    factors, sessions, connected accounts, preferences, notifications, exports and memberships
+    are removed.
     Audit events keep pointing at the row. Files go after the commit.
     """
     with transaction.atomic():
@@ -115,6 +122,7 @@ def account_anonymise(user: User) -> None:
         for model in (EmailAddress, Authenticator, UserSession, SocialAccount):
             model.objects.filter(user=user).delete()
         NotificationPreference.objects.filter(user=user).delete()
+        Notification.objects.filter(recipient=user).delete()
         DataExport.objects.filter(user=user).delete()
         Membership.objects.filter(user=user).delete()
         user.departments.clear()

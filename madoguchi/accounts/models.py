@@ -66,6 +66,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("agent"), default=False, help_text=_("Agents work behind the portal.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    is_away = models.BooleanField(
+        _("away"),
+        default=False,
+        help_text=_("Agents who are away get no requests by automatic assignment."),
+    )
     approval = models.CharField(
         _("approval"), max_length=16, choices=Approval, default=Approval.APPROVED
     )
@@ -263,6 +268,11 @@ class UserImport(models.Model):
 class Department(models.Model):
     """A group of agents that requests are routed to, such as Billing or Technical support."""
 
+    class Assignment(models.TextChoices):
+        NONE = "none", _("No automatic assignment")
+        ROUND_ROBIN = "round_robin", _("Round robin: each agent in turn")
+        LEAST_LOAD = "least_load", _("Least open requests first")
+
     name = models.CharField(_("name"), max_length=120, unique=True)
     members = models.ManyToManyField(
         User,
@@ -270,6 +280,17 @@ class Department(models.Model):
         blank=True,
         limit_choices_to={"is_staff": True},
         verbose_name=_("agents"),
+    )
+    assignment = models.CharField(
+        _("automatic assignment"),
+        max_length=16,
+        choices=Assignment,
+        default=Assignment.NONE,
+        help_text=_("How a new request of this group finds its agent. Away agents are skipped."),
+    )
+    # Where the turn stopped: the next assignment starts with the agent after this one.
+    last_assigned = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
 
     class Meta:
@@ -399,3 +420,34 @@ class SsoTrustedDomain(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.domain = self.domain.strip().lower().lstrip("@").rstrip(".")
         super().save(*args, **kwargs)
+
+
+class Notification(models.Model):
+    """One entry of a person's notification centre (the bell in the header).
+
+    The text is not stored: kind names a registered text and params fill it, so each person
+    reads it in the language they use when they look (accounts.notifications.text_of).
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("event"), max_length=64)
+    kind = models.CharField(max_length=64)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+            # The bell counts unread rows on every page: a small partial index keeps it cheap.
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.kind}"

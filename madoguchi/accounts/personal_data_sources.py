@@ -8,14 +8,17 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.utils import translation
 
-from madoguchi.accounts import personal_data
+from madoguchi.accounts import notifications, personal_data
 from madoguchi.accounts.models import (
     DataExport,
     Department,
     Invitation,
     Membership,
+    Notification,
     NotificationPreference,
     Organisation,
     OrganisationDomain,
@@ -71,6 +74,19 @@ def _groups(user: User) -> Iterator[dict[str, Any]]:
 def _preferences(user: User) -> Iterator[dict[str, Any]]:
     for row in NotificationPreference.objects.filter(user=user).order_by("event", "channel"):
         yield {"event": row.event, "channel": row.channel, "enabled": row.enabled}
+
+
+def _notifications(user: User) -> Iterator[dict[str, Any]]:
+    """The in-portal notifications, with their text in the person's language."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        for row in Notification.objects.filter(recipient=user).order_by("created_at", "pk"):
+            yield {
+                "event": row.event,
+                "text": notifications.text_of(row),
+                "link": row.url,
+                "created_at": _time(row.created_at),
+                "read_at": _time(row.read_at),
+            }
 
 
 def _exports(user: User) -> Iterator[dict[str, Any]]:
@@ -135,6 +151,7 @@ def register() -> None:
     personal_data.export(Department, "groups", _groups)
     personal_data.export(NotificationPreference, "notification_preferences", _preferences)
     personal_data.export(DataExport, "data_exports", _exports)
+    personal_data.export(Notification, "notifications", _notifications)
     personal_data.export(EmailAddress, "email_addresses", _addresses)
     personal_data.export(Authenticator, "two_factor_authenticators", _authenticators)
     personal_data.export(UserSession, "sessions", _sessions)

@@ -86,7 +86,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "member_count"]
+    list_display = ["name", "assignment", "member_count"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
 

@@ -3,7 +3,15 @@
 from allauth.usersessions.models import UserSession
 from django.db.models import QuerySet
 
-from madoguchi.accounts.models import DataExport, Invitation, Membership, Organisation, User
+from madoguchi.accounts import inbox
+from madoguchi.accounts.models import (
+    DataExport,
+    Invitation,
+    Membership,
+    Notification,
+    Organisation,
+    User,
+)
 from madoguchi.core import access
 
 
@@ -74,3 +82,4 @@ def register() -> None:
     access.register(User, people)
     access.register(UserSession, own_sessions)
     access.register(DataExport, own_exports)
+    access.register(Notification, inbox.own_notifications)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.tasks import TaskContext, task
 
-from madoguchi.accounts import data_exports, deletion, user_import
+from madoguchi.accounts import data_exports, deletion, inbox, user_import
 
 
 @task(takes_context=True)
@@ -41,3 +41,9 @@ def accounts_purge_task() -> int:
 def data_exports_purge_task() -> int:
     """Delete the files of data exports that expired or were downloaded (daily)."""
     return data_exports.data_exports_purge()
+
+
+@task()
+def notifications_purge_task() -> int:
+    """Delete read in-portal notifications older than NOTIFICATION_KEEP_DAYS (daily)."""
+    return inbox.notifications_purge()

@@ -32,6 +32,14 @@ class Brand(models.Model):
         default=False,
         help_text=_("Visitors must sign in before they can read anything."),
     )
+    guest_requests = models.BooleanField(
+        _("visitors may submit requests without an account"),
+        default=False,
+        help_text=_(
+            "They confirm by a link mailed to them. Only in public access mode, and not when "
+            "content requires sign-in."
+        ),
+    )
 
     class Meta:
         verbose_name = _("brand")
@@ -52,6 +60,15 @@ class Brand(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.host = self.host.strip().lower().rstrip(".")
         super().save(*args, **kwargs)
+
+    @property
+    def accepts_guest_requests(self) -> bool:
+        """Tell whether a visitor who is not signed in may submit a request here."""
+        return (
+            self.guest_requests
+            and self.access_mode == self.AccessMode.PUBLIC
+            and not self.content_requires_sign_in
+        )
 
     @property
     def registration_open(self) -> bool:

@@ -8,6 +8,7 @@ app_name = "agent"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("away/", views.away, name="away"),
     path("requests/<int:pk>/", views.detail, name="detail"),
     path("mail/<int:pk>/raw/", inbound_views.raw, name="inbound-raw"),
     path("requests/<int:pk>/merge/", views.merge, name="merge"),

@@ -6,9 +6,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from madoguchi.accounts import availability
 from madoguchi.core.access import staff_view
 from madoguchi.core.errors import DomainError, error_response
 from madoguchi.tickets import macros as macros_module
@@ -112,6 +114,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "field_files": selectors.field_attachments(ticket),
         "others": selectors.other_requests(request.user, ticket),
         "sla_rows": selectors.sla_rows(ticket),
+        "assignments": selectors.automatic_assignments(ticket),
         "reply_form": reply_form,
         "changes_form": changes_form,
         "macros": macros,
@@ -230,3 +233,19 @@ def my_macros(request: HttpRequest) -> HttpResponse:
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "tickets/agent/macros.html", context, status=status)
+
+
+@staff_view
+@require_POST
+def away(request: HttpRequest) -> HttpResponse:
+    """Set the signed-in agent away or available, then go back to the page they were on."""
+    now_away = request.POST.get("away") == "1"
+    availability.away_set(request.user, away=now_away, by=request.user)
+    if now_away:
+        messages.success(request, _("You are away: no new requests are assigned to you."))
+    else:
+        messages.success(request, _("You are available: new requests may be assigned to you."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("agent:queue")
+    return redirect(back)

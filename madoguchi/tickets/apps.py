@@ -40,9 +40,16 @@ class TicketsConfig(AppConfig):
             )
         periodic.register("tickets.sla_check", tasks.sla_check_task, every=timedelta(minutes=1))
         notifications.register_event(
-            "sla_warning", _("A request I work on is about to miss its SLA (agents)")
+            "sla_warning", _("A request I work on is about to miss its SLA"), for_agents=True
         )
-        notifications.register_event("sla_breach", _("A request I work on missed its SLA (agents)"))
+        notifications.register_event(
+            "sla_breach", _("A request I work on missed its SLA"), for_agents=True
+        )
+        periodic.register(
+            "tickets.guest_requests_purge",
+            tasks.guest_requests_purge_task,
+            every=timedelta(hours=1),
+        )
         # Before the catalog, whose demo request then runs under the standard policy.
         core_seeding.register_demo(seeding.load_demo_sla, order=19)
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)

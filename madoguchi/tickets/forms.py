@@ -56,7 +56,7 @@ class RequestForm(forms.Form):
         help_text=_("Markdown works here: **bold**, lists, links."),
     )
 
-    def __init__(self, request_type: RequestType, *, requester: User, **kwargs: Any) -> None:
+    def __init__(self, request_type: RequestType, *, requester: User | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.request_type = request_type
         self.definitions = list(request_type.fields.select_related("show_when"))
@@ -155,7 +155,31 @@ def _as_json(value: Any) -> Any:
     return value
 
 
-def _form_field(definition: FormField, requester: User) -> forms.Field:
+class GuestRequestForm(RequestForm):
+    """The request form for a visitor who is not signed in: who they are, and a bot trap."""
+
+    # Prefixed, so that no question of the request type's form has the same name.
+    guest_name = forms.CharField(label=_("Your name"), max_length=150)
+    guest_email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("We mail you a link to confirm the request; nothing is sent before."),
+    )
+    # People never see this field (CSS hides it); robots that fill every field do.
+    guest_website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    field_order = ["guest_name", "guest_email", "subject", "description"]
+
+    def __init__(self, request_type: RequestType, **kwargs: Any) -> None:
+        super().__init__(request_type, requester=None, **kwargs)
+        self.order_fields(self.field_order)
+        trap = self.fields["guest_website"].widget.attrs
+        trap.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("guest_website"))
+
+
+def _form_field(definition: FormField, requester: User | None) -> forms.Field:
     # The browser may hide a conditional field, so only clean() can tell if it is required.
     required = definition.required and definition.show_when is None
     common = {"label": definition.label, "help_text": definition.help_text, "required": required}
@@ -168,7 +192,12 @@ def _form_field(definition: FormField, requester: User) -> forms.Field:
             choices=choices, widget=forms.CheckboxSelectMultiple, **common
         )
     if kind == Kind.ORGANISATION_MEMBER:
-        colleagues = accounts_selectors.organisation_members_for(requester)
+        # A guest has no organisation yet, so there is nobody to choose.
+        colleagues = (
+            accounts_selectors.organisation_members_for(requester)
+            if requester
+            else User.objects.none()
+        )
         return forms.ModelChoiceField(queryset=colleagues, **common)
     if kind == Kind.FILE:
         return forms.FileField(validators=[_file_size_within_limit, _file_kind_accepted], **common)

@@ -13,12 +13,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from madoguchi.accounts import selectors as accounts_selectors
-from madoguchi.accounts.models import NotificationPreference, User
-from madoguchi.accounts.notifications import wants
-from madoguchi.tickets.models import Message, SlaEvent, SlaMetric, Ticket
-
-EMAIL = NotificationPreference.Channel.EMAIL
+from madoguchi.accounts import notifications
+from madoguchi.accounts.models import User
+from madoguchi.tickets.models import GuestRequest, Message, SlaEvent, SlaMetric, Ticket
 
 
 def _domain() -> str:
@@ -72,10 +69,8 @@ def confirmation(ticket: Ticket) -> EmailMultiAlternatives:
     return _render("created", context, ticket.requester, headers)
 
 
-def solved(ticket: Ticket) -> EmailMultiAlternatives | None:
-    """Tell the requester their request was solved, and ask how it went (if they want it)."""
-    if not wants(ticket.requester, "request_status", EMAIL):
-        return None
+def solved(ticket: Ticket) -> EmailMultiAlternatives:
+    """Tell the requester their request was solved, and ask how it went."""
     context = {
         "ticket": ticket,
         "brand_name": ticket.brand.name,
@@ -87,27 +82,24 @@ def solved(ticket: Ticket) -> EmailMultiAlternatives | None:
     return _render("solved", context, ticket.requester, _headers(ticket, message_id))
 
 
-def approval_needed(ticket: Ticket) -> list[EmailMultiAlternatives]:
-    """Ask the admins of the request's organisation to approve it."""
-    admins = accounts_selectors.organisation_admins(ticket.organisation)
-    mails = []
-    for admin in admins:
-        if admin.pk == ticket.requester_id:
-            continue
-        context = {
-            "ticket": ticket,
-            "brand_name": ticket.brand.name,
-            "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]),
-        }
-        message_id = f"<madoguchi.request-{ticket.pk}.approval-asked.{admin.pk}@{_domain()}>"
-        mails.append(_render("approval_needed", context, admin, _headers(ticket, message_id)))
-    return mails
+def approval_needed(ticket: Ticket, admin: User) -> EmailMultiAlternatives:
+    """Ask an admin of the request's organisation to approve it."""
+    context = {
+        "ticket": ticket,
+        "brand_name": ticket.brand.name,
+        "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]),
+    }
+    return _render(
+        "approval_needed", context, admin, _headers(ticket, approval_asked_id(ticket, admin))
+    )
 
 
-def approval_decided(ticket: Ticket, *, by: User) -> EmailMultiAlternatives | None:
+def approval_asked_id(ticket: Ticket, admin: User) -> str:
+    return f"<madoguchi.request-{ticket.pk}.approval-asked.{admin.pk}@{_domain()}>"
+
+
+def approval_decided(ticket: Ticket, *, by: User) -> EmailMultiAlternatives:
     """Tell the requester whether their organisation's admin approved the request."""
-    if not wants(ticket.requester, "request_status", EMAIL):
-        return None
     context = {
         "ticket": ticket,
         "approver": by,
@@ -119,91 +111,88 @@ def approval_decided(ticket: Ticket, *, by: User) -> EmailMultiAlternatives | No
     return _render("approval", context, ticket.requester, _headers(ticket, message_id))
 
 
-def public_reply(message: Message) -> list[EmailMultiAlternatives]:
-    """One mail per person following the request, except the author; none for internal notes."""
-    if message.is_internal:
-        return []
+def public_reply(message: Message, recipient: User) -> EmailMultiAlternatives:
+    """The mail of a public reply to one person following the request."""
     ticket = message.ticket
-    mails = []
-    for recipient in _recipients(message):
-        page = "agent:detail" if recipient.is_staff else "tickets:detail"
-        context = {
-            "ticket": ticket,
-            "message": message,
-            "brand_name": ticket.brand.name,
-            "url": settings.SITE_URL + reverse(page, args=[ticket.pk]),
-            "recipient_is_agent": recipient.is_staff,
-        }
-        message_id = (
-            f"<madoguchi.request-{ticket.pk}.message-{message.pk}.{recipient.pk}@{_domain()}>"
-        )
-        mails.append(_render("reply", context, recipient, _headers(ticket, message_id)))
-    return mails
+    page = "agent:detail" if recipient.is_staff else "tickets:detail"
+    context = {
+        "ticket": ticket,
+        "message": message,
+        "brand_name": ticket.brand.name,
+        "url": settings.SITE_URL + reverse(page, args=[ticket.pk]),
+        "recipient_is_agent": recipient.is_staff,
+    }
+    return _render("reply", context, recipient, _headers(ticket, reply_id(message, recipient)))
 
 
-def _recipients(message: Message) -> list[User]:
-    ticket = message.ticket
-    author = message.author
-    if author is not None and author.is_staff:
-        # An agent answered: the customer side hears it.
-        people = [ticket.requester, *ticket.followers.all()]
-    else:
-        # The customer side wrote: the assigned agent hears it.
-        people = [ticket.assignee] if ticket.assignee else []
-    unique = {person.pk: person for person in people if person and person.is_active}
-    unique.pop(getattr(author, "pk", None), None)
-    return [person for person in unique.values() if wants(person, "request_reply", EMAIL)]
-
-
-SLA_EVENTS = {SlaEvent.Kind.WARNING: "sla_warning", SlaEvent.Kind.BREACH: "sla_breach"}
-
-
-def sla_alert(event: SlaEvent) -> list[EmailMultiAlternatives]:
-    """Tell the assignee, or the group's agents while nobody is assigned, of a warning or breach."""
+def sla_alert(event: SlaEvent, agent: User) -> EmailMultiAlternatives:
+    """The mail that warns an agent of an SLA warning or breach, in the agent's language."""
     ticket = event.ticket
-    mails = []
-    for agent in _sla_recipients(ticket):
-        if not wants(agent, SLA_EVENTS[event.kind], EMAIL):
-            continue
-        context = {
-            "ticket": ticket,
-            "event": event,
-            # Lazy, so that it is translated in the agent's language below.
-            "metric": SlaMetric(event.target.metric).label,
-            "due_at": event.target.due_at,
-            "url": settings.SITE_URL + reverse("agent:detail", args=[ticket.pk]),
-        }
-        message_id = f"<madoguchi.request-{ticket.pk}.sla-{event.pk}.{agent.pk}@{_domain()}>"
-        with timezone.override(agent.time_zone or settings.TIME_ZONE):
-            mails.append(_render("sla", context, agent, _headers(ticket, message_id)))
-    return mails
+    context = {
+        "ticket": ticket,
+        "event": event,
+        # Lazy, so that it is translated in the agent's language below.
+        "metric": SlaMetric(event.target.metric).label,
+        "due_at": event.target.due_at,
+        "url": settings.SITE_URL + reverse("agent:detail", args=[ticket.pk]),
+    }
+    with timezone.override(agent.time_zone or settings.TIME_ZONE):
+        return _render("sla", context, agent, _headers(ticket, sla_alert_id(event, agent)))
 
 
-def _sla_recipients(ticket: Ticket) -> list[User]:
-    if ticket.assignee is not None:
-        people = [ticket.assignee]
-    elif ticket.department is not None:
-        people = list(ticket.department.members.all())
-    else:
-        people = []
-    return [person for person in people if person.is_staff and person.is_active]
+def sla_alert_id(event: SlaEvent, agent: User) -> str:
+    return f"<madoguchi.request-{event.ticket_id}.sla-{event.pk}.{agent.pk}@{_domain()}>"
 
 
-def merged(source: Ticket, target: Ticket) -> list[EmailMultiAlternatives]:
-    """Tell both requesters (once each, if they want it) that a request was merged into another."""
-    mails = []
-    for recipient in {
-        source.requester_id: source.requester,
-        target.requester_id: target.requester,
-    }.values():
-        if not (recipient.is_active and wants(recipient, "request_status", EMAIL)):
-            continue
-        context = {
-            "source": source,
-            "target": target,
-            "brand_name": target.brand.name,
-            "url": settings.SITE_URL + reverse("tickets:detail", args=[target.pk]),
-        }
-        message_id = f"<madoguchi.request-{source.pk}.merged.{recipient.pk}@{_domain()}>"
-        mails.append(_render("merged", context, recipient, _headers(target, message_id)))
-    return mails
+def merged(source: Ticket, target: Ticket, recipient: User) -> EmailMultiAlternatives:
+    """Tell a requester that a request was merged into another."""
+    context = {
+        "source": source,
+        "target": target,
+        "brand_name": target.brand.name,
+        "url": settings.SITE_URL + reverse("tickets:detail", args=[target.pk]),
+    }
+    return _render("merged", context, recipient, _headers(target, merged_id(source, recipient)))
+
+
+def merged_id(source: Ticket, recipient: User) -> str:
+    return f"<madoguchi.request-{source.pk}.merged.{recipient.pk}@{_domain()}>"
+
+
+def reply_id(message: Message, recipient: User) -> str:
+    ticket_pk = message.ticket_id
+    return f"<madoguchi.request-{ticket_pk}.message-{message.pk}.{recipient.pk}@{_domain()}>"
+
+
+def notice(
+    ticket: Ticket, recipient: User, *, kind: str, params: dict[str, object]
+) -> EmailMultiAlternatives:
+    """A short mail that carries an in-portal notification's text and link (agents' events)."""
+    context = {
+        "ticket": ticket,
+        "brand_name": ticket.brand.name,
+        # Called while rendering, so the text is in the recipient's language.
+        "text": lambda: notifications.text_for(kind, params),
+        "url": settings.SITE_URL + reverse("agent:detail", args=[ticket.pk]),
+    }
+    message_id = f"<madoguchi.request-{ticket.pk}.{kind}.{recipient.pk}@{_domain()}>"
+    return _render("notice", context, recipient, _headers(ticket, message_id))
+
+
+def guest_confirmation(hold: GuestRequest, token: str, *, language: str) -> EmailMultiAlternatives:
+    """The mail with the link that confirms a visitor's request (nothing is created before)."""
+    context = {
+        "hold": hold,
+        "brand_name": hold.brand.name,
+        "url": settings.SITE_URL + reverse("tickets:guest_confirm", args=[token]),
+        "hours": settings.GUEST_REQUEST_HOURS,
+    }
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string("tickets/email/guest_confirm_subject.txt", context).strip()
+        body = render_to_string("tickets/email/guest_confirm_message.txt", context)
+        html = render_to_string("tickets/email/guest_confirm_message.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, to=[hold.email], headers={"Auto-Submitted": "auto-generated"}
+    )
+    message.attach_alternative(html, "text/html")
+    return message

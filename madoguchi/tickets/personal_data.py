@@ -5,7 +5,14 @@ from typing import Any
 
 from madoguchi.accounts import personal_data
 from madoguchi.accounts.models import User
-from madoguchi.tickets.models import Attachment, Message, SatisfactionRating, Ticket
+from madoguchi.tickets.models import (
+    Attachment,
+    Macro,
+    Message,
+    SatisfactionRating,
+    SlaPolicy,
+    Ticket,
+)
 
 
 def _requests(user: User) -> Iterator[dict[str, Any]]:
@@ -64,7 +71,16 @@ def _attachments(user: User) -> Iterator[dict[str, Any]]:
         }
 
 
+def _macros(user: User) -> Iterator[dict[str, Any]]:
+    for macro in Macro.objects.filter(owner=user).order_by("pk"):
+        yield {"name": macro.name, "body": macro.body, "active": macro.is_active}
+
+
 def register() -> None:
+    personal_data.export(Macro, "personal_macros", _macros)
+    personal_data.exclude(
+        SlaPolicy, "Service levels agreed with an organisation: configuration, not about a person."
+    )
     personal_data.export(Attachment, "request_attachments", _attachments)
     personal_data.export(Ticket, "requests", _requests)
     personal_data.export(SatisfactionRating, "request_ratings", _ratings)

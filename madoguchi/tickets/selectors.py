@@ -8,10 +8,12 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import Department, Membership, User
 from madoguchi.core import access
+from madoguchi.core.models import AuditEvent
 from madoguchi.tickets.models import (
     Attachment,
     Category,
@@ -154,6 +156,12 @@ def request_type_get_for(viewer: User, brand: object, pk: object) -> RequestType
     """Return a request type of the brand the viewer may use; Http404 otherwise."""
     request_types = RequestType.objects.filter(brand=brand).select_related("category")
     return access.get_visible_or_404(viewer, request_types, pk=pk)
+
+
+def request_type_for_guests(brand: object, pk: object) -> RequestType:
+    """Return a request type a visitor may use on a brand that takes guest requests; 404 else."""
+    request_types = RequestType.objects.filter(brand=brand, is_active=True)
+    return get_object_or_404(request_types.select_related("category"), pk=pk)
 
 
 def answer_rows(ticket: Ticket) -> list[tuple[str, str]]:
@@ -326,6 +334,46 @@ def person_for_request(viewer: User, pk: str) -> User | None:
     if not pk.isdigit():
         return None
     return access.visible(viewer, User).filter(pk=int(pk)).first()
+
+
+ROUTING_REASONS = {
+    "created": gettext_lazy("new request"),
+    "group_changed": gettext_lazy("moved to another group"),
+    "approved": gettext_lazy("approved by the organisation"),
+}
+
+
+@dataclass(frozen=True)
+class AutomaticAssignment:
+    at: datetime
+    assignee: str
+    strategy: str
+    reason: str
+
+
+def automatic_assignments(ticket: Ticket) -> list[AutomaticAssignment]:
+    """Return the request's automatic assignments from the audit log, oldest first."""
+    events = list(
+        AuditEvent.objects.filter(
+            action="request.assigned_automatically",
+            target_type=Ticket._meta.label_lower,
+            target_id=str(ticket.pk),
+        ).order_by("created_at", "pk")
+    )
+    names = {
+        user.pk: str(user)
+        for user in User.objects.filter(pk__in=[event.data.get("assignee") for event in events])
+    }
+    strategies = dict(Department.Assignment.choices)
+    return [
+        AutomaticAssignment(
+            at=event.created_at,
+            assignee=names.get(event.data.get("assignee"), "?"),
+            strategy=str(strategies.get(event.data.get("strategy"), "")),
+            reason=str(ROUTING_REASONS.get(event.data.get("reason"), "")),
+        )
+        for event in events
+    ]
 
 
 def may_decide_approval(viewer: User, ticket: Ticket) -> bool:

@@ -20,7 +20,7 @@ from madoguchi.branding.models import Brand
 from madoguchi.core import audit, markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import attachments, filestore, mail, sla
+from madoguchi.tickets import attachments, filestore, mail, notices, routing, sla
 from madoguchi.tickets.models import (
     Attachment,
     Macro,
@@ -55,14 +55,18 @@ class NewRequest:
 
 
 def ticket_create(new: NewRequest) -> Ticket:
-    """Open a request with its first message and queue the confirmation mail, in one transaction."""
+    """Open a request with its first message and queue the confirmation mail, in one transaction.
+
+    A request agents may see at once is routed in its group (locking the group's row) and its
+    group is told; one waiting for its organisation's approval asks the admins instead.
+    """
     request_type = new.request_type
     organisation = _organisation_of(new.requester)
     needs_approval = bool(
         request_type and request_type.needs_organisation_approval and organisation
     )
     checked = {key: attachments.check(upload) for key, upload in new.field_files.items()}
-    with _files_kept_only_on_success() as stored, transaction.atomic():
+    with files_kept_only_on_success() as stored, transaction.atomic():
         ticket = Ticket.objects.create(
             brand=new.brand,
             request_type=request_type,
@@ -76,17 +80,26 @@ def ticket_create(new: NewRequest) -> Ticket:
             via=new.via,
         )
         _message_add(ticket, author=new.requester, body=new.description, via=new.via)
+        # A request waiting for its organisation's approval is routed once approved.
         if not needs_approval:
             sla.clock_start(ticket)
+            _route_and_tell(ticket, reason="created")
         for key, upload in new.field_files.items():
             _attach(
                 ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
             )
         enqueue_mail(mail.confirmation(ticket), idempotency_key=f"ticket-created-{ticket.pk}")
         if needs_approval:
-            for asked in mail.approval_needed(ticket):
-                enqueue_mail(asked, idempotency_key=asked.extra_headers["Message-ID"])
+            notices.approval_asked(ticket)
     return ticket
+
+
+def _route_and_tell(ticket: Ticket, *, reason: str, actor: User | None = None) -> None:
+    """Route a request that agents may now see and tell its group (and its new assignee)."""
+    if routing.ticket_route(ticket, reason=reason, actor=actor):
+        ticket.save(update_fields=["assignee", "status"])
+        notices.assigned(ticket, by=actor)
+    notices.arrived_in_group(ticket)
 
 
 @dataclass(frozen=True)
@@ -109,7 +122,7 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
     if reply.internal and not reply.author.is_staff:
         raise DomainError(_("Only agents can write internal notes."))
     checked = [attachments.check(upload) for upload in reply.files]
-    with _files_kept_only_on_success() as stored, transaction.atomic():
+    with files_kept_only_on_success() as stored, transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.status == Ticket.Status.CLOSED:
             raise RequestClosedError(
@@ -127,8 +140,7 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
         sla.status_changed(locked, before=before, at=message.created_at)
         if not message.is_internal:
             sla.reply_recorded(locked, by_agent=reply.author.is_staff, at=message.created_at)
-        for outgoing in mail.public_reply(message):
-            enqueue_mail(outgoing, idempotency_key=outgoing.extra_headers["Message-ID"])
+        notices.reply_added(message)
     ticket.refresh_from_db()
     return message
 
@@ -172,24 +184,34 @@ class TicketChanges:
 
 
 def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Ticket:
-    """Apply an agent's changes to one request. Locks the request row."""
+    """Apply an agent's changes to one request. Locks the request row, then its new group's.
+
+    Moving the request to another group re-routes it there, unless the agent also chose an
+    assignee or the assignee belongs to the new group.
+    """
     _check_changes(actor, changes)
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         was_solved = locked.status == Ticket.Status.SOLVED
-        before = (locked.status, locked.priority, locked.organisation_id, locked.request_type_id)
+        sla_before = (
+            locked.status,
+            locked.priority,
+            locked.organisation_id,
+            locked.request_type_id,
+        )
+        before = (locked.department_id, locked.assignee_id)
         _apply_changes(locked, changes)
+        moved = locked.department_id != before[0]
+        if moved and locked.assignee_id == before[1]:
+            _reroute(locked, actor=actor)
         locked.updated_at = timezone.now()
         locked.save()
-        _sla_follow(locked, before)
+        _sla_follow(locked, sla_before)
         if changes.tags is not None:
             locked.tags.set(_tags(changes.tags))
         if changes.add_tags:
             locked.tags.add(*_tags(changes.add_tags))
-        solved_mail = mail.solved(locked) if locked.status == "solved" and not was_solved else None
-        if solved_mail is not None:
-            key = f"ticket-solved-{locked.pk}-{locked.solved_at.timestamp()}"
-            enqueue_mail(solved_mail, idempotency_key=key)
+        _tell_changes(locked, before=before, was_solved=was_solved, actor=actor)
     ticket.refresh_from_db()
     return ticket
 
@@ -208,6 +230,27 @@ def reply_add_with_changes(ticket: Ticket, reply: NewReply, changes: TicketChang
         if changes != TicketChanges():
             ticket_update(ticket, actor=reply.author, changes=changes)
         return reply_add(ticket, reply)
+
+
+def _tell_changes(
+    ticket: Ticket, *, before: tuple[int | None, int | None], was_solved: bool, actor: User
+) -> None:
+    if ticket.status == Ticket.Status.SOLVED and not was_solved:
+        notices.solved(ticket)
+    if ticket.assignee_id != before[1]:
+        notices.assigned(ticket, by=actor)
+    if ticket.department_id != before[0]:
+        notices.arrived_in_group(ticket)
+
+
+def _reroute(ticket: Ticket, *, actor: User) -> None:
+    """Give a request moved to another group to an agent of that group."""
+    department = ticket.department
+    if ticket.assignee_id and department.members.filter(pk=ticket.assignee_id).exists():
+        return
+    # The old assignee is not of the new group: the work is the new group's to take.
+    ticket.assignee = None
+    routing.ticket_route(ticket, reason="group_changed", actor=actor)
 
 
 def _check_changes(actor: User, changes: TicketChanges) -> None:
@@ -260,9 +303,9 @@ def approval_decide(ticket: Ticket, *, by: User, approve: bool) -> Ticket:
         locked.save(update_fields=["approval", "status", "updated_at"])
         if approve:
             sla.clock_start(locked)
-        decided = mail.approval_decided(locked, by=by)
-        if decided is not None:
-            enqueue_mail(decided, idempotency_key=f"ticket-approval-{locked.pk}")
+            if locked.assignee_id is None:
+                _route_and_tell(locked, reason="approved", actor=by)
+        notices.approval_decided(locked, by=by)
     ticket.refresh_from_db()
     return ticket
 
@@ -330,7 +373,7 @@ def _message_add(
 
 
 @contextmanager
-def _files_kept_only_on_success() -> Iterator[list[str]]:
+def files_kept_only_on_success() -> Iterator[list[str]]:
     """Yield a list to note stored file names in; if anything fails, delete them all.
 
     A full disk becomes StorageFullError, so the person gets a clear answer, not a crash.
@@ -448,8 +491,7 @@ def ticket_merge(
             organisation=source.organisation,
             data={"source": source.pk, "target": target.pk},
         )
-        for outgoing in mail.merged(source, target):
-            enqueue_mail(outgoing, idempotency_key=outgoing.extra_headers["Message-ID"])
+        notices.merged(source, target)
     return target
 
 

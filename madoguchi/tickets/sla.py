@@ -13,8 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import mail
+from madoguchi.tickets import notices
 from madoguchi.tickets.business_time import Schedule, add_business_time, business_time_between
 from madoguchi.tickets.japanese_holidays import japanese_holidays
 from madoguchi.tickets.models import (
@@ -181,8 +180,7 @@ def _event_record(target: SlaTarget, kind: str) -> int:
     try:
         with transaction.atomic():
             event = SlaEvent.objects.create(ticket=target.ticket, target=target, kind=kind)
-            for alert in mail.sla_alert(event):
-                enqueue_mail(alert, idempotency_key=alert.extra_headers["Message-ID"])
+            notices.sla_alert(event)
     except IntegrityError:
         return 0  # Another worker recorded it first.
     logger.info("SLA %s on request %s (%s)", kind, target.ticket_id, target.metric)

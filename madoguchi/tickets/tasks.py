@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from madoguchi.tickets import services, sla
+from madoguchi.tickets import guests, services, sla
 from madoguchi.tickets.inbound import imap
 from madoguchi.tickets.inbound import services as inbound_services
 
@@ -35,3 +35,9 @@ def imap_poll_task() -> int:
 def sla_check_task() -> int:
     """Record and announce SLA warnings and breaches that are due (every minute)."""
     return sla.targets_check()
+
+
+@task()
+def guest_requests_purge_task() -> int:
+    """Delete guest requests nobody confirmed in time, with their files (hourly)."""
+    return guests.guest_requests_purge()

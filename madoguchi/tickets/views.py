@@ -1,17 +1,20 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from madoguchi.core.access import object_view
+from madoguchi.core.access import capability_view, object_view
 from madoguchi.core.errors import DomainError, error_response
-from madoguchi.tickets import selectors, services
+from madoguchi.tickets import guests, selectors, services
 from madoguchi.tickets.attachments import INLINE_TYPES
-from madoguchi.tickets.forms import RatingForm, ReplyForm, RequestForm
+from madoguchi.tickets.forms import GuestRequestForm, RatingForm, ReplyForm, RequestForm
 from madoguchi.tickets.models import Attachment, RequestType, Ticket
 
 PAGE_SIZE = 25
@@ -26,9 +29,12 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 
 @object_view(RequestType)
-@login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        if request.brand.accepts_guest_requests:
+            return _guest_submit(request, pk)
+        return redirect_to_login(request.get_full_path())
     request_type = selectors.request_type_get_for(request.user, request.brand, pk)
     form = RequestForm(
         request_type,
@@ -59,6 +65,57 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     context = {"request_type": request_type, "form": form}
     return render(request, "tickets/submit.html", context, status=status)
+
+
+def _guest_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    request_type = selectors.request_type_for_guests(request.brand, pk)
+    form = GuestRequestForm(request_type, data=request.POST or None, files=request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if form.is_bot():
+            # Answered as a person would be, so the robot learns nothing.
+            return redirect("tickets:guest_sent")
+        if not ratelimit.consume(request, action="guest_request", key=data["guest_email"].lower()):
+            return error_response(
+                request, 429, _("Too many requests were sent just now. Try again in an hour.")
+            )
+        submission = guests.GuestSubmission(
+            brand=request.brand,
+            request_type=request_type,
+            name=data["guest_name"],
+            email=data["guest_email"],
+            subject=data["subject"],
+            description=data["description"],
+            answers=form.answers(),
+            field_files=form.files_by_key(),
+        )
+        try:
+            guests.guest_request_hold(submission, language=translation.get_language())
+        except services.StorageFullError as error:
+            return error_response(request, 507, str(error))
+        return redirect("tickets:guest_sent")
+    status = 422 if request.method == "POST" else 200
+    context = {"request_type": request_type, "form": form}
+    return render(request, "tickets/guest_submit.html", context, status=status)
+
+
+@require_GET
+def guest_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "tickets/guest_sent.html")
+
+
+@capability_view
+@require_http_methods(["GET", "POST"])
+def guest_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Confirm a guest request by its mailed link; a button, so mail scanners confirm nothing."""
+    if request.method == "GET":
+        return render(request, "tickets/guest_confirm.html", {"token": token})
+    try:
+        ticket = guests.guest_request_confirm(token)
+    except DomainError as error:
+        context = {"token": token, "error": str(error)}
+        return render(request, "tickets/guest_confirm.html", context, status=400)
+    return render(request, "tickets/guest_confirmed.html", {"ticket": ticket})
 
 
 @login_required

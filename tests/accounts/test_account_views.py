@@ -187,7 +187,7 @@ def test_the_notification_grid_has_a_label_per_checkbox_and_saves(
 ) -> None:
     client.force_login(alice)
     page = _text(client.get(reverse("accounts:notifications")))
-    assert page.count('type="checkbox"') == len(notifications.event_types()) * 2
+    assert page.count('type="checkbox"') == len(notifications.event_types(alice)) * 2
     assert '<label for="id_request_reply__email"' in page
     assert '<th scope="row">A reply to one of my requests</th>' in page
 

@@ -75,8 +75,11 @@ def test_a_department_groups_agents(client: Client, erin: User, dave: User) -> N
     client.force_login(erin)
 
     response = client.post(
-        reverse("admin:accounts_department_add"), {"name": "Billing", "members": [dave.pk]}
+        reverse("admin:accounts_department_add"),
+        {"name": "Billing", "members": [dave.pk], "assignment": "round_robin"},
     )
 
     assert response.status_code == 302
-    assert list(Department.objects.get(name="Billing").members.all()) == [dave]
+    billing = Department.objects.get(name="Billing")
+    assert list(billing.members.all()) == [dave]
+    assert billing.assignment == Department.Assignment.ROUND_ROBIN

@@ -13,7 +13,7 @@ from madoguchi.accounts.models import Department, User
 from madoguchi.tickets import services
 from madoguchi.tickets.models import Priority, SlaPolicy, Ticket
 from madoguchi.tickets.services import NewReply, TicketChanges
-from tests.factories import make_ticket
+from tests.factories import make_request_type, make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +289,66 @@ def test_other_requests_of_the_customer_show_their_badges(
     body = agent.get(reverse("agent:detail", args=[sla_queue["fresh"].pk])).content.decode()
 
     assert 'SLA late</a> <small>(New)</small> <span class="mdg-sla mdg-sla-breached">' in body
+
+
+def test_the_header_shows_agents_an_away_toggle_and_customers_none(
+    agent: Client, client: Client, alice: User
+) -> None:
+    page = agent.get(reverse("agent:queue")).content.decode()
+    assert 'action="/agent/away/"' in page
+    assert 'aria-pressed="false"' in page
+
+    client.force_login(alice)
+    assert "/agent/away/" not in client.get(reverse("tickets:activity")).content.decode()
+
+
+def test_an_agent_sets_themselves_away_and_back_and_returns_to_the_page(
+    agent: Client, dave: User
+) -> None:
+    back = reverse("agent:queue") + "?queue=mine"
+
+    response = agent.post(reverse("agent:away"), {"away": "1", "next": back}, follow=True)
+
+    dave.refresh_from_db()
+    assert dave.is_away
+    assert response.redirect_chain[-1][0] == back
+    body = response.content.decode()
+    assert 'aria-pressed="true"' in body
+    assert "You are away: no new requests are assigned to you." in body
+
+    agent.post(reverse("agent:away"), {"away": "0"})
+    dave.refresh_from_db()
+    assert not dave.is_away
+
+
+def test_the_away_toggle_never_redirects_off_site(agent: Client) -> None:
+    response = agent.post(reverse("agent:away"), {"away": "1", "next": "https://evil.example/"})
+
+    assert response.url == reverse("agent:queue")
+
+
+def test_the_away_toggle_speaks_japanese(agent: Client, dave: User) -> None:
+    dave.is_away = True
+    dave.save()
+
+    page = agent.get(reverse("agent:queue"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+
+    assert "不在" in page
+
+
+def test_the_request_page_lists_its_automatic_assignments(
+    agent: Client, alice: User, dave: User
+) -> None:
+    billing = Department.objects.create(
+        name="Billing", assignment=Department.Assignment.ROUND_ROBIN
+    )
+    billing.members.add(dave)
+    request_type = make_request_type("Refund")
+    request_type.department = billing
+    request_type.save()
+    ticket = make_ticket(alice, request_type=request_type)
+
+    body = agent.get(reverse("agent:detail", args=[ticket.pk])).content.decode()
+
+    assert "Automatic assignments" in body
+    assert "Dave Agent: Round robin: each agent in turn (new request)" in body

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from madoguchi.accounts import notifications
 from madoguchi.accounts.models import User
 from madoguchi.tickets import services
 from madoguchi.tickets.models import Attachment, FormField, RequestType, Ticket
@@ -167,7 +168,7 @@ def test_files_are_removed_when_the_rest_fails(
     def refuse(*args: object, **kwargs: object) -> None:
         raise RuntimeError("queue down")
 
-    monkeypatch.setattr(services, "enqueue_mail", refuse)
+    monkeypatch.setattr(notifications, "enqueue_mail", refuse)
     # An agent's reply is mailed, and the mail queue fails after the file was written.
     reply = NewReply(author=dave, body="x", files=[SimpleUploadedFile("a.png", PNG)])
     with pytest.raises(RuntimeError):

@@ -217,7 +217,7 @@ def _new_request(
         description=_body(strip_reply(parsed.text), notes, sender),
         via=Ticket.Via.EMAIL,
     )
-    with services._files_kept_only_on_success() as stored:
+    with services.files_kept_only_on_success() as stored:
         ticket = services.ticket_create(new)
         first = ticket.messages.order_by("pk").first()
         for upload in files:

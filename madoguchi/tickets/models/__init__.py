@@ -1,4 +1,5 @@
 from madoguchi.tickets.models.catalog import Category, Choice, FormField, Priority, RequestType
+from madoguchi.tickets.models.guests import GuestRequest, HeldFile
 from madoguchi.tickets.models.inbound import BrandMailbox, InboundMail
 from madoguchi.tickets.models.macros import Macro
 from madoguchi.tickets.models.sla import (
@@ -26,6 +27,8 @@ __all__ = [
     "Category",
     "Choice",
     "FormField",
+    "GuestRequest",
+    "HeldFile",
     "Holiday",
     "InboundMail",
     "Macro",

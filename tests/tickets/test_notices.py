@@ -1,0 +1,143 @@
+"""Ticket events reach people in the portal and by mail, each as the person chose."""
+
+import pytest
+from django.core import mail
+from django.utils import translation
+
+from madoguchi.accounts import notifications
+from madoguchi.accounts.models import Department, Notification, User
+from madoguchi.tickets import services
+from madoguchi.tickets.models import RequestType, Ticket
+from madoguchi.tickets.services import NewReply, TicketChanges
+from tests.factories import make_ticket
+
+pytestmark = pytest.mark.django_db
+
+WEB = notifications.Channel.WEB
+EMAIL = notifications.Channel.EMAIL
+
+
+@pytest.fixture
+def ticket(alice: User) -> Ticket:
+    ticket = make_ticket(alice, subject="Printer")
+    mail.outbox.clear()
+    return ticket
+
+
+def _kinds(user: User) -> list[str]:
+    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+
+
+def test_a_reply_reaches_the_customer_in_the_portal_and_by_mail(
+    ticket: Ticket, alice: User, dave: User
+) -> None:
+    services.reply_add(ticket, NewReply(author=dave, body="Try this."))
+
+    note = Notification.objects.get(recipient=alice)
+    assert (note.event, note.url, note.read_at) == (
+        "request_reply",
+        f"/requests/{ticket.pk}/",
+        None,
+    )
+    assert notifications.text_of(note) == f"New reply on #{ticket.pk}: Printer"
+    assert [sent.to for sent in mail.outbox] == [["alice@example.com"]]
+
+
+def test_each_channel_follows_its_own_preference(ticket: Ticket, alice: User, dave: User) -> None:
+    notifications.preferences_set(alice, enabled={("request_reply", EMAIL)})
+    services.reply_add(ticket, NewReply(author=dave, body="By mail only."))
+    assert _kinds(alice) == []
+    assert len(mail.outbox) == 1
+
+    mail.outbox.clear()
+    notifications.preferences_set(alice, enabled={("request_reply", WEB)})
+    services.reply_add(ticket, NewReply(author=dave, body="In the portal only."))
+    assert _kinds(alice) == ["request_reply"]
+    assert mail.outbox == []
+
+
+def test_internal_notes_notify_nobody(ticket: Ticket, alice: User, dave: User) -> None:
+    services.reply_add(ticket, NewReply(author=dave, body="VIP", internal=True))
+
+    assert not Notification.objects.exists()
+
+
+def test_the_text_is_in_the_language_of_the_reader_when_read(
+    ticket: Ticket, alice: User, dave: User
+) -> None:
+    services.ticket_update(ticket, actor=dave, changes=TicketChanges(status="solved"))
+    note = Notification.objects.get(recipient=alice)
+
+    with translation.override("ja"):
+        japanese = notifications.text_of(note)
+
+    assert notifications.text_of(note) == f"Your request #{ticket.pk} was solved: Printer"
+    assert japanese.startswith(f"ご依頼 #{ticket.pk}")
+
+
+def test_an_agent_hears_of_a_request_assigned_to_them_but_not_when_they_take_it(
+    ticket: Ticket, dave: User, erin: User
+) -> None:
+    services.ticket_update(ticket, actor=erin, changes=TicketChanges(assignee=dave))
+    services.ticket_update(ticket, actor=erin, changes=TicketChanges(assignee=erin))
+
+    assert _kinds(dave) == ["request_assigned"]
+    assert _kinds(erin) == []
+    assert Notification.objects.get(recipient=dave).url == f"/agent/requests/{ticket.pk}/"
+    assert [sent.to for sent in mail.outbox] == [["dave@example.com"]]
+    assert mail.outbox[0].subject == f"[#{ticket.pk}] #{ticket.pk} was assigned to you: Printer"
+
+
+def test_the_group_hears_of_a_new_request_and_the_assignee_of_its_assignment(
+    alice: User, dave: User, erin: User, request_type: RequestType
+) -> None:
+    billing = Department.objects.create(
+        name="Billing", assignment=Department.Assignment.ROUND_ROBIN
+    )
+    billing.members.set([dave, erin])
+    request_type.department = billing
+    request_type.save()
+
+    make_ticket(alice, request_type=request_type)
+
+    assert _kinds(dave) == ["request_assigned"]
+    assert _kinds(erin) == ["group_request"]
+    text = notifications.text_of(Notification.objects.get(recipient=erin))
+    assert "in Billing" in text
+
+
+def test_agents_turn_group_mail_off_and_keep_the_bell(
+    alice: User, dave: User, request_type: RequestType
+) -> None:
+    billing = Department.objects.create(name="Billing")
+    billing.members.set([dave])
+    request_type.department = billing
+    request_type.save()
+    notifications.preferences_set(dave, enabled={("group_request", WEB)})
+    mail.outbox.clear()
+
+    make_ticket(alice, request_type=request_type)
+
+    assert _kinds(dave) == ["group_request"]
+    assert [sent.to for sent in mail.outbox] == [["alice@example.com"]]
+
+
+def test_approval_asked_and_decided_reach_the_admin_and_the_requester(
+    alice: User, bob: User, request_type: RequestType
+) -> None:
+    request_type.needs_organisation_approval = True
+    request_type.save()
+    ticket = make_ticket(alice, request_type=request_type)
+    assert _kinds(bob) == ["approval_asked"]
+
+    services.approval_decide(ticket, by=bob, approve=False)
+
+    assert _kinds(alice) == ["request_declined"]
+
+
+def test_customers_are_not_offered_the_agents_events(alice: User, dave: User) -> None:
+    customer_events = {event.key for event in notifications.event_types(alice)}
+    agent_events = {event.key for event in notifications.event_types(dave)}
+
+    assert "request_assigned" not in customer_events
+    assert {"request_assigned", "group_request"} <= agent_events
