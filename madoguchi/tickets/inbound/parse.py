@@ -42,6 +42,11 @@ _CHARSET_ALIASES = {
     "unknown-8bit": "utf-8",
 }
 _FALLBACKS = ("utf-8", "iso2022_jp_ext", "iso2022_jp_2", "cp932", "euc_jis_2004", "cp1252")
+_SIGNATURE_TYPES = {
+    "application/pkcs7-signature",
+    "application/x-pkcs7-signature",
+    "application/pgp-signature",
+}
 _ANGLE_ID = re.compile(r"<([^<>\s]{1,250})>")
 
 
@@ -70,6 +75,8 @@ class ParsedMail:
     headers: dict[str, str] = field(default_factory=dict)
     # Problems met while reading, kept for the admin who looks at a quarantined message.
     problems: list[str] = field(default_factory=list)
+    # The body could not be read at all: the message goes to quarantine.
+    unreadable: bool = False
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -158,7 +165,16 @@ def _one_line(value: str) -> str:
 def parse(raw: bytes) -> ParsedMail:
     """Read a mail's bytes. Never raises for bad input; unreadable pieces become `problems`."""
     parsed = ParsedMail()
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+    except RecursionError:
+        # The standard parser recurses once per nesting level: thousands of levels defeat it.
+        parsed.unreadable = True
+        parsed.problems.append("the MIME structure is nested too deeply to read")
+        message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+        parsed.headers = _raw_headers(message)
+        _read_envelope_headers(parsed)
+        return parsed
     parsed.headers = _raw_headers(message)
     _read_envelope_headers(parsed)
     texts: list[str] = []
@@ -237,6 +253,9 @@ def _visit(part: Message, parsed: ParsedMail, texts: list[str]) -> list[Message]
         if content_type == "multipart/alternative" and children:
             return [_best_alternative(children)]
         return children
+    if content_type in _SIGNATURE_TYPES:
+        # A signature (S/MIME, OpenPGP) is for the mail program; the raw mail keeps it.
+        return []
     disposition = part.get_content_disposition()
     filename = _filename(part)
     is_body_text = content_type in {"text/plain", "text/html"} and not filename

@@ -45,6 +45,7 @@ NO_SENDER = "no_sender"
 UNKNOWN_SENDER = "unknown_sender"
 SENDER_INACTIVE = "sender_inactive"
 RATE_LIMITED = "rate_limited"
+UNREADABLE = "unreadable"
 
 
 @dataclass
@@ -146,6 +147,8 @@ def _outcome(mail: InboundMail, *, trusted: bool) -> Outcome:
     mail.sender = parsed.sender or mail.sender
     if not parsed.sender:
         return Outcome(Status.QUARANTINED, NO_SENDER, "\n".join(parsed.problems))
+    if parsed.unreadable:
+        return Outcome(Status.QUARANTINED, UNREADABLE, "\n".join(parsed.problems))
     if not trusted:
         held = _held_back(mail, parsed)
         if held is not None:
