@@ -95,15 +95,20 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     tried.extend(_FALLBACKS)
     for codec in tried:
         try:
-            return data.decode(codec)
+            return storable(data.decode(codec))
         except (LookupError, UnicodeDecodeError, ValueError):
             if codec == "iso2022_jp_ext":
                 # Outlook's ISO-2022-JP (cp50220) carries NEC and IBM characters (①, ㈱).
                 found = _iso2022jp_as_cp932(data)
                 if found is not None:
-                    return found
+                    return storable(found)
             continue
-    return data.decode("utf-8", errors="replace")
+    return storable(data.decode("utf-8", errors="replace"))
+
+
+def storable(text: str) -> str:
+    """Text a database can hold: no NUL characters (PostgreSQL refuses them), no lone surrogates."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 _ESCAPES = {b"\x1b(B": "ascii", b"\x1b(J": "ascii", b"\x1b$@": "jis", b"\x1b$B": "jis"}
@@ -151,11 +156,11 @@ def decode_header_value(raw: str) -> str:
     try:
         chunks = decode_header(raw)
     except Exception:
-        return _one_line(raw)
+        return storable(_one_line(raw))
     text = []
     for chunk, charset in chunks:
         text.append(decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk)
-    return _one_line("".join(text))
+    return storable(_one_line("".join(text)))
 
 
 def _one_line(value: str) -> str:
@@ -225,7 +230,7 @@ def addresses(value: str) -> list[tuple[str, str]]:
 
 def message_ids(value: str) -> list[str]:
     """The <id> tokens of a Message-ID, In-Reply-To or References header, without brackets."""
-    return [found[:MESSAGE_ID_MAX] for found in _ANGLE_ID.findall(value)]
+    return [storable(found)[:MESSAGE_ID_MAX] for found in _ANGLE_ID.findall(value)]
 
 
 def _walk(root: Message, parsed: ParsedMail, texts: list[str]) -> None:

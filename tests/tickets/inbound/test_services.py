@@ -394,3 +394,17 @@ def test_smime_signed_mail_lands_without_its_signature(deliver, alice: User) -> 
 
     assert message.body == "Signed question."
     assert message.attachments.count() == 0
+
+
+def test_nul_characters_never_reach_the_database(deliver, alice: User) -> None:
+    """Found by the fuzz test on PostgreSQL, which refuses NUL in text columns."""
+    raw = raw_mail(sender="Alice <alice@example.com\x00>", subject="Nul\x00here", body="a\x00b")
+
+    mail = deliver(raw)
+
+    assert (mail.status, mail.sender, mail.subject) == (
+        Status.TICKET,
+        "alice@example.com",
+        "Nulhere",
+    )
+    assert mail.created_message.body == "ab"
