@@ -15,6 +15,8 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses
 
+from django.conf import settings
+
 from madoguchi.tickets.inbound.htmltext import html_to_text
 
 # Deeper nesting than this is not walked (R38 asks for 100 levels; a bomb has thousands).
@@ -294,8 +296,6 @@ def _filename(part: Message) -> str:
 
 
 def _file_part(part: Message, content_type: str, filename: str) -> Part:
-    from django.conf import settings
-
     encoded = part.get_payload()
     encoded_size = len(encoded) if isinstance(encoded, str | bytes) else 0
     content_id = message_ids(_raw_headers(part).get("content-id", ""))

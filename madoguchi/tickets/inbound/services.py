@@ -11,6 +11,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -238,8 +239,6 @@ def _keeps_unknown_senders(brand: Brand, mailbox: BrandMailbox | None) -> bool:
 
 def _customer_create(parsed: ParsedMail) -> User:
     """An account for a new customer who wrote in; they sign in later with a code by mail."""
-    from allauth.account.models import EmailAddress
-
     user = User.objects.create_user(parsed.sender, None, name=parsed.sender_name[:150])
     # Unverified: a From header proves nothing; signing in by code or reset will verify it.
     EmailAddress.objects.create(user=user, email=parsed.sender, verified=False, primary=True)
