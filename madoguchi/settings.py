@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "madoguchi.branding",
     "madoguchi.accounts",
     "madoguchi.tickets",
+    "madoguchi.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -115,6 +116,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.microsoft",
     "channels",
+    "ninja",
     "django_tasks_db",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("requests/", include("madoguchi.tickets.urls")),
     path("agent/", include("madoguchi.tickets.agent_urls")),
+    path("api/v1/", include("madoguchi.api.urls")),
     path("organisation/", include("madoguchi.accounts.organisation_urls")),
     path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -11,7 +11,7 @@ from pytest_django.fixtures import Settings
 from madoguchi.accounts.models import Membership, Organisation, User
 from tests.factories import add_member, make_organisation, make_user
 
-pytest_plugins = ["tests.support.smtp", "tests.support.canary"]
+pytest_plugins = ["tests.support.smtp", "tests.support.canary", "tests.support.worker"]
 
 
 @pytest.fixture(autouse=True)

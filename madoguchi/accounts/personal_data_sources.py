@@ -22,7 +22,7 @@ from madoguchi.accounts.models import (
     User,
     UserImport,
 )
-from madoguchi.core.models import AuditEvent
+from madoguchi.core.models import AuditEvent, IdempotencyKey
 
 
 def _time(value: datetime | None) -> str | None:
@@ -150,6 +150,10 @@ def register() -> None:
     personal_data.exclude(
         UserImport,
         "An admin's working copy of an imported file: other people's data, kept for days only.",
+    )
+    personal_data.exclude(
+        IdempotencyKey,
+        "A technical record of API retries, kept a day; the requests it made are exported.",
     )
     personal_data.exclude(
         LogEntry,

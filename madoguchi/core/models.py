@@ -117,3 +117,28 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.slot:%Y-%m-%d %H:%M}"
+
+
+class IdempotencyKey(models.Model):
+    """A create already run (or running) for one caller and one Idempotency-Key (R31).
+
+    The unique (user, key) pair is the lock: of two requests with one key, only one inserts the
+    row and runs; the other sees it and replays the stored answer, or hears "in progress".
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # What the key was first used for: method, path and a digest of the body.
+    fingerprint = models.CharField(max_length=64)
+    # Empty while the first request runs.
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"

@@ -6,6 +6,7 @@ import smtplib
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 
+from madoguchi.core import idempotency
 from madoguchi.core.jobs import PermanentTaskError, effect_done, effect_message_id, effect_record
 
 logger = logging.getLogger("madoguchi.tasks")
@@ -58,3 +59,9 @@ def send_mail_task(  # noqa: PLR0913  (the parts of one message)
         raise
     effect_record(key)
     return message_id
+
+
+@task()
+def idempotency_keys_purge_task() -> int:
+    """Forget Idempotency-Keys older than a day (every few hours)."""
+    return idempotency.purge_expired()

@@ -2,11 +2,25 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from madoguchi.tickets import sla
 from madoguchi.tickets.inbound import services as inbound_services
-from madoguchi.tickets.models import BrandMailbox, Category, FormField, InboundMail, RequestType
+from madoguchi.tickets.models import (
+    BrandMailbox,
+    BusinessCalendar,
+    BusinessHours,
+    Category,
+    FormField,
+    Holiday,
+    InboundMail,
+    RequestType,
+    SlaEvent,
+    SlaPolicy,
+)
 
 RAW_PREVIEW_BYTES = 200_000
 
@@ -85,12 +99,6 @@ class InboundMailAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     exclude = ["raw"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
     # Deleting goes through inbound_delete, which removes the raw file and audits it.
     def delete_model(self, request: HttpRequest, obj: InboundMail) -> None:
         inbound_services.inbound_delete(obj, by=request.user)
@@ -120,3 +128,93 @@ class InboundMailAdmin(admin.ModelAdmin):
                 _("%(mail)s: %(status)s") % {"mail": done, "status": done.get_status_display()},
                 level,
             )
+
+
+class BusinessHoursInline(admin.TabularInline):
+    model = BusinessHours
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone"]
+    search_fields = ["name"]
+    inlines = [BusinessHoursInline, HolidayInline]
+    actions = ["add_japanese_holidays"]
+
+    @admin.action(description=_("Add Japanese national holidays (this year and next)"))
+    def add_japanese_holidays(
+        self, request: HttpRequest, queryset: QuerySet[BusinessCalendar]
+    ) -> None:
+        year = timezone.localdate().year
+        for calendar in queryset:
+            added = sum(sla.japanese_holidays_add(calendar, year=y) for y in (year, year + 1))
+            self.message_user(
+                request,
+                ngettext(
+                    "%(calendar)s: %(count)d holiday added.",
+                    "%(calendar)s: %(count)d holidays added.",
+                    added,
+                )
+                % {"calendar": calendar.name, "count": added},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "priority",
+        "organisation",
+        "request_type",
+        "calendar",
+        "first_response_minutes",
+        "next_response_minutes",
+        "resolution_minutes",
+        "position",
+        "is_active",
+    ]
+    list_editable = ["position", "is_active"]
+    list_filter = ["is_active", "priority", "calendar", "pause_on_hold"]
+    search_fields = ["name_en", "name_ja", "organisation__name"]
+    list_select_related = ["organisation", "request_type", "calendar"]
+    autocomplete_fields = ["organisation"]
+    fieldsets = [
+        (None, {"fields": [("name_en", "name_ja"), ("is_active", "position")]}),
+        (_("Applies to"), {"fields": ["priority", "organisation", "request_type"]}),
+        (
+            _("Targets in business minutes"),
+            {
+                "fields": [
+                    "calendar",
+                    ("first_response_minutes", "next_response_minutes", "resolution_minutes"),
+                ]
+            },
+        ),
+        (
+            _("Warnings and pauses"),
+            {"fields": [("warn_percent", "warn_minutes_before"), "pause_on_hold"]},
+        ),
+    ]
+
+
+@admin.register(SlaEvent)
+class SlaEventAdmin(admin.ModelAdmin):
+    """The record of warnings and breaches, read-only: the clock writes it."""
+
+    list_display = ["created_at", "ticket", "target__metric", "kind"]
+    list_filter = ["kind", "target__metric", "created_at"]
+    list_select_related = ["ticket", "target"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -28,12 +28,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     priority = priority if priority in Priority.values else ""
     sort = request.GET.get("sort", "updated")
     sort = sort if sort in selectors.SORTS else "updated"
-    tickets = selectors.queue_for(request.user, name, status=status, priority=priority, sort=sort)
+    due = request.GET.get("due", "")
+    due = due if due in selectors.DUE_WITHIN else ""
+    tickets = selectors.queue_for(
+        request.user, name, status=status, priority=priority, sort=sort, due=due
+    )
     context = {
         "page": Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page")),
         "queue": name,
         "counts": selectors.queue_counts(request.user),
-        "filters": {"status": status, "priority": priority, "sort": sort},
+        "filters": {"status": status, "priority": priority, "sort": sort, "due": due},
         "statuses": Ticket.Status.choices,
         "priorities": Priority.choices,
         "bulk": ChangesForm(),
@@ -107,6 +111,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "answers": selectors.answer_rows(ticket),
         "field_files": selectors.field_attachments(ticket),
         "others": selectors.other_requests(request.user, ticket),
+        "sla_rows": selectors.sla_rows(ticket),
         "reply_form": reply_form,
         "changes_form": changes_form,
     }

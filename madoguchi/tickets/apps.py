@@ -10,6 +10,7 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from madoguchi.accounts import notifications
         from madoguchi.core import periodic
         from madoguchi.core import seeding as core_seeding
         from madoguchi.tickets import personal_data, seeding, selectors, tasks
@@ -21,9 +22,21 @@ class TicketsConfig(AppConfig):
             "tickets.close_solved", tasks.tickets_close_solved_task, every=timedelta(hours=1)
         )
         periodic.register(
+            "tickets.sweep_incoming",
+            tasks.attachments_sweep_incoming_task,
+            every=timedelta(minutes=30),
+        )
+        periodic.register(
             "tickets.inbound_pending",
             tasks.inbound_process_pending_task,
             every=timedelta(minutes=5),
         )
         imap.register_polling(tasks.imap_poll_task)
+        periodic.register("tickets.sla_check", tasks.sla_check_task, every=timedelta(minutes=1))
+        notifications.register_event(
+            "sla_warning", _("A request I work on is about to miss its SLA (agents)")
+        )
+        notifications.register_event("sla_breach", _("A request I work on missed its SLA (agents)"))
+        # Before the catalog, whose demo request then runs under the standard policy.
+        core_seeding.register_demo(seeding.load_demo_sla, order=19)
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)

@@ -11,12 +11,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import NotificationPreference, User
 from madoguchi.accounts.notifications import wants
-from madoguchi.tickets.models import Message, Ticket
+from madoguchi.tickets.models import Message, SlaEvent, SlaMetric, Ticket
 
 EMAIL = NotificationPreference.Channel.EMAIL
 
@@ -153,3 +153,37 @@ def _recipients(message: Message) -> list[User]:
     unique = {person.pk: person for person in people if person and person.is_active}
     unique.pop(getattr(author, "pk", None), None)
     return [person for person in unique.values() if wants(person, "request_reply", EMAIL)]
+
+
+SLA_EVENTS = {SlaEvent.Kind.WARNING: "sla_warning", SlaEvent.Kind.BREACH: "sla_breach"}
+
+
+def sla_alert(event: SlaEvent) -> list[EmailMultiAlternatives]:
+    """Tell the assignee, or the group's agents while nobody is assigned, of a warning or breach."""
+    ticket = event.ticket
+    mails = []
+    for agent in _sla_recipients(ticket):
+        if not wants(agent, SLA_EVENTS[event.kind], EMAIL):
+            continue
+        context = {
+            "ticket": ticket,
+            "event": event,
+            # Lazy, so that it is translated in the agent's language below.
+            "metric": SlaMetric(event.target.metric).label,
+            "due_at": event.target.due_at,
+            "url": settings.SITE_URL + reverse("agent:detail", args=[ticket.pk]),
+        }
+        message_id = f"<madoguchi.request-{ticket.pk}.sla-{event.pk}.{agent.pk}@{_domain()}>"
+        with timezone.override(agent.time_zone or settings.TIME_ZONE):
+            mails.append(_render("sla", context, agent, _headers(ticket, message_id)))
+    return mails
+
+
+def _sla_recipients(ticket: Ticket) -> list[User]:
+    if ticket.assignee is not None:
+        people = [ticket.assignee]
+    elif ticket.department is not None:
+        people = list(ticket.department.members.all())
+    else:
+        people = []
+    return [person for person in people if person.is_staff and person.is_active]

@@ -1,9 +1,21 @@
 """Demo data for requests: a small bilingual catalog and a few requests of the demo customers."""
 
+from datetime import time
+
+from django.utils import timezone
+
 from madoguchi.accounts.models import User
 from madoguchi.branding.services import default_brand
-from madoguchi.tickets import services
-from madoguchi.tickets.models import Category, FormField, RequestType
+from madoguchi.tickets import services, sla
+from madoguchi.tickets.models import (
+    BusinessCalendar,
+    BusinessHours,
+    Category,
+    FormField,
+    Priority,
+    RequestType,
+    SlaPolicy,
+)
 
 Kind = FormField.Kind
 
@@ -75,3 +87,30 @@ def load_demo_catalog() -> None:
                 answers={"reason": "broken", "serial": "KT-2026-0042"},
             )
         )
+
+
+def load_demo_sla() -> None:
+    """Tokyo office hours with Japan's holidays, a standard policy and a 24/7 one for urgent."""
+    office = BusinessCalendar.objects.create(name="Tokyo office")
+    for weekday in range(5):
+        BusinessHours.objects.create(calendar=office, weekday=weekday, start=time(9), end=time(18))
+    year = timezone.localdate().year
+    for chosen in (year, year + 1):
+        sla.japanese_holidays_add(office, year=chosen)
+    SlaPolicy.objects.create(
+        name_en="Standard",
+        name_ja="標準",
+        position=1,
+        calendar=office,
+        first_response_minutes=4 * 60,
+        next_response_minutes=8 * 60,
+        resolution_minutes=5 * 9 * 60,
+    )
+    SlaPolicy.objects.create(
+        name_en="Urgent, around the clock",
+        name_ja="緊急・24 時間対応",
+        priority=Priority.URGENT,
+        first_response_minutes=30,
+        next_response_minutes=60,
+        resolution_minutes=8 * 60,
+    )

@@ -1,9 +1,11 @@
 """Reads of requests, scoped to what the viewer may see (registered with core.access)."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts import selectors as accounts_selectors
@@ -17,6 +19,8 @@ from madoguchi.tickets.models import (
     Priority,
     RequestType,
     SatisfactionRating,
+    SlaMetric,
+    SlaTarget,
     Ticket,
 )
 
@@ -116,8 +120,8 @@ def field_attachments(ticket: Ticket) -> QuerySet[Attachment]:
     return ticket.attachments.filter(message__isnull=True)
 
 
-def attachment_get_for(viewer: User, pk: object) -> Attachment:
-    return access.get_visible_or_404(viewer, Attachment, pk=pk)
+def attachment_get_for(viewer: User, ticket_pk: object, pk: object) -> Attachment:
+    return access.get_visible_or_404(viewer, Attachment, ticket_id=ticket_pk, pk=pk)
 
 
 def catalog_for(brand: object, *, query: str = "") -> list[tuple[Category, list[RequestType]]]:
@@ -176,22 +180,38 @@ def _shown(field: FormField | None, value: Any) -> str:
     return labels.get(value, str(value))
 
 
-QUEUES = ("unassigned", "mine", "groups", "all")
+QUEUES = ("unassigned", "mine", "groups", "all", "at_risk", "breached")
 SORTS = {
     "updated": ("-updated_at", "-pk"),
     "created": ("-created_at", "-pk"),
     "priority": ("-priority_rank", "-updated_at"),
+    "due": (F("sla_due_at").asc(nulls_last=True), "pk"),
+}
+# How soon the next SLA target falls due, for the queue's filter ("overdue" is already past).
+DUE_WITHIN = {
+    "overdue": timedelta(0),
+    "1h": timedelta(hours=1),
+    "4h": timedelta(hours=4),
+    "24h": timedelta(days=1),
 }
 
 
-def queue_for(
-    agent: User, queue: str, *, status: str = "", priority: str = "", sort: str = "updated"
+def queue_for(  # noqa: PLR0913  (the queue's filters, each optional)
+    agent: User,
+    queue: str,
+    *,
+    status: str = "",
+    priority: str = "",
+    sort: str = "updated",
+    due: str = "",
 ) -> QuerySet[Ticket]:
     """Return an agent's view of the queue: unsolved requests unless a status is asked for."""
     tickets = _queue_base(agent, queue)
     tickets = tickets.filter(status=status) if status else tickets.unsolved()
     if priority:
         tickets = tickets.filter(priority=priority)
+    if due in DUE_WITHIN:
+        tickets = _sla_running(tickets).filter(sla_due_at__lte=timezone.now() + DUE_WITHIN[due])
     ordering = SORTS.get(sort, SORTS["updated"])
     return (
         tickets.annotate(priority_rank=_priority_rank())
@@ -213,7 +233,54 @@ def _queue_base(agent: User, queue: str) -> QuerySet[Ticket]:
         return tickets.filter(assignee=agent)
     if queue == "groups":
         return tickets.filter(department__in=agent.departments.all())
+    now = timezone.now()
+    if queue == "at_risk":
+        return _sla_running(tickets).filter(sla_warn_at__lte=now, sla_due_at__gt=now)
+    if queue == "breached":
+        return _sla_running(tickets).filter(sla_due_at__lte=now)
     return tickets
+
+
+def _sla_running(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return tickets.filter(sla_due_at__isnull=False, sla_paused_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class SlaRow:
+    """One target of a request as the agent sees it: its state and when it is (or was) due."""
+
+    metric: str
+    state: str
+    due_at: datetime
+    completed_at: datetime | None
+
+
+def sla_rows(ticket: Ticket) -> list[SlaRow]:
+    """Return the latest target of each kind for the request page, in the order of SlaMetric."""
+    latest: dict[str, SlaTarget] = {}
+    for target in ticket.sla_targets.order_by("pk"):
+        latest[target.metric] = target
+    now = timezone.now()
+    return [
+        SlaRow(
+            metric=SlaMetric(metric).label,
+            state=_target_state(latest[metric], paused=ticket.sla_paused_at is not None, now=now),
+            due_at=latest[metric].due_at,
+            completed_at=latest[metric].completed_at,
+        )
+        for metric in SlaMetric.values
+        if metric in latest
+    ]
+
+
+def _target_state(target: SlaTarget, *, paused: bool, now: datetime) -> str:
+    if target.completed_at is not None:
+        return "met" if target.was_met else "missed"
+    if paused:
+        return "paused"
+    if target.due_at <= now:
+        return "breached"
+    return "at_risk" if target.warn_at <= now else "on_track"
 
 
 def _priority_rank() -> Case:

@@ -20,7 +20,7 @@ from madoguchi.branding.models import Brand
 from madoguchi.core import markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import attachments, mail
+from madoguchi.tickets import attachments, filestore, mail, sla
 from madoguchi.tickets.models import (
     Attachment,
     Message,
@@ -75,6 +75,8 @@ def ticket_create(new: NewRequest) -> Ticket:
             via=new.via,
         )
         _message_add(ticket, author=new.requester, body=new.description, via=new.via)
+        if not needs_approval:
+            sla.clock_start(ticket)
         for key, upload in new.field_files.items():
             _attach(
                 ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
@@ -117,9 +119,13 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
         )
         for upload, found in zip(reply.files, checked, strict=True):
             _attach(locked, message, upload, found, by=reply.author, stored=stored)
+        before = locked.status
         _status_after_reply(locked, message, reply.status)
         locked.updated_at = message.created_at
         locked.save(update_fields=["status", "solved_at", "first_response_at", "updated_at"])
+        sla.status_changed(locked, before=before, at=message.created_at)
+        if not message.is_internal:
+            sla.reply_recorded(locked, by_agent=reply.author.is_staff, at=message.created_at)
         for outgoing in mail.public_reply(message):
             enqueue_mail(outgoing, idempotency_key=outgoing.extra_headers["Message-ID"])
     ticket.refresh_from_db()
@@ -168,9 +174,11 @@ def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Tic
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         was_solved = locked.status == Ticket.Status.SOLVED
+        before = (locked.status, locked.priority, locked.organisation_id, locked.request_type_id)
         _apply_changes(locked, changes)
         locked.updated_at = timezone.now()
         locked.save()
+        _sla_follow(locked, before)
         if changes.tags is not None:
             locked.tags.set(_tags(changes.tags))
         solved_mail = mail.solved(locked) if locked.status == "solved" and not was_solved else None
@@ -179,6 +187,14 @@ def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Tic
             enqueue_mail(solved_mail, idempotency_key=key)
     ticket.refresh_from_db()
     return ticket
+
+
+def _sla_follow(ticket: Ticket, before: tuple[str, str, int | None, int | None]) -> None:
+    """Move the SLA clock after a change: the policy may differ, the status may pause it."""
+    status, *matched_on = before
+    if matched_on != [ticket.priority, ticket.organisation_id, ticket.request_type_id]:
+        sla.policy_recompute(ticket)
+    sla.status_changed(ticket, before=status, at=ticket.updated_at)
 
 
 def _check_changes(actor: User, changes: TicketChanges) -> None:
@@ -229,6 +245,8 @@ def approval_decide(ticket: Ticket, *, by: User, approve: bool) -> Ticket:
             locked.status = Ticket.Status.CLOSED
         locked.updated_at = timezone.now()
         locked.save(update_fields=["approval", "status", "updated_at"])
+        if approve:
+            sla.clock_start(locked)
         decided = mail.approval_decided(locked, by=by)
         if decided is not None:
             enqueue_mail(decided, idempotency_key=f"ticket-approval-{locked.pk}")
@@ -336,15 +354,35 @@ def _attach(  # noqa: PLR0913  (one file and where it belongs)
         size=checked.size,
         uploaded_by=by,
     )
-    storage = private_storage()
-    target = storage.get_available_name(
-        attachment.file.field.generate_filename(attachment, checked.name)
-    )
+    incoming = filestore.incoming_key()
     # Noted before writing: a write that fails half-way leaves a file to remove too.
-    stored.append(target)
-    attachment.file.name = storage.save(target, upload)
+    stored.append(incoming)
+    attachment.file.name = private_storage().save(incoming, upload)
     attachment.save()
+    # Robust: if the move fails, the request still succeeded and the sweeper moves it later.
+    transaction.on_commit(
+        lambda: _file_into_place(attachment.pk, attachment.file.name), robust=True
+    )
     return attachment
+
+
+def _file_into_place(pk: int, incoming: str) -> None:
+    """Move a committed attachment's file out of incoming/ and name the new place in its row."""
+    final = filestore.final_key(incoming)
+    filestore.move(private_storage(), incoming, final)
+    Attachment.objects.filter(pk=pk, file=incoming).update(file=final)
+
+
+def attachments_sweep_incoming(now: datetime | None = None) -> int:
+    """Finish or remove what interrupted requests left under incoming/; return the files swept."""
+    stale = filestore.stale_incoming(now)
+    kept = dict(Attachment.objects.filter(file__in=stale).values_list("file", "pk"))
+    for key in stale:
+        if key in kept:
+            _file_into_place(kept[key], key)
+        else:
+            private_storage().delete(key)
+    return len(stale)
 
 
 def _organisation_of(user: User) -> Organisation | None:

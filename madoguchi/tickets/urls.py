@@ -11,5 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/followers/", views.followers, name="followers"),
     path("<int:pk>/approval/", views.approval, name="approval"),
-    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("<int:ticket_pk>/attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

@@ -194,12 +194,16 @@ def approval(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tickets:detail", pk=ticket.pk)
 
 
-@object_view(Attachment)
+@object_view(Attachment, url_kwargs=lambda found: {"ticket_pk": found.ticket_id, "pk": found.pk})
 @login_required
 @require_GET
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
-    """Serve a file to someone who may see its request (and its note, for agents' files)."""
-    found = selectors.attachment_get_for(request.user, pk)
+def attachment(request: HttpRequest, ticket_pk: int, pk: int) -> FileResponse:
+    """Serve a file to someone who may see its request (and its note, for agents' files).
+
+    The file is looked up within the request in the URL (R3): a file of another request, even
+    one the viewer may see, is not found here.
+    """
+    found = selectors.attachment_get_for(request.user, ticket_pk, pk)
     inline = found.content_type in INLINE_TYPES
     response = FileResponse(
         found.file.open("rb"),

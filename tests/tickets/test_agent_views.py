@@ -1,13 +1,17 @@
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from madoguchi.accounts.models import Department, User
 from madoguchi.tickets import services
-from madoguchi.tickets.models import Priority, Ticket
+from madoguchi.tickets.models import Priority, SlaPolicy, Ticket
 from madoguchi.tickets.services import NewReply, TicketChanges
 from tests.factories import make_ticket
 
@@ -30,7 +34,8 @@ def test_the_queue_counts_and_lists_each_view(agent: Client, alice: User, dave: 
     services.ticket_update(grouped, actor=dave, changes=TicketChanges(department=billing))
 
     response = agent.get(reverse("agent:queue"))
-    assert response.context["counts"] == {"unassigned": 2, "mine": 1, "groups": 1, "all": 3}
+    counts = {"unassigned": 2, "mine": 1, "groups": 1, "all": 3, "at_risk": 0, "breached": 0}
+    assert response.context["counts"] == counts
     body = response.content.decode()
     assert "Nobody&#x27;s" in body and "Billing question" in body and ">Mine<" not in body
     mine_only = agent.get(reverse("agent:queue"), {"queue": "mine"}).content.decode()
@@ -178,3 +183,109 @@ def test_the_side_panel_changes_the_request(agent: Client, alice: User, dave: Us
     ticket.refresh_from_db()
     assert (ticket.status, ticket.priority, ticket.assignee) == ("on_hold", "low", dave)
     assert sorted(tag.name for tag in ticket.tags.all()) == ["a", "b"]
+
+
+@pytest.fixture
+def sla_queue(alice: User, dave: User) -> dict[str, Ticket]:
+    """Four requests under a one-hour first response: breached, at risk, on track and paused."""
+    SlaPolicy.objects.create(name_en="Standard", first_response_minutes=60, resolution_minutes=600)
+    now = timezone.now()
+    made = {}
+    for name, age in (("late", 120), ("risky", 50), ("fresh", 5), ("waiting", 5)):
+        with time_machine.travel(now - timedelta(minutes=age), tick=False):
+            made[name] = make_ticket(alice, subject=f"SLA {name}")
+    services.reply_add(made["waiting"], NewReply(author=dave, body="Which model is it?"))
+    return made
+
+
+def test_the_sla_views_list_requests_at_risk_and_breached(
+    agent: Client, sla_queue: dict[str, Ticket]
+) -> None:
+    response = agent.get(reverse("agent:queue"), {"queue": "at_risk"})
+    assert response.context["counts"]["at_risk"] == 1
+    assert response.context["counts"]["breached"] == 1
+    assert [t.subject for t in response.context["page"]] == ["SLA risky"]
+    body = response.content.decode()
+    assert "<strong>At risk</strong>" in body and "minutes left</time>" in body
+
+    breached = agent.get(reverse("agent:queue"), {"queue": "breached"}).content.decode()
+    assert "SLA late" in breached and "SLA risky" not in breached
+    assert "<strong>Breached</strong>" in breached and "1\xa0hour overdue" in breached
+    assert "data-mdg-countdown" in breached and "js/sla-countdown.js" in breached
+
+
+def test_every_row_has_a_badge_and_the_queue_sorts_and_filters_by_next_due(
+    agent: Client, sla_queue: dict[str, Ticket]
+) -> None:
+    by_due = agent.get(reverse("agent:queue"), {"queue": "all", "sort": "due"})
+    subjects = [t.subject for t in by_due.context["page"]]
+    # The paused request keeps its due moment and sorts by it; on the page it says "Paused".
+    assert subjects[:3] == ["SLA late", "SLA risky", "SLA fresh"]
+    body = by_due.content.decode()
+    for state in ("Breached", "At risk", "On track", "Paused"):
+        assert f"<strong>{state}</strong>" in body
+
+    within_hour = agent.get(reverse("agent:queue"), {"queue": "all", "due": "1h"})
+    assert {t.subject for t in within_hour.context["page"]} == {
+        "SLA risky",
+        "SLA fresh",
+        "SLA late",
+    }
+    overdue = agent.get(reverse("agent:queue"), {"queue": "all", "due": "overdue"})
+    assert [t.subject for t in overdue.context["page"]] == ["SLA late"]
+
+
+def test_the_sla_view_costs_the_same_queries_for_more_rows(agent: Client, alice: User) -> None:
+    SlaPolicy.objects.create(name_en="Standard", first_response_minutes=60)
+    start = timezone.now() - timedelta(hours=2)
+    with time_machine.travel(start, tick=False):
+        make_ticket(alice)
+    agent.get(reverse("agent:queue"), {"queue": "breached"})
+    with CaptureQueriesContext(connection) as few:
+        agent.get(reverse("agent:queue"), {"queue": "breached"})
+    with time_machine.travel(start, tick=False):
+        for _number in range(10):
+            make_ticket(alice)
+    with CaptureQueriesContext(connection) as more:
+        response = agent.get(reverse("agent:queue"), {"queue": "breached"})
+
+    assert len(response.context["page"]) == 11
+    assert len(more) == len(few)
+
+
+def test_the_request_page_shows_each_target_with_its_due_time_and_state(
+    agent: Client, sla_queue: dict[str, Ticket]
+) -> None:
+    waiting = sla_queue["waiting"]
+    body = agent.get(reverse("agent:detail", args=[waiting.pk])).content.decode()
+
+    assert "Service level" in body and "Policy: Standard" in body
+    assert "First response" in body and "<strong>Met</strong>" in body
+    assert "Resolution" in body and "<strong>Paused</strong>" in body
+    due = waiting.sla_targets.get(metric="resolution").due_at
+    assert f'datetime="{timezone.localtime(due).isoformat()}"' in body
+
+    late = agent.get(reverse("agent:detail", args=[sla_queue["late"].pk])).content.decode()
+    assert "<strong>Breached</strong>" in late and "data-mdg-countdown" in late
+
+
+def test_a_request_without_a_policy_shows_no_sla(agent: Client, alice: User) -> None:
+    ticket = make_ticket(alice)
+
+    assert (
+        "Service level" not in agent.get(reverse("agent:detail", args=[ticket.pk])).content.decode()
+    )
+
+
+def test_the_sla_views_are_for_agents_only(client: Client, alice: User) -> None:
+    client.force_login(alice)
+
+    assert client.get(reverse("agent:queue"), {"queue": "breached"}).status_code == 404
+
+
+def test_other_requests_of_the_customer_show_their_badges(
+    agent: Client, sla_queue: dict[str, Ticket]
+) -> None:
+    body = agent.get(reverse("agent:detail", args=[sla_queue["fresh"].pk])).content.decode()
+
+    assert 'SLA late</a> <small>(New)</small> <span class="mdg-sla mdg-sla-breached">' in body

@@ -1,17 +1,23 @@
 import os
+import signal
 import subprocess
+import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from madoguchi.accounts.models import User
 from madoguchi.tickets import services
 from madoguchi.tickets.models import Attachment, FormField, RequestType, Ticket
 from madoguchi.tickets.services import NewReply
 from tests.factories import add_form_field, make_ticket
+from tests.support.processes import child_environment
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -37,13 +43,13 @@ def test_a_customer_attaches_files_to_a_reply_and_downloads_them(
     image, pdf = Attachment.objects.order_by("pk")
     assert (image.name, image.content_type, image.size) == ("screen.png", "image/png", len(PNG))
     assert pdf.name == "請求書.pdf"
-    assert reverse("tickets:attachment", args=[pdf.pk]) in page.content.decode()
-    shown = client.get(reverse("tickets:attachment", args=[image.pk]))
+    assert reverse("tickets:attachment", args=[pdf.ticket_id, pdf.pk]) in page.content.decode()
+    shown = client.get(reverse("tickets:attachment", args=[image.ticket_id, image.pk]))
     assert shown["Content-Type"] == "image/png"
     assert shown["Content-Disposition"].startswith("inline")
     assert "sandbox" in shown["Content-Security-Policy"]
     assert b"".join(shown.streaming_content) == PNG
-    downloaded = client.get(reverse("tickets:attachment", args=[pdf.pk]))
+    downloaded = client.get(reverse("tickets:attachment", args=[pdf.ticket_id, pdf.pk]))
     assert downloaded["Content-Disposition"].startswith("attachment")
 
 
@@ -91,12 +97,41 @@ def test_a_file_on_an_internal_note_is_for_agents_only(
         author=dave, body="Log", internal=True, files=[SimpleUploadedFile("log.txt", b"trace")]
     )
     attachment = services.reply_add(ticket, note).attachments.get()
-    url = reverse("tickets:attachment", args=[attachment.pk])
+    url = reverse("tickets:attachment", args=[attachment.ticket_id, attachment.pk])
 
     client.force_login(alice)
     assert client.get(url).status_code == 404
     client.force_login(dave)
     assert client.get(url).status_code == 200
+
+
+def test_a_file_is_found_only_under_its_own_request(
+    client: Client, alice: User, carol: User
+) -> None:
+    """R3: a file of another request is 404 even when the viewer may see that request too."""
+    mine, colleagues = make_ticket(alice), make_ticket(alice)
+    theirs = make_ticket(carol)
+    attach = SimpleUploadedFile("a.txt", b"one")
+    file_ = services.reply_add(colleagues, NewReply(author=alice, body="x", files=[attach]))
+    foreign = services.reply_add(
+        theirs, NewReply(author=carol, body="y", files=[SimpleUploadedFile("b.txt", b"two")])
+    )
+    client.force_login(alice)
+
+    for ticket_pk, attachment in (
+        (mine.pk, file_.attachments.get()),
+        (mine.pk, foreign.attachments.get()),
+    ):
+        response = client.get(reverse("tickets:attachment", args=[ticket_pk, attachment.pk]))
+        assert response.status_code == 404
+        assert client.delete(
+            reverse("tickets:attachment", args=[ticket_pk, attachment.pk])
+        ).status_code in {404, 405}
+        assert Attachment.objects.filter(pk=attachment.pk).exists()
+    own = file_.attachments.get()
+    assert (
+        client.get(reverse("tickets:attachment", args=[colleagues.pk, own.pk])).status_code == 200
+    )
 
 
 def test_a_form_file_field_is_kept_and_shown_in_the_details(
@@ -118,7 +153,10 @@ def test_a_form_file_field_is_kept_and_shown_in_the_details(
     attachment = Attachment.objects.get()
     assert (attachment.field_key, attachment.message) == ("photo", None)
     assert Ticket.objects.get().answers == {}
-    assert reverse("tickets:attachment", args=[attachment.pk]) in page.content.decode()
+    assert (
+        reverse("tickets:attachment", args=[attachment.ticket_id, attachment.pk])
+        in page.content.decode()
+    )
 
 
 def test_files_are_removed_when_the_rest_fails(
@@ -175,3 +213,58 @@ def test_a_full_disk_answers_507_and_keeps_nothing(
     assert ticket.messages.count() == 1
     assert not Attachment.objects.exists()
     assert [path for path in full_disk.rglob("*") if path.is_file()] == []
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_process_killed_mid_upload_leaves_no_rows_and_the_sweeper_clears_its_file(
+    alice: User, settings: object, tmp_path: Path
+) -> None:
+    """F3: kill -9 while the file is being written; then the sweeper's next run."""
+    marker = tmp_path / "stalled"
+    env = child_environment(
+        MADOGUCHI_PRIVATE_ROOT=settings.STORAGES["private"]["OPTIONS"]["location"]
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.stalled_upload", alice.email, str(marker)], env=env
+    )
+    try:
+        for _attempt in range(600):
+            if marker.exists() or child.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert marker.exists(), "the child never reached the middle of the upload"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+
+    assert not Ticket.objects.exists()
+    assert not Attachment.objects.exists()
+    left = _stored_files(settings)
+    assert left and all(path.parent.name == "incoming" for path in left)
+    assert services.attachments_sweep_incoming() == 0  # Too fresh: it may still be written.
+    later = timezone.now() + timedelta(hours=3)
+    assert services.attachments_sweep_incoming(later) == len(left)
+    assert _stored_files(settings) == []
+
+
+def test_a_committed_file_moves_into_place_and_an_interrupted_move_is_finished(
+    alice: User, settings: object, django_capture_on_commit_callbacks
+) -> None:
+    upload = SimpleUploadedFile("report.pdf", PDF)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(alice)
+        services.reply_add(ticket, NewReply(author=alice, body="File", files=[upload]))
+    moved = Attachment.objects.get()
+    assert moved.file.name.startswith("attachments/")
+    assert "report" not in moved.file.name  # R13: the key is random, the name only shown.
+    assert moved.file.read() == PDF
+
+    with django_capture_on_commit_callbacks(execute=False):  # The process dies after commit.
+        services.reply_add(ticket, NewReply(author=alice, body="File 2", files=[upload]))
+    stranded = Attachment.objects.latest("pk")
+    assert stranded.file.name.startswith("incoming/")
+    services.attachments_sweep_incoming(timezone.now() + timedelta(hours=3))
+    stranded.refresh_from_db()
+    assert stranded.file.name.startswith("attachments/")
+    assert stranded.file.read() == PDF

@@ -114,6 +114,19 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     solved_at = models.DateTimeField(_("solved"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    # The SLA clock, kept on the request so that queues filter and sort without joins:
+    # the earliest warning and due moment of its open targets, and since when it is paused.
+    sla_policy = models.ForeignKey(
+        "tickets.SlaPolicy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("SLA policy"),
+    )
+    sla_warn_at = models.DateTimeField(_("SLA warning"), null=True, blank=True)
+    sla_due_at = models.DateTimeField(_("next SLA target"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -127,6 +140,7 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-updated_at"], name="ticket_status_recent"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["department", "status"], name="ticket_department_status"),
+            models.Index(fields=["sla_due_at"], name="ticket_sla_due"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -144,6 +158,20 @@ class Ticket(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status in self.DONE
+
+    @property
+    def sla_state(self) -> str:
+        """Return "paused", "breached", "at_risk", "on_track", or "" when no target runs."""
+        if self.sla_due_at is None:
+            return ""
+        if self.sla_paused_at is not None:
+            return "paused"
+        now = timezone.now()
+        if self.sla_due_at <= now:
+            return "breached"
+        if self.sla_warn_at is not None and self.sla_warn_at <= now:
+            return "at_risk"
+        return "on_track"
 
 
 class Message(models.Model):

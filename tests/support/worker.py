@@ -1,3 +1,5 @@
+"""A worker that runs claimed tasks in the test process (a pytest plugin for every test)."""
+
 from collections.abc import Callable
 
 import pytest
