@@ -32,6 +32,8 @@ _jobs: dict[str, PeriodicJob] = {}
 
 def register(name: str, task: Task, *, every: timedelta) -> None:
     """Run task (which takes no arguments) once in every period of length every."""
+    if not isinstance(task, Task):
+        raise TypeError(f"{name}: a periodic job runs a @task, not {task!r}")
     if every < timedelta(minutes=1):
         raise ValueError("A periodic job runs at most once a minute")
     _jobs[name] = PeriodicJob(name=name, task=task, every=every)

@@ -17,6 +17,7 @@ from madoguchi.tickets.models import (
     FormField,
     Holiday,
     InboundMail,
+    Macro,
     RequestType,
     SlaEvent,
     SlaPolicy,
@@ -218,3 +219,30 @@ class SlaEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    """Shared macros are kept here; agents keep their personal ones in the workspace."""
+
+    list_display = ["name", "owner", "brand", "set_status", "set_priority", "is_active"]
+    list_filter = ["is_active", "brand", ("owner", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "body"]
+    list_select_related = ["owner", "brand"]
+    autocomplete_fields = ["owner"]
+    fieldsets = [
+        (None, {"fields": ["name", "body", "is_active"]}),
+        (_("Who may use it"), {"fields": ["owner", "brand"]}),
+        (
+            _("Changes staged with the reply"),
+            {
+                "fields": [
+                    "set_status",
+                    "set_priority",
+                    "add_tags",
+                    "assign_to_me",
+                    "set_department",
+                ]
+            },
+        ),
+    ]

@@ -5,15 +5,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.accounts.models import User
 from madoguchi.tickets import selectors
 from madoguchi.tickets.forms import LONG_TEXT_MAX, files_field
-from madoguchi.tickets.models import Priority, Ticket
+from madoguchi.tickets.models import Macro, Priority, Ticket
 from madoguchi.tickets.services import TicketChanges
 
 KEEP = ("", _("(keep as it is)"))
 
 
 class AgentReplyForm(forms.Form):
+    """A reply or note, and the changes sent with it (which a macro stages)."""
+
     body = forms.CharField(
         label=_("Message"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6})
     )
@@ -24,6 +27,68 @@ class AgentReplyForm(forms.Form):
         required=False,
         choices=[("", _("Pending after a reply, unchanged after a note")), *Ticket.Status.choices],
     )
+    priority = forms.ChoiceField(
+        label=_("And the priority to"), required=False, choices=[KEEP, *Priority.choices]
+    )
+    add_tags = forms.CharField(
+        label=_("Add tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate tags with commas or spaces."),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Move to the group"),
+        required=False,
+        queryset=selectors.departments(),
+        empty_label=KEEP[1],
+    )
+    assign_to_me = forms.BooleanField(label=_("Assign the request to me"), required=False)
+
+    STAGED = ("status", "priority", "add_tags", "department", "assign_to_me")
+
+    def changes(self, agent: User) -> TicketChanges:
+        """The changes besides the status (which the reply itself sets)."""
+        data = self.cleaned_data
+        return TicketChanges(
+            priority=data.get("priority") or None,
+            assignee=agent if data.get("assign_to_me") else None,
+            department=data.get("department"),
+            add_tags=data.get("add_tags", "").replace(",", " ").split() or None,
+        )
+
+    @classmethod
+    def with_macro(cls, data: Any, macro: Macro, body: str) -> "AgentReplyForm":
+        """An unbound form: what the agent had typed, the macro's text added, its changes staged."""
+        typed = data.get("body", "").rstrip()
+        tags = " ".join([*data.get("add_tags", "").split(), macro.add_tags]).strip()
+        initial = {
+            "body": f"{typed}\n\n{body}" if typed else body,
+            "internal": data.get("internal") == "on",
+            "status": macro.set_status or data.get("status", ""),
+            "priority": macro.set_priority or data.get("priority", ""),
+            "add_tags": tags,
+            "department": macro.set_department_id or data.get("department", ""),
+            "assign_to_me": macro.assign_to_me or data.get("assign_to_me") == "on",
+        }
+        return cls(initial=initial)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("Merge into request number"),
+        max_length=20,
+        help_text=_("For example #1234. Its conversation then holds both."),
+    )
+    across_organisations = forms.BooleanField(
+        label=_("Yes, merge requests of different organisations"), required=False
+    )
+
+
+class PersonalMacroForm(forms.ModelForm):
+    class Meta:
+        model = Macro
+        fields = ["name", "body", "set_status", "set_priority", "add_tags", "assign_to_me"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
 
 
 class ChangesForm(forms.Form):

@@ -10,4 +10,6 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("requests/<int:pk>/", views.detail, name="detail"),
     path("mail/<int:pk>/raw/", inbound_views.raw, name="inbound-raw"),
+    path("requests/<int:pk>/merge/", views.merge, name="merge"),
+    path("macros/", views.my_macros, name="macros"),
 ]

@@ -187,3 +187,23 @@ def _sla_recipients(ticket: Ticket) -> list[User]:
     else:
         people = []
     return [person for person in people if person.is_staff and person.is_active]
+
+
+def merged(source: Ticket, target: Ticket) -> list[EmailMultiAlternatives]:
+    """Tell both requesters (once each, if they want it) that a request was merged into another."""
+    mails = []
+    for recipient in {
+        source.requester_id: source.requester,
+        target.requester_id: target.requester,
+    }.values():
+        if not (recipient.is_active and wants(recipient, "request_status", EMAIL)):
+            continue
+        context = {
+            "source": source,
+            "target": target,
+            "brand_name": target.brand.name,
+            "url": settings.SITE_URL + reverse("tickets:detail", args=[target.pk]),
+        }
+        message_id = f"<madoguchi.request-{source.pk}.merged.{recipient.pk}@{_domain()}>"
+        mails.append(_render("merged", context, recipient, _headers(target, message_id)))
+    return mails

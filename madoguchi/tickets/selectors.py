@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from madoguchi.tickets.models import (
     Attachment,
     Category,
     FormField,
+    Macro,
     Message,
     Priority,
     RequestType,
@@ -330,3 +332,77 @@ def may_decide_approval(viewer: User, ticket: Ticket) -> bool:
     return ticket.approval == Ticket.Approval.PENDING and accounts_selectors.administers(
         viewer, ticket.organisation
     )
+
+
+def macros_for(agent: User, ticket: Ticket) -> QuerySet[Macro]:
+    """Return the active macros the agent may use on this request: shared ones and their own."""
+    return Macro.objects.filter(
+        Q(owner__isnull=True) | Q(owner=agent),
+        Q(brand__isnull=True) | Q(brand=ticket.brand_id),
+        is_active=True,
+    ).order_by("name", "pk")
+
+
+def macro_for(agent: User, ticket: Ticket, pk: str) -> Macro | None:
+    if not pk.isdigit() or len(pk) > 18:
+        return None
+    return macros_for(agent, ticket).filter(pk=int(pk)).select_related("set_department").first()
+
+
+def personal_macros(agent: User) -> QuerySet[Macro]:
+    return Macro.objects.filter(owner=agent).order_by("name", "pk")
+
+
+def personal_macro_get(agent: User, pk: object) -> Macro:
+    """Return one of the agent's own macros; Http404 for anyone else's."""
+    return get_object_or_404(Macro, pk=pk, owner=agent)
+
+
+MERGE_HOPS = 10
+
+
+def ticket_for_reply_token(token: str) -> Ticket | None:
+    """Return the request a mail reply with this token belongs to, following merges.
+
+    A reply to a request that was merged lands on the request it was merged into.
+    """
+    return follow_merges(Ticket.objects.filter(reply_token=token).first() if token else None)
+
+
+def follow_merges(ticket: Ticket | None) -> Ticket | None:
+    """Return the request that ticket was merged into (through chains of merges), or ticket."""
+    for _hop in range(MERGE_HOPS):
+        if ticket is None or ticket.merged_into_id is None:
+            return ticket
+        ticket = Ticket.objects.filter(pk=ticket.merged_into_id).first()
+    return ticket
+
+
+def merged_target_for(viewer: User, ticket: Ticket) -> Ticket | None:
+    """Return where a merged request went, if the viewer may see it there; None otherwise."""
+    target = ticket
+    for _hop in range(MERGE_HOPS):
+        if target.merged_into_id is None:
+            break
+        target = Ticket.objects.get(pk=target.merged_into_id)
+    if target.pk == ticket.pk:
+        return None
+    return access.visible(viewer, Ticket).filter(pk=target.pk).first()
+
+
+def merge_candidate_for(agent: User, number: str) -> Ticket | None:
+    """Return the request an agent named by number to merge into, if they may see it."""
+    pk = _number(number)
+    if pk is None:
+        return None
+    tickets = Ticket.objects.select_related("organisation", "requester", "brand")
+    return access.visible(agent, tickets).filter(pk=pk).first()
+
+
+def merge_suggestions(agent: User, source: Ticket, *, limit: int = 10) -> QuerySet[Ticket]:
+    """Return open requests of the same requester or organisation to offer as merge targets."""
+    same_customer = Q(requester=source.requester_id)
+    if source.organisation_id:
+        same_customer |= Q(organisation=source.organisation_id)
+    candidates = access.visible(agent, Ticket).filter(same_customer, brand=source.brand_id)
+    return candidates.exclude(pk=source.pk).exclude(status=Ticket.Status.CLOSED)[:limit]

@@ -10,19 +10,20 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import Department, Organisation, User, private_storage
 from madoguchi.branding.models import Brand
-from madoguchi.core import markdown
+from madoguchi.core import audit, markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
 from madoguchi.tickets import attachments, filestore, mail, sla
 from madoguchi.tickets.models import (
     Attachment,
+    Macro,
     Message,
     Priority,
     RequestType,
@@ -166,6 +167,8 @@ class TicketChanges:
     unassign: bool = False
     department: Department | None = None
     tags: list[str] | None = None
+    # Tags added to those already there (a macro's), unlike tags, which replaces them all.
+    add_tags: list[str] | None = None
 
 
 def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Ticket:
@@ -181,6 +184,8 @@ def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Tic
         _sla_follow(locked, before)
         if changes.tags is not None:
             locked.tags.set(_tags(changes.tags))
+        if changes.add_tags:
+            locked.tags.add(*_tags(changes.add_tags))
         solved_mail = mail.solved(locked) if locked.status == "solved" and not was_solved else None
         if solved_mail is not None:
             key = f"ticket-solved-{locked.pk}-{locked.solved_at.timestamp()}"
@@ -195,6 +200,14 @@ def _sla_follow(ticket: Ticket, before: tuple[str, str, int | None, int | None])
     if matched_on != [ticket.priority, ticket.organisation_id, ticket.request_type_id]:
         sla.policy_recompute(ticket)
     sla.status_changed(ticket, before=status, at=ticket.updated_at)
+
+
+def reply_add_with_changes(ticket: Ticket, reply: NewReply, changes: TicketChanges) -> Message:
+    """Send an agent's reply together with the changes staged beside it (a macro's), all or none."""
+    with transaction.atomic():
+        if changes != TicketChanges():
+            ticket_update(ticket, actor=reply.author, changes=changes)
+        return reply_add(ticket, reply)
 
 
 def _check_changes(actor: User, changes: TicketChanges) -> None:
@@ -389,3 +402,125 @@ def _organisation_of(user: User) -> Organisation | None:
     """The organisation a request belongs to: the requester's first (most people have one)."""
     membership = user.memberships.select_related("organisation").order_by("created_at").first()
     return membership.organisation if membership else None
+
+
+class MergeNeedsConfirmationError(DomainError):
+    """The requests belong to different organisations: the agent must say they mean it."""
+
+
+def ticket_merge(
+    source: Ticket,
+    target: Ticket,
+    *,
+    actor: User,
+    across_organisations: bool = False,
+    request: Any = None,
+) -> Ticket:
+    """Merge a duplicate request into another, in one transaction; return the target.
+
+    The source's conversation, files, tags and followers move to the target, so the customer
+    reads the whole history there; the source's requester follows the target. The source keeps
+    a public and an internal note, is closed, and points to the target (merged_into), which
+    redirects its pages and its mail replies. Both requesters hear of it by mail.
+    """
+    if not actor.is_staff:
+        raise DomainError(_("Only agents can merge requests."))
+    if source.pk == target.pk:
+        raise DomainError(_("A request cannot be merged into itself."))
+    with transaction.atomic():
+        # Both rows locked, in a fixed order so that two crossing merges cannot deadlock.
+        locked = Ticket.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+        rows = {ticket.pk: ticket for ticket in locked.order_by("pk")}
+        source, target = rows[source.pk], rows[target.pk]
+        _check_merge(source, target, across_organisations=across_organisations)
+        _move_conversation(source, target)
+        _merge_notes(source, target, actor=actor)
+        now = timezone.now()
+        source.status, source.merged_into, source.updated_at = Ticket.Status.CLOSED, target, now
+        source.save(update_fields=["status", "merged_into", "updated_at"])
+        target.updated_at = now
+        target.save(update_fields=["updated_at"])
+        audit.record(
+            "ticket.merged",
+            request=request,
+            actor=actor,
+            target=source,
+            organisation=source.organisation,
+            data={"source": source.pk, "target": target.pk},
+        )
+        for outgoing in mail.merged(source, target):
+            enqueue_mail(outgoing, idempotency_key=outgoing.extra_headers["Message-ID"])
+    return target
+
+
+def _check_merge(source: Ticket, target: Ticket, *, across_organisations: bool) -> None:
+    if source.merged_into_id is not None or source.status == Ticket.Status.CLOSED:
+        raise DomainError(_("This request is closed, so it cannot be merged."))
+    if target.merged_into_id is not None or target.status == Ticket.Status.CLOSED:
+        raise DomainError(_("Choose a request that is not closed or merged."))
+    if source.brand_id != target.brand_id:
+        raise DomainError(_("Only requests of the same brand can be merged."))
+    if source.organisation_id != target.organisation_id and not across_organisations:
+        raise MergeNeedsConfirmationError(
+            _(
+                "The requests belong to different organisations. The requester of this request "
+                "will see the other one. Confirm that you want to merge them."
+            )
+        )
+
+
+def _move_conversation(source: Ticket, target: Ticket) -> None:
+    Message.objects.filter(ticket=source).update(ticket=target)
+    Attachment.objects.filter(ticket=source).update(ticket=target)
+    target.tags.add(*source.tags.all())
+    followers = {*source.followers.all()}
+    if source.requester_id != target.requester_id:
+        followers.add(source.requester)
+    target.followers.add(*[person for person in followers if person.pk != target.requester_id])
+
+
+def _merge_notes(source: Ticket, target: Ticket, *, actor: User) -> None:
+    numbers = {"source": source.number, "target": target.number}
+    with translation.override(source.requester.language or settings.LANGUAGE_CODE):
+        public = _("This request was merged into %(target)s. The conversation continues there.")
+    _message_add(source, author=actor, body=public % numbers, via=Ticket.Via.WEB)
+    internal = _("Merged into %(target)s by %(agent)s.") % {**numbers, "agent": actor}
+    _message_add(source, author=actor, body=internal, via=Ticket.Via.WEB, internal=True)
+    moved = _("%(source)s was merged into this request by %(agent)s; its messages are here now.")
+    _message_add(
+        target,
+        author=actor,
+        body=moved % {**numbers, "agent": actor},
+        via=Ticket.Via.WEB,
+        internal=True,
+    )
+
+
+@dataclass(frozen=True)
+class MacroFields:
+    name: str
+    body: str
+    set_status: str = ""
+    set_priority: str = ""
+    add_tags: str = ""
+    assign_to_me: bool = False
+
+
+def personal_macro_save(agent: User, fields: MacroFields, macro: Macro | None = None) -> Macro:
+    """Create or change one of the agent's own macros (shared ones are kept in the admin)."""
+    if not agent.is_staff:
+        raise DomainError(_("Only agents can keep macros."))
+    if macro is not None and macro.owner_id != agent.pk:
+        raise DomainError(_("You can only change your own macros."))
+    macro = macro or Macro(owner=agent)
+    for name, value in vars(fields).items():
+        setattr(macro, name, value)
+    macro.full_clean()
+    macro.save()
+    return macro
+
+
+def personal_macro_delete(agent: User, macro: Macro) -> None:
+    if macro.owner_id != agent.pk:
+        raise DomainError(_("You can only delete your own macros."))
+    macro.delete()

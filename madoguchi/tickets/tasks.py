@@ -31,6 +31,7 @@ def imap_poll_task() -> int:
     return imap.imap_poll()
 
 
+@task()
 def sla_check_task() -> int:
     """Record and announce SLA warnings and breaches that are due (every minute)."""
     return sla.targets_check()

@@ -104,6 +104,10 @@ def _activity_filter(request: HttpRequest) -> selectors.ActivityFilter:
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = selectors.ticket_get_for(request.user, pk)
+    merged_into = selectors.merged_target_for(request.user, ticket)
+    if merged_into is not None and request.method == "GET":
+        # Old links (and mails) of a merged request lead to where its conversation went.
+        return redirect("tickets:detail", pk=merged_into.pk)
     rating_form = RatingForm(request.POST if "rate" in request.POST else None)
     reply_form = ReplyForm(
         *(() if rating_form.is_bound else (request.POST or None, request.FILES or None))

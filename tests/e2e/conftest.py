@@ -5,15 +5,22 @@ started. So the browser lives for this package only (not the whole session): lat
 need a thread with no running loop, and DJANGO_ALLOW_ASYNC_UNSAFE is set only while it lives.
 """
 
+import contextlib
 import functools
 import json
 import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import (
     Browser,
@@ -28,6 +35,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from madoguchi.accounts.models import User
 from tests.factories import PASSWORD
+from tests.support.processes import child_environment, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,6 +53,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING_IMPACTS = {"serious", "critical"}
 # Generous: on a loaded 2-core CI machine a sign-in (password hashing) has taken over 10 s.
 TIMEOUT_MS = 30_000
+ASGI_START_SECONDS = 30
+WSGI_WEBSOCKET_REFUSED = "Error during WebSocket handshake: Unexpected response code: 404"
 
 # Runs before the page's own scripts, through DevTools, so the page's CSP does not block it.
 # Violations are kept on the window and also reported to Python, because a navigation drops the
@@ -134,6 +144,13 @@ def browser_log() -> BrowserLog:
     return BrowserLog()
 
 
+def _expect_refused_websockets_on_wsgi(log: BrowserLog, base_url: str, site_url: str) -> None:
+    # pytest-django's live server speaks WSGI: pages that open a WebSocket (the agent's live
+    # indicator) get a 404 there. Tests of WebSockets use asgi_url, where this is not accepted.
+    if base_url == site_url:
+        log.expect_console_error(WSGI_WEBSOCKET_REFUSED)
+
+
 @pytest.fixture
 def open_page(
     browser: Browser, site_url: str, browser_log: BrowserLog
@@ -161,7 +178,9 @@ def open_page(
             "viewport": {"width": 1280, "height": 800},
             "base_url": site_url,
         }
-        context = browser.new_context(**{**defaults, **options})
+        settings_ = {**defaults, **options}
+        _expect_refused_websockets_on_wsgi(browser_log, settings_["base_url"], site_url)
+        context = browser.new_context(**settings_)
         contexts.append(context)
         context.set_default_timeout(TIMEOUT_MS)
         context.expose_binding("__mdgReportCspViolation", record_csp)
@@ -233,12 +252,70 @@ def axe_check(page: Page) -> None:
 
 def sign_in(page: Page, live_server: LiveServer, user: User) -> None:
     """Sign the user in through the real allauth login form, and wait for the user menu."""
-    page.goto(localhost_url(live_server) + reverse("account_login"))
+    sign_in_at(page, localhost_url(live_server), user)
+
+
+def sign_in_at(page: Page, base_url: str, user: User) -> None:
+    """Sign in on the server at base_url (the live server, or the ASGI server)."""
+    page.goto(base_url + reverse("account_login"))
     page.locator("input[name=login]").fill(user.email)
     password = page.locator("input[name=password]")
     password.fill(PASSWORD)
     password.press("Enter")
     expect(page.locator(".mdg-user-menu > summary")).to_have_text(str(user))
+
+
+@pytest.fixture
+def asgi_url(tmp_path: Path) -> Iterator[str]:
+    """Serve the real ASGI application (pages and WebSockets) with uvicorn on the test database.
+
+    pytest-django's live server speaks WSGI only, which has no WebSockets. The server is a child
+    process (one worker, so the in-memory channel layer of a Redis-less test run is shared by
+    every socket); tests using it need django_db(transaction=True) so it sees their data.
+    """
+    with _asgi_server(tmp_path / "uvicorn.log") as url:
+        yield url
+
+
+@pytest.fixture
+def asgi_nodes(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two app nodes sharing the Redis channel layer when REDIS_URL is set; else one, twice."""
+    with _asgi_server(tmp_path / "node1.log") as first:
+        if not settings.REDIS_URL:
+            yield first, first
+            return
+        with _asgi_server(tmp_path / "node2.log") as second:
+            yield first, second
+
+
+@contextlib.contextmanager
+def _asgi_server(log_path: Path) -> Iterator[str]:
+    port = free_port()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "madoguchi.asgi:application",
+             "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-access-log"],
+            cwd=settings.BASE_DIR, env=child_environment(), stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_for_http(f"http://127.0.0.1:{port}/healthz/live", process, log_path)
+            yield f"http://localhost:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=ASGI_START_SECONDS)
+
+
+def _wait_for_http(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + ASGI_START_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
+                return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"the ASGI server did not start:\n{log_path.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="session")

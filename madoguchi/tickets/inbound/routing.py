@@ -14,12 +14,12 @@ from django.conf import settings
 from madoguchi.accounts.models import User
 from madoguchi.branding.models import Brand
 from madoguchi.branding.services import default_brand
+from madoguchi.tickets import selectors
 from madoguchi.tickets.inbound.parse import ParsedMail
 from madoguchi.tickets.models import BrandMailbox, InboundMail, Ticket
 
 _TOKEN = re.compile(r"^(?P<local>[^+@]+)\+(?P<token>[0-9a-f]{32})@(?P<domain>.+)$")
 _OUR_THREAD_ID = re.compile(r"^madoguchi\.request-(?P<pk>\d{1,18})(?:\.[^@]*)?@(?P<domain>.+)$")
-MERGE_HOPS = 5
 
 
 def our_domain() -> str:
@@ -47,12 +47,7 @@ def recipients_of(mail: InboundMail, parsed: ParsedMail) -> list[str]:
 
 def thread_target(parsed: ParsedMail, recipients: list[str]) -> Ticket | None:
     """The request the mail names, by token first, then by the Message-IDs it answers."""
-    ticket = _by_token(recipients) or _by_references(parsed.references)
-    for _hop in range(MERGE_HOPS):
-        if ticket is None or ticket.merged_into_id is None:
-            break
-        ticket = ticket.merged_into
-    return ticket
+    return selectors.follow_merges(_by_token(recipients) or _by_references(parsed.references))
 
 
 def _by_token(recipients: list[str]) -> Ticket | None:

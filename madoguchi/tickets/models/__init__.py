@@ -1,5 +1,6 @@
 from madoguchi.tickets.models.catalog import Category, Choice, FormField, Priority, RequestType
 from madoguchi.tickets.models.inbound import BrandMailbox, InboundMail
+from madoguchi.tickets.models.macros import Macro
 from madoguchi.tickets.models.sla import (
     BusinessCalendar,
     BusinessHours,
@@ -27,6 +28,7 @@ __all__ = [
     "FormField",
     "Holiday",
     "InboundMail",
+    "Macro",
     "Message",
     "Priority",
     "RequestType",
