@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django.apps import AppConfig
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,12 +31,7 @@ class TicketsConfig(AppConfig):
             tasks.inbound_process_pending_task,
             every=timedelta(minutes=5),
         )
-        if imap.imap_configured():
-            periodic.register(
-                "tickets.imap_poll",
-                tasks.imap_poll_task,
-                every=timedelta(minutes=max(1, settings.IMAP_POLL_MINUTES)),
-            )
+        imap.register_polling(tasks.imap_poll_task)
         periodic.register("tickets.sla_check", tasks.sla_check_task, every=timedelta(minutes=1))
         notifications.register_event(
             "sla_warning", _("A request I work on is about to miss its SLA"), for_agents=True

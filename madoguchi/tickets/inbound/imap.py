@@ -10,10 +10,13 @@ import ipaddress
 import logging
 import ssl
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.tasks import Task
 
+from madoguchi.core import periodic
 from madoguchi.tickets.inbound.services import inbound_receive
 from madoguchi.tickets.models import InboundMail
 
@@ -49,6 +52,13 @@ class ImapAccount:
 
 def imap_configured() -> bool:
     return bool(settings.IMAP_HOST)
+
+
+def register_polling(task: Task) -> None:
+    """Make polling a periodic job of the task worker, when an IMAP host is configured."""
+    if imap_configured():
+        every = timedelta(minutes=max(1, settings.IMAP_POLL_MINUTES))
+        periodic.register("tickets.imap_poll", task, every=every)
 
 
 def imap_poll(account: ImapAccount | None = None) -> int:

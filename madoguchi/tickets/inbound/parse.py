@@ -15,6 +15,8 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses
 
+from django.conf import settings
+
 from madoguchi.tickets.inbound.htmltext import html_to_text
 
 # Deeper nesting than this is not walked (R38 asks for 100 levels; a bomb has thousands).
@@ -42,6 +44,11 @@ _CHARSET_ALIASES = {
     "unknown-8bit": "utf-8",
 }
 _FALLBACKS = ("utf-8", "iso2022_jp_ext", "iso2022_jp_2", "cp932", "euc_jis_2004", "cp1252")
+_SIGNATURE_TYPES = {
+    "application/pkcs7-signature",
+    "application/x-pkcs7-signature",
+    "application/pgp-signature",
+}
 _ANGLE_ID = re.compile(r"<([^<>\s]{1,250})>")
 
 
@@ -70,6 +77,8 @@ class ParsedMail:
     headers: dict[str, str] = field(default_factory=dict)
     # Problems met while reading, kept for the admin who looks at a quarantined message.
     problems: list[str] = field(default_factory=list)
+    # The body could not be read at all: the message goes to quarantine.
+    unreadable: bool = False
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -88,15 +97,20 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     tried.extend(_FALLBACKS)
     for codec in tried:
         try:
-            return data.decode(codec)
+            return storable(data.decode(codec))
         except (LookupError, UnicodeDecodeError, ValueError):
             if codec == "iso2022_jp_ext":
                 # Outlook's ISO-2022-JP (cp50220) carries NEC and IBM characters (①, ㈱).
                 found = _iso2022jp_as_cp932(data)
                 if found is not None:
-                    return found
+                    return storable(found)
             continue
-    return data.decode("utf-8", errors="replace")
+    return storable(data.decode("utf-8", errors="replace"))
+
+
+def storable(text: str) -> str:
+    """Text a database can hold: no NUL characters (PostgreSQL refuses them), no lone surrogates."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 _ESCAPES = {b"\x1b(B": "ascii", b"\x1b(J": "ascii", b"\x1b$@": "jis", b"\x1b$B": "jis"}
@@ -144,11 +158,11 @@ def decode_header_value(raw: str) -> str:
     try:
         chunks = decode_header(raw)
     except Exception:
-        return _one_line(raw)
+        return storable(_one_line(raw))
     text = []
     for chunk, charset in chunks:
         text.append(decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk)
-    return _one_line("".join(text))
+    return storable(_one_line("".join(text)))
 
 
 def _one_line(value: str) -> str:
@@ -158,7 +172,16 @@ def _one_line(value: str) -> str:
 def parse(raw: bytes) -> ParsedMail:
     """Read a mail's bytes. Never raises for bad input; unreadable pieces become `problems`."""
     parsed = ParsedMail()
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+    except RecursionError:
+        # The standard parser recurses once per nesting level: thousands of levels defeat it.
+        parsed.unreadable = True
+        parsed.problems.append("the MIME structure is nested too deeply to read")
+        message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+        parsed.headers = _raw_headers(message)
+        _read_envelope_headers(parsed)
+        return parsed
     parsed.headers = _raw_headers(message)
     _read_envelope_headers(parsed)
     texts: list[str] = []
@@ -209,7 +232,7 @@ def addresses(value: str) -> list[tuple[str, str]]:
 
 def message_ids(value: str) -> list[str]:
     """The <id> tokens of a Message-ID, In-Reply-To or References header, without brackets."""
-    return [found[:MESSAGE_ID_MAX] for found in _ANGLE_ID.findall(value)]
+    return [storable(found)[:MESSAGE_ID_MAX] for found in _ANGLE_ID.findall(value)]
 
 
 def _walk(root: Message, parsed: ParsedMail, texts: list[str]) -> None:
@@ -237,6 +260,9 @@ def _visit(part: Message, parsed: ParsedMail, texts: list[str]) -> list[Message]
         if content_type == "multipart/alternative" and children:
             return [_best_alternative(children)]
         return children
+    if content_type in _SIGNATURE_TYPES:
+        # A signature (S/MIME, OpenPGP) is for the mail program; the raw mail keeps it.
+        return []
     disposition = part.get_content_disposition()
     filename = _filename(part)
     is_body_text = content_type in {"text/plain", "text/html"} and not filename
@@ -270,8 +296,6 @@ def _filename(part: Message) -> str:
 
 
 def _file_part(part: Message, content_type: str, filename: str) -> Part:
-    from django.conf import settings
-
     encoded = part.get_payload()
     encoded_size = len(encoded) if isinstance(encoded, str | bytes) else 0
     content_id = message_ids(_raw_headers(part).get("content-id", ""))

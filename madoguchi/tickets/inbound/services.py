@@ -11,6 +11,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -45,6 +46,7 @@ NO_SENDER = "no_sender"
 UNKNOWN_SENDER = "unknown_sender"
 SENDER_INACTIVE = "sender_inactive"
 RATE_LIMITED = "rate_limited"
+UNREADABLE = "unreadable"
 
 
 @dataclass
@@ -146,6 +148,8 @@ def _outcome(mail: InboundMail, *, trusted: bool) -> Outcome:
     mail.sender = parsed.sender or mail.sender
     if not parsed.sender:
         return Outcome(Status.QUARANTINED, NO_SENDER, "\n".join(parsed.problems))
+    if parsed.unreadable:
+        return Outcome(Status.QUARANTINED, UNREADABLE, "\n".join(parsed.problems))
     if not trusted:
         held = _held_back(mail, parsed)
         if held is not None:
@@ -235,8 +239,6 @@ def _keeps_unknown_senders(brand: Brand, mailbox: BrandMailbox | None) -> bool:
 
 def _customer_create(parsed: ParsedMail) -> User:
     """An account for a new customer who wrote in; they sign in later with a code by mail."""
-    from allauth.account.models import EmailAddress
-
     user = User.objects.create_user(parsed.sender, None, name=parsed.sender_name[:150])
     # Unverified: a From header proves nothing; signing in by code or reset will verify it.
     EmailAddress.objects.create(user=user, email=parsed.sender, verified=False, primary=True)

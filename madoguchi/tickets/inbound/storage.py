@@ -17,7 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from madoguchi.accounts.models import private_storage
-from madoguchi.tickets.inbound.parse import addresses, decode_header_value, message_ids
+from madoguchi.tickets.inbound.parse import (
+    addresses,
+    decode_header_value,
+    message_ids,
+    storable,
+)
 from madoguchi.tickets.models import InboundMail
 
 SUBJECT_MAX = InboundMail._meta.get_field("subject").max_length or 300
@@ -48,8 +53,8 @@ def inbound_store(
                 raw=name,
                 size=len(raw),
                 source=source,
-                envelope_from=envelope_from[:320],
-                envelope_to=[address[:320] for address in envelope_to[:100]],
+                envelope_from=storable(envelope_from)[:320],
+                envelope_to=[storable(address)[:320] for address in envelope_to[:100]],
                 sender=sender,
                 subject=subject,
                 received_at=now,

@@ -2,15 +2,15 @@
 nothing."""
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from madoguchi.accounts.models import User
 from madoguchi.core import periodic
-from madoguchi.tickets.inbound.imap import ImapAccount, imap_poll
+from madoguchi.tickets.inbound.imap import ImapAccount, imap_poll, register_polling
 from madoguchi.tickets.mail import reply_address
 from madoguchi.tickets.models import InboundMail, Ticket
+from madoguchi.tickets.tasks import imap_poll_task
 from tests.factories import make_ticket
 from tests.support.dovecot import ImapServer
 from tests.tickets.inbound.mails import raw_mail
@@ -105,9 +105,12 @@ def test_plain_imap_is_refused_for_a_remote_host() -> None:
 
 
 def test_polling_is_a_periodic_job_when_imap_is_configured(settings: object) -> None:
+    register_polling(imap_poll_task)
+    assert "tickets.imap_poll" not in {job.name for job in periodic.jobs()}
+
     settings.IMAP_HOST = "127.0.0.1"
     try:
-        apps.get_app_config("tickets").ready()
+        register_polling(imap_poll_task)
         assert "tickets.imap_poll" in {job.name for job in periodic.jobs()}
     finally:
         periodic._jobs.pop("tickets.imap_poll", None)

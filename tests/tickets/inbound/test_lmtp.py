@@ -168,3 +168,17 @@ def test_database_down_answers_451_and_keeps_nothing(tmp_path: Path) -> None:
 
     assert deferred.value.smtp_code == 451
     assert not list((tmp_path / "private").rglob("*.eml"))
+
+
+def test_a_bounce_over_lmtp_is_recorded_and_not_answered(
+    lmtp_port: int, alice: User, private_in_tmp: None
+) -> None:
+    ticket = make_ticket(alice)
+    bounce = raw_mail(sender="alice@example.com", to=reply_address(ticket), subject="Undelivered")
+
+    with smtplib.LMTP("127.0.0.1", lmtp_port) as client:
+        client.sendmail("", [reply_address(ticket)], bounce)  # MAIL FROM:<>, the null sender
+
+    mail = InboundMail.objects.get()
+    assert (mail.status, mail.reason, mail.envelope_from) == ("ignored", "bounce", "<>")
+    assert ticket.messages.count() == 1

@@ -168,6 +168,17 @@ def test_nesting_100_deep_is_read_to_the_bottom() -> None:
     assert parsed.text.strip() == "deep down"
 
 
+def test_nesting_thousands_deep_is_unreadable_not_a_crash() -> None:
+    inner = text_part("too deep")
+    for level in range(3000):
+        inner = multipart([inner], boundary=f"level{level}")
+
+    parsed = parse(message_head().encode() + inner)
+
+    assert parsed.unreadable
+    assert parsed.sender == "alice@example.com"
+
+
 def test_references_and_message_id_are_read() -> None:
     raw = raw_mail(
         headers={

@@ -368,3 +368,43 @@ def test_an_attachment_whose_name_cannot_name_a_file_is_kept_as_file(deliver, al
     message = deliver(raw).created_message
 
     assert [a.name for a in message.attachments.all()] == ["file"]
+
+
+def test_mail_nested_too_deeply_to_read_is_quarantined(deliver, alice: User) -> None:
+    inner = text_part("too deep")
+    for level in range(3000):
+        inner = multipart([inner], boundary=f"level{level}")
+
+    mail = deliver(message_head().encode() + inner)
+
+    assert (mail.status, mail.reason) == (Status.QUARANTINED, services.UNREADABLE)
+
+
+def test_smime_signed_mail_lands_without_its_signature(deliver, alice: User) -> None:
+    signed = multipart(
+        [
+            text_part("Signed question."),
+            file_part("smime.p7s", b"\x30\x82\x01", content_type="application/pkcs7-signature"),
+        ],
+        subtype='signed; protocol="application/pkcs7-signature"; micalg=sha-256',
+        head=message_head(),
+    )
+
+    message = deliver(signed).created_message
+
+    assert message.body == "Signed question."
+    assert message.attachments.count() == 0
+
+
+def test_nul_characters_never_reach_the_database(deliver, alice: User) -> None:
+    """Found by the fuzz test on PostgreSQL, which refuses NUL in text columns."""
+    raw = raw_mail(sender="Alice <alice@example.com\x00>", subject="Nul\x00here", body="a\x00b")
+
+    mail = deliver(raw)
+
+    assert (mail.status, mail.sender, mail.subject) == (
+        Status.TICKET,
+        "alice@example.com",
+        "Nulhere",
+    )
+    assert mail.created_message.body == "ab"
