@@ -12,11 +12,12 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         from madoguchi.core import periodic
         from madoguchi.core import seeding as core_seeding
-        from madoguchi.tickets import personal_data, seeding, selectors, tasks
+        from madoguchi.tickets import personal_data, seeding, selectors, synthetic, tasks
 
         selectors.register()
         personal_data.register()
         periodic.register(
             "tickets.close_solved", tasks.tickets_close_solved_task, every=timedelta(hours=1)
         )
+        core_seeding.register(synthetic.seed_requests, order=20)
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)
