@@ -4,9 +4,10 @@ Scale 1 makes 100,000 requests with about 3 messages each; scale 10 a million. C
 come from the accounts seeder. Deterministic for a given random seed. Rows are inserted in batches
 (on PostgreSQL the messages through COPY), never through services: no mail, no audit, no signals.
 
-Two people are made for the "heavy" benchmark variants: the last seeded customer asks 5,000
-requests (`HEAVY_REQUESTS`), and the customer before them owns one request with
-`LONG_THREAD` public messages beside their ordinary ones.
+For the benchmarks (see bench_customers): the last seeded customer who is a plain member asks
+5,000 requests (`HEAVY_REQUESTS`, the "heavy" variant), the one before owns a request with
+`LONG_THREAD` public messages beside about as many requests as anyone, and the one before that
+asks none (the submission benchmark adds theirs).
 """
 
 import random
@@ -154,27 +155,42 @@ def seed_requests(ctx: SeedContext) -> None:
     ctx.made.update(made)
 
 
+def bench_customers() -> tuple[User, User, User]:
+    """(heavy, long-thread owner, spare): the last three customers who are plain members.
+
+    Organisation admins see every colleague's request, so the benchmarks use plain members:
+    the heavy one asks HEAVY_REQUESTS requests, the next owns the LONG_THREAD request, and the
+    spare one is left for a benchmark that submits requests.
+    """
+    plain = Membership.objects.filter(
+        user__email__endswith=SEED_DOMAIN, user__is_staff=False, role=Membership.Role.MEMBER
+    ).order_by("-user_id")
+    users = User.objects.in_bulk([member.user_id for member in plain[:3]])
+    heavy, owner, spare = (users[member.user_id] for member in plain[:3])
+    return heavy, owner, spare
+
+
 def _cast(ctx: SeedContext) -> Cast:
     members = (
         Membership.objects.filter(user__email__endswith=SEED_DOMAIN, user__is_staff=False)
         .order_by("user_id")
-        .values_list("user_id", "organisation_id", "user__language", "role")
+        .values_list("user_id", "organisation_id", "user__language")
     )
-    customers = [(pk, org, lang) for pk, org, lang, _role in members]
-    if len(customers) < 3:
+    if len(members) < 4:
         raise RuntimeError("seed the accounts first (they seed before requests)")
-    # The last two customers are plain members (organisation admins see every colleague's
-    # request): the heavy variants measure one person's own requests.
-    plain = [(pk, org, lang) for pk, org, lang, role in members if role == Membership.Role.MEMBER]
+    heavy, owner, spare = bench_customers()
+    by_user = {row[0]: row for row in members}
+    special = {heavy.pk, owner.pk, spare.pk}
     agents = list(
         User.objects.filter(is_staff=True, email__endswith=SEED_DOMAIN)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     return Cast(
-        customers=customers[:-1],
-        heavy=plain[-1],
-        long_thread_owner=plain[-2],
+        # The owner of the long thread asks ordinary requests too; the spare one asks none.
+        customers=[row for row in members if row[0] not in special] + [by_user[owner.pk]],
+        heavy=by_user[heavy.pk],
+        long_thread_owner=by_user[owner.pk],
         agents=agents,
         request_types=_catalog(agents),
         tags=[Tag.objects.get_or_create(name=name)[0].pk for name in TAGS],
