@@ -63,6 +63,8 @@ PYTHON = sys.executable
 PG_DATABASE = "madoguchi_bench"
 PROXY_HEADER = ("X-Forwarded-Proto", "https")  # production redirects plain HTTP to HTTPS
 WARM_UP_SECONDS = 2
+# The peer's slowest pages take seconds: a response is waited for this long, not wrk's 2 s.
+WRK_TIMEOUT_SECONDS = 60
 READY_TIMEOUT_SECONDS = 60
 # Switches in the caller's environment that would make the run unlike production.
 NOT_INHERITED = frozenset(
@@ -630,7 +632,7 @@ def get_status(port: int, path: str, cookie: str | None = None) -> int:
     headers = dict([PROXY_HEADER])
     if cookie:
         headers["Cookie"] = cookie
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WRK_TIMEOUT_SECONDS)
     try:
         conn.request("GET", path, headers=headers)
         return conn.getresponse().status
@@ -773,6 +775,7 @@ def wrk_script(page: Page) -> Path:
 def wrk_command(page: Page, port: int, connections: int, seconds: int) -> list[str]:
     command = [
         "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(wrk_script(page)),
+        "--timeout", f"{WRK_TIMEOUT_SECONDS}s",
         "-H", f"{PROXY_HEADER[0]}: {PROXY_HEADER[1]}",
     ]  # fmt: skip
     if page.cookie:
@@ -874,11 +877,23 @@ def steady_run(server: Server, page: Page, connections: int, seconds: int) -> Wr
     return min(first, wrk(server, page, connections, seconds), key=noise)
 
 
+def wait_idle(server: Server, limit_seconds: int = 180) -> None:
+    """Wait until the server has finished the requests wrk left (slow pages outlive a run)."""
+    for _ in range(limit_seconds * 2):
+        before = group_jiffies(server.pgid)
+        time.sleep(0.5)
+        if group_jiffies(server.pgid) - before <= 2:
+            return
+
+
 def measure(server: Server, page: Page, seconds: int) -> Row:
     preflight(server, page)
     wrk(server, page, page.connections, WARM_UP_SECONDS, rebalance=False)
+    wait_idle(server)
     loaded = steady_run(server, page, page.connections, seconds)
+    wait_idle(server)
     unloaded = steady_run(server, page, 1, seconds)
+    wait_idle(server)
     errors = loaded.non_2xx + loaded.socket_errors
     say(f"{page.name}: {loaded.rps:,.0f} req/s, p99 {loaded.p99_ms:.1f} ms, {errors} errors")
     return Row(
