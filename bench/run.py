@@ -40,16 +40,22 @@ import socket
 import subprocess
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE = ROOT / "bench" / "bare"
 RESULTS = ROOT / "bench" / "results"
+PEER = ROOT / "bench" / "peer"
+PEER_VENV = RESULTS / "peer-venv"
+PEER_PYTHON = PEER_VENV / "bin" / "python"
+PEER_DATABASE = "helpdesk_bench"
 DATA = RESULTS / "data"
 LOGS = RESULTS / "logs"
 WRK_SCRIPT = RESULTS / "wrk.lua"
@@ -57,6 +63,8 @@ PYTHON = sys.executable
 PG_DATABASE = "madoguchi_bench"
 PROXY_HEADER = ("X-Forwarded-Proto", "https")  # production redirects plain HTTP to HTTPS
 WARM_UP_SECONDS = 2
+# The peer's slowest pages take seconds: a response is waited for this long, not wrk's 2 s.
+WRK_TIMEOUT_SECONDS = 60
 READY_TIMEOUT_SECONDS = 60
 # Switches in the caller's environment that would make the run unlike production.
 NOT_INHERITED = frozenset(
@@ -75,27 +83,76 @@ REBALANCE_TRIES = 5
 
 @dataclass(frozen=True)
 class Scenario:
-    """One page to load. `path` may be "static:<name>", resolved through the static storage."""
+    """One page to load. `path` may be "static:<name>", resolved through the static storage.
+
+    `{name}` in path, user and form values stands for a seeded person or request, found by the
+    probe (see app_subjects and peer_subjects): the same rows on both sides.
+    """
 
     name: str
     path: str
     user: str | None = None  # e-mail of a seeded user to sign in as (session cookie sent by wrk)
+    # Fields to POST to path; wrk's Lua script GETs path first for a CSRF token, then POSTs.
+    form: tuple[tuple[str, str], ...] = ()
+    connections: int = 20  # of the loaded run
 
 
-# Madoguchi's pages. One line per scenario; e.g. B1 once its page exists:
-#   Scenario("B1_my_activity", "/requests/", user="customer1@seed.example"),
+SUBJECT_EN = "Order 48213 arrived damaged"
+SUBJECT_JA = "注文番号48213の商品が破損していました。交換をお願いします。"
+# Madoguchi's pages. One line per scenario (B1-B8 of BENCHMARKS.md; "heavy" variants: the
+# customer with 5,000 requests, the request with 50 messages).
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("home", "/"),
     Scenario("healthz_live", "/healthz/live"),
     Scenario("static", "static:css/madoguchi.css"),
+    Scenario("B1_my_activity", "/requests/", user="{customer}"),
+    Scenario("B1_heavy", "/requests/", user="{heavy}"),
+    Scenario("B2_request", "/requests/{request}/", user="{customer}"),
+    Scenario("B2_heavy", "/requests/{long_thread}/", user="{customer}"),
+    Scenario("B6_queue", "/agent/?queue=mine&priority=high&sort=updated", user="{agent}"),
+    Scenario("B7_workspace", "/agent/requests/{request}/", user="{agent}"),
+    # Last: it adds requests (to its own customer, who is in no other scenario).
+    Scenario(
+        "B5_submit",
+        "/requests/new/{request_type}/",
+        user="{submitter}",
+        form=(("subject", SUBJECT_EN), ("description", SUBJECT_JA)),
+        connections=50,
+    ),
 )
 # The reference pages served by bench/bare/app.py.
 REFERENCES: tuple[Scenario, ...] = (
     Scenario("bare", "/"),
     Scenario("ceiling", "/ceiling"),
 )
-TARGETS = {"app": SCENARIOS, "bare": REFERENCES}
-READY_PATHS = {"app": "/healthz/live", "bare": "/"}
+# django-helpdesk's pages mapped to ours (BENCHMARKS.md): customer ticket list API, public ticket
+# view, staff ticket list data (what its list page loads), staff ticket view, ticket submission.
+PEER_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("B1_my_activity", "/api/user_tickets/", user="{customer}"),
+    Scenario("B1_heavy", "/api/user_tickets/", user="{heavy}"),
+    Scenario("B2_request", "/view/?ticket={request_ref}&email={customer}", user="{customer}"),
+    Scenario("B2_heavy", "/view/?ticket={long_thread_ref}&email={customer}", user="{customer}"),
+    Scenario(
+        "B6_queue", "/datatables_ticket_list/{queue_query}?draw=1&start=0&length=25", user="{agent}"
+    ),
+    Scenario("B7_workspace", "/tickets/{request}/", user="{agent}"),
+    Scenario(
+        "B5_submit",
+        "/tickets/submit/",
+        user="{submitter}",
+        form=(
+            ("queue", "{request_type}"),
+            ("title", SUBJECT_EN),
+            ("body", SUBJECT_JA),
+            ("priority", "3"),
+            ("submitter_email", "{submitter}"),
+        ),
+        connections=50,
+    ),
+)
+TARGETS = {"app": SCENARIOS, "bare": REFERENCES, "peer": PEER_SCENARIOS}
+READY_PATHS = {"app": "/healthz/live", "bare": "/", "peer": "/bench-ready"}
+PEER_ENTRY = ("--app-dir", str(PEER), "app:asgi_a2wsgi")
 
 
 @dataclass(frozen=True)
@@ -142,6 +199,37 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(99)))
 end
 """
+# A form submission: GET the form until its CSRF token is known (the token is masked afresh in
+# each page, the cookie's secret is the one wrk sends), then POST the fields with it. Success
+# is a redirect; a refused form (422, 403) or a server error counts as an error.
+WRK_POST_LUA = """
+local fields = %(fields)s
+local token = nil
+
+local function headers(extra)
+  local all = {}
+  for name, value in pairs(wrk.headers) do all[name] = value end
+  for name, value in pairs(extra) do all[name] = value end
+  return all
+end
+
+request = function()
+  if token == nil then
+    return wrk.format("GET", wrk.path, headers({}))
+  end
+  return wrk.format("POST", wrk.path, headers({
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Origin"] = "https://localhost",
+    ["Referer"] = "https://localhost" .. wrk.path,
+  }), fields .. "&csrfmiddlewaretoken=" .. token)
+end
+
+response = function(status, headers, body)
+  if token == nil and status == 200 then
+    token = string.match(body, 'name="csrfmiddlewaretoken" value="([%%w]+)"')
+  end
+end
+"""
 
 
 @dataclass(frozen=True)
@@ -153,6 +241,9 @@ class Page:
     cookie: str | None
     queries: int
     status: int
+    size: int  # bytes of the response body (the form page, for a submission)
+    form: str = ""  # URL-encoded fields to POST (with the CSRF token wrk fetches)
+    connections: int = 20
 
 
 @dataclass(frozen=True)
@@ -183,6 +274,7 @@ class Row:
     p99_ms: float
     unloaded_p99_ms: float
     queries: int
+    size: int
     non_2xx: int
     socket_errors: int
     other_cpu: float | None
@@ -191,6 +283,8 @@ class Row:
     wrk_restarts: int
     vs_bare: float | None = None
     vs_ceiling: float | None = None
+    vs_peer: float | None = None
+    connections: int = 20
 
 
 def say(message: str) -> None:
@@ -235,19 +329,19 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def ensure_pg_database(url: str, *, reset: bool) -> None:
+def ensure_pg_database(url: str, *, reset: bool, database: str = PG_DATABASE) -> None:
     """Create the bench database (UTF-8, C.UTF-8) if missing; drop it first when reset."""
     import psycopg  # only needed with PostgreSQL
     from psycopg import sql
 
     admin = urlunsplit(urlsplit(url)._replace(scheme="postgresql", path="/postgres"))
-    name = sql.Identifier(PG_DATABASE)
+    name = sql.Identifier(database)
     with psycopg.connect(admin, autocommit=True) as conn:
         if reset:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE])
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
         if found.fetchone() is None:
-            say(f"creating PostgreSQL database {PG_DATABASE}")
+            say(f"creating PostgreSQL database {database}")
             conn.execute(
                 sql.SQL(
                     "CREATE DATABASE {} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
@@ -302,37 +396,178 @@ def prepare(env: dict[str, str], scale: float) -> None:
     subprocess.run([PYTHON, str(BARE / "app.py"), "setup"], cwd=ROOT, env=env, check=True)
 
 
+# The peer: django-helpdesk in its own virtualenv, seeded with the same rows -------------------
+
+
+def python_for(target: str) -> Path:
+    return PEER_PYTHON if target == "peer" else Path(PYTHON)
+
+
+def peer_env(env: dict[str, str]) -> dict[str, str]:
+    """The peer's project (bench/peer) on its own database, reading ours only to copy it."""
+    url = database_url()
+    peer_url = (
+        urlunsplit(urlsplit(url)._replace(path=f"/{PEER_DATABASE}"))
+        if url
+        else f"sqlite:///{DATA / 'helpdesk.sqlite3'}"
+    )
+    return {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "settings",
+        "PYTHONPATH": str(PEER),
+        "DATABASE_URL": peer_url,
+        "MADOGUCHI_DATABASE_URL": env["DATABASE_URL"],
+        "MADOGUCHI_PRIVATE_ROOT": str(DATA / "private"),
+        "PEER_DATA_DIR": str(DATA),
+    }
+
+
+def ensure_peer_venv() -> None:
+    """Install django-helpdesk 2.6.1 and its pinned dependencies from PyPI (once)."""
+    requirements = PEER / "requirements.txt"
+    stamp = PEER_VENV / ".installed"
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == requirements.read_text("utf-8"):
+        return
+    say(f"installing django-helpdesk into {PEER_VENV.relative_to(ROOT)}")
+    subprocess.run([PYTHON, "-m", "venv", "--clear", str(PEER_VENV)], check=True)
+    subprocess.run(
+        [str(PEER_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "-r", str(requirements)],
+        check=True,
+    )  # fmt: skip
+    stamp.write_text(requirements.read_text("utf-8"), encoding="utf-8")
+
+
+def prepare_peer(env: dict[str, str], scale: float) -> dict[str, str]:
+    """Install, migrate and seed the peer (again when our data was seeded anew); its env."""
+    ensure_peer_venv()
+    penv = peer_env(env)
+    ours = DATA / f"seeded-{database_kind()}.json"
+    marker = DATA / f"peer-seeded-{database_kind()}.json"
+    wanted = {"scale": scale, "ours": ours.stat().st_mtime}
+    if marker.exists() and json.loads(marker.read_text(encoding="utf-8")) == wanted:
+        say(f"the peer holds scale {scale:g} already")
+        return penv
+    url = database_url()
+    if url:
+        ensure_pg_database(url, reset=True, database=PEER_DATABASE)
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DATA / 'helpdesk.sqlite3'}{suffix}").unlink(missing_ok=True)
+    say("peer: migrate, seed with the same rows")
+    run_peer = [str(PEER_PYTHON), "-m", "django", "migrate", "--no-input", "-v", "0"]
+    subprocess.run(run_peer, cwd=ROOT, env=penv, check=True)
+    subprocess.run([str(PEER_PYTHON), str(PEER / "seed.py")], cwd=ROOT, env=penv, check=True)
+    marker.write_text(json.dumps(wanted), encoding="utf-8")
+    return penv
+
+
 # Query counts, in a child process with the bench environment -----------------------------------
 
 
-def probe(env: dict[str, str], target: str) -> list[Page]:
+@dataclass(frozen=True)
+class Probed:
+    pages: list[Page]
+    subjects: dict[str, str]  # placeholder -> seeded e-mail or primary key
+
+
+def probe(env: dict[str, str], target: str, subjects: dict[str, str] | None = None) -> Probed:
     """Resolve each scenario of target and count its queries (see run_probe)."""
+    env = {**env, "BENCH_SUBJECTS": json.dumps(subjects or {})}
     done = subprocess.run(
-        [PYTHON, __file__, "--probe", target],
+        [str(python_for(target)), __file__, "--probe", target],
         cwd=ROOT,
         env=env,
         check=True,
         stdout=subprocess.PIPE,
         text=True,
     )
-    return [Page(**page) for page in json.loads(done.stdout.strip().splitlines()[-1])]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return Probed([Page(**page) for page in found["pages"]], found["subjects"])
 
 
 def run_probe(target: str) -> None:
     """Child process: set Django up like the server and print each page's figures as JSON."""
+    subjects: dict[str, str] = {}
     if target == "bare":
         sys.path.insert(0, str(BARE))
         __import__("app")
     else:
         import django
 
-        sys.path.insert(0, str(ROOT))
+        sys.path.insert(0, str(PEER if target == "peer" else ROOT))
         django.setup()
-    print(json.dumps([asdict(measure_queries(scenario)) for scenario in TARGETS[target]]))
+        given = json.loads(os.environ.get("BENCH_SUBJECTS") or "{}")
+        subjects = peer_subjects(given) if target == "peer" else app_subjects()
+    pages = [asdict(measure_queries(scenario, subjects)) for scenario in TARGETS[target]]
+    print(json.dumps({"pages": pages, "subjects": subjects}))
 
 
-def measure_queries(scenario: Scenario) -> Page:
-    """Request the page twice with the test Client; count the second request's SQL queries."""
+def app_subjects() -> dict[str, str]:
+    """The seeded people and requests the scenarios are about (madoguchi/tickets/synthetic.py)."""
+    from django.db.models import Count, Q
+
+    from madoguchi.accounts.models import User
+    from madoguchi.tickets import synthetic
+    from madoguchi.tickets.models import RequestType, Ticket
+
+    heavy, customer, submitter = synthetic.bench_customers()
+    public = Count("messages", filter=Q(messages__is_internal=False))
+    notes = Count("messages", filter=Q(messages__is_internal=True))
+    theirs = Ticket.objects.filter(requester=customer).annotate(public=public, notes=notes)
+    # A request with 3-10 public messages and an internal note; the one with 50 messages.
+    request = theirs.filter(public__range=(3, 10), notes__gt=0).order_by("-updated_at").first()
+    long_thread = theirs.order_by("-public").first()
+    agent = request.assignee or User.objects.filter(is_staff=True).order_by("pk").first()
+    request_type = RequestType.objects.filter(is_active=True).order_by("pk").first()
+    return {
+        "customer": customer.email,
+        "heavy": heavy.email,
+        "submitter": submitter.email,
+        "agent": agent.email,
+        "request": str(request.pk),
+        "long_thread": str(long_thread.pk),
+        "request_type": str(request_type.pk),
+    }
+
+
+def peer_subjects(given: dict[str, str]) -> dict[str, str]:
+    """The same people and requests in django-helpdesk (copied with the same keys)."""
+    from base64 import b64encode
+
+    from django.contrib.auth.models import User
+    from helpdesk.models import Ticket
+
+    agent = User.objects.get(email=given["agent"])
+    # Staff list data: open or reopened, the agent's, high priority, last update first.
+    query = {
+        "filtering": {"status__in": [1, 2], "assigned_to__id__in": [agent.pk], "priority__in": [2]},
+        "sorting": "last_followup",
+        "sortreverse": True,
+        "search_string": "",
+    }
+    refs = {
+        f"{name}_ref": Ticket.objects.get(pk=given[name]).ticket_for_url
+        for name in ("request", "long_thread")
+    }
+    queue_query = b64encode(json.dumps(query).encode()).decode("ascii")
+    return {**given, **refs, "queue_query": queue_query}
+
+
+def body_size(response: Any) -> int:
+    if getattr(response, "streaming", False):
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def measure_queries(scenario: Scenario, subjects: dict[str, str]) -> Page:
+    """Request the page twice with the test Client; count the second request's SQL queries.
+
+    A form is posted twice after a GET of its page (the test Client skips the CSRF check that
+    wrk's requests pass); the second post is counted.
+    """
+    from urllib.parse import urlencode
+
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -343,16 +578,31 @@ def measure_queries(scenario: Scenario) -> Page:
     client = Client(headers=dict([PROXY_HEADER]), HTTP_HOST="127.0.0.1")
     cookie = None
     if scenario.user:
-        client.force_login(get_user_model().objects.get(email=scenario.user))
+        user = scenario.user.format(**subjects)
+        client.force_login(get_user_model().objects.get(email=user))
         name = settings.SESSION_COOKIE_NAME
         cookie = f"{name}={client.cookies[name].value}"
-    path = scenario.path
+    path = scenario.path.format(**subjects)
     if path.startswith("static:"):
         path = static(path.removeprefix("static:"))
-    client.get(path)
+    form = {key: value.format(**subjects) for key, value in scenario.form}
+    page = client.get(path)
+    if form:
+        # wrk sends this CSRF secret as the cookie; the form page masks it into its token.
+        cookie = f"{cookie}; {settings.CSRF_COOKIE_NAME}={secrets.token_hex(16)}"
+        client.post(path, form)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    return Page(scenario.name, path, cookie, len(captured), response.status_code)
+        response = client.post(path, form) if form else client.get(path)
+    return Page(
+        scenario.name,
+        path,
+        cookie,
+        len(captured),
+        response.status_code,
+        size=body_size(page if form else response),
+        form=urlencode(form),
+        connections=scenario.connections,
+    )
 
 
 # Servers ----------------------------------------------------------------------------------------
@@ -365,14 +615,15 @@ def free_port() -> int:
 
 
 def server_command(topology: Topology, target: str, port: int, workers: int) -> list[str]:
-    entry = topology.app if target == "app" else topology.bare
+    entry = {"app": topology.app, "bare": topology.bare, "peer": PEER_ENTRY}[target]
+    python = str(python_for(target))
     if topology.server == "gunicorn":
         return [
-            PYTHON, "-m", "gunicorn", *entry, "--bind", f"127.0.0.1:{port}",
+            python, "-m", "gunicorn", *entry, "--bind", f"127.0.0.1:{port}",
             "--workers", str(workers), "--worker-class", "sync",
         ]  # fmt: skip
     return [
-        PYTHON, "-m", "uvicorn", *entry, "--host", "127.0.0.1", "--port", str(port),
+        python, "-m", "uvicorn", *entry, "--host", "127.0.0.1", "--port", str(port),
         "--workers", str(workers), "--lifespan", "off", "--no-access-log",
     ]  # fmt: skip
 
@@ -381,7 +632,7 @@ def get_status(port: int, path: str, cookie: str | None = None) -> int:
     headers = dict([PROXY_HEADER])
     if cookie:
         headers["Cookie"] = cookie
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WRK_TIMEOUT_SECONDS)
     try:
         conn.request("GET", path, headers=headers)
         return conn.getresponse().status
@@ -511,9 +762,20 @@ def wait_for_quiet(limit_seconds: int) -> None:
             return
 
 
+def wrk_script(page: Page) -> Path:
+    """The Lua script of a page: the summary printer, plus the form submission for a form."""
+    if not page.form:
+        return WRK_SCRIPT
+    script = RESULTS / f"wrk-{page.name}-{zlib.crc32(page.path.encode()):08x}.lua"
+    fields = f"[==[{page.form}]==]"
+    script.write_text(WRK_LUA + WRK_POST_LUA % {"fields": fields}, encoding="utf-8")
+    return script
+
+
 def wrk_command(page: Page, port: int, connections: int, seconds: int) -> list[str]:
     command = [
-        "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(WRK_SCRIPT),
+        "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(wrk_script(page)),
+        "--timeout", f"{WRK_TIMEOUT_SECONDS}s",
         "-H", f"{PROXY_HEADER[0]}: {PROXY_HEADER[1]}",
     ]  # fmt: skip
     if page.cookie:
@@ -615,12 +877,25 @@ def steady_run(server: Server, page: Page, connections: int, seconds: int) -> Wr
     return min(first, wrk(server, page, connections, seconds), key=noise)
 
 
+def wait_idle(server: Server, limit_seconds: int = 180) -> None:
+    """Wait until the server has finished the requests wrk left (slow pages outlive a run)."""
+    for _ in range(limit_seconds * 2):
+        before = group_jiffies(server.pgid)
+        time.sleep(0.5)
+        if group_jiffies(server.pgid) - before <= 2:
+            return
+
+
 def measure(server: Server, page: Page, seconds: int) -> Row:
     preflight(server, page)
-    wrk(server, page, 20, WARM_UP_SECONDS, rebalance=False)
-    loaded = steady_run(server, page, 20, seconds)
+    wrk(server, page, page.connections, WARM_UP_SECONDS, rebalance=False)
+    wait_idle(server)
+    loaded = steady_run(server, page, page.connections, seconds)
+    wait_idle(server)
     unloaded = steady_run(server, page, 1, seconds)
-    say(f"{page.name}: {loaded.rps:,.0f} req/s, p99 {loaded.p99_ms:.1f} ms")
+    wait_idle(server)
+    errors = loaded.non_2xx + loaded.socket_errors
+    say(f"{page.name}: {loaded.rps:,.0f} req/s, p99 {loaded.p99_ms:.1f} ms, {errors} errors")
     return Row(
         scenario=page.name,
         path=page.path,
@@ -629,19 +904,32 @@ def measure(server: Server, page: Page, seconds: int) -> Row:
         p99_ms=round(loaded.p99_ms, 2),
         unloaded_p99_ms=round(unloaded.p99_ms, 2),
         queries=page.queries,
+        size=page.size,
         non_2xx=loaded.non_2xx + unloaded.non_2xx,
         socket_errors=loaded.socket_errors + unloaded.socket_errors,
         other_cpu=loaded.other_cpu,
         unloaded_other_cpu=unloaded.other_cpu,
         busiest_worker=loaded.busiest_worker,
         wrk_restarts=loaded.restarts,
+        connections=page.connections,
     )
 
 
-def measure_target(env: dict[str, str], args: argparse.Namespace, target: str) -> list[Row]:
-    pages = probe(env, target)
+def measure_target(
+    env: dict[str, str],
+    args: argparse.Namespace,
+    target: str,
+    subjects: dict[str, str] | None = None,
+) -> tuple[list[Row], dict[str, str]]:
+    """Probe, serve and load the target's pages (those chosen with --only, and the references)."""
+    probed = probe(env, target, subjects)
+    pages = [page for page in probed.pages if target == "bare" or chosen(args, page.name)]
     with serve(env, PRODUCTION, target, args.workers) as server:
-        return [measure(server, page, args.duration) for page in pages]
+        return [measure(server, page, args.duration) for page in pages], probed.subjects
+
+
+def chosen(args: argparse.Namespace, name: str) -> bool:
+    return not args.only or any(name.startswith(prefix) for prefix in args.only.split(","))
 
 
 # Report -----------------------------------------------------------------------------------------
@@ -670,13 +958,18 @@ def header(args: argparse.Namespace, busy: float | None) -> dict[str, object]:
     }
 
 
-def add_ratios(rows: list[Row]) -> None:
-    by_name = {row.scenario: row.rps for row in rows}
-    for row in rows:
+def add_ratios(rows: list[Row], references: list[Row], peer: list[Row]) -> None:
+    """Each row against the bare and ceiling pages of the same run; ours against the peer's."""
+    by_name = {row.scenario: row.rps for row in references}
+    for row in (*rows, *references, *peer):
         if by_name.get("bare"):
             row.vs_bare = round(row.rps / by_name["bare"], 3)
         if by_name.get("ceiling"):
             row.vs_ceiling = round(row.rps / by_name["ceiling"], 3)
+    theirs = {row.scenario: row.rps for row in peer}
+    for row in rows:
+        if theirs.get(row.scenario):
+            row.vs_peer = round(row.rps / theirs[row.scenario], 1)
 
 
 def ratio(value: float | None) -> str:
@@ -701,21 +994,23 @@ def print_grid(titles: tuple[str, ...], cells: list[tuple[str, ...]]) -> None:
 
 
 SCENARIO_TITLES = (
-    "scenario", "req/s", "p50 ms", "p99 ms", "unloaded p99 ms", "queries", "non-2xx",
-    "vs bare", "vs ceiling", "other CPU", "busiest worker",
+    "scenario", "req/s", "p50 ms", "p99 ms", "unloaded p99 ms", "queries", "KB", "non-2xx",
+    "vs bare", "vs ceiling", "vs peer", "other CPU", "busiest worker",
 )  # fmt: skip
 
 
 def scenario_cells(r: Row) -> tuple[str, ...]:
     non_2xx = f"{r.non_2xx}" + (f" +{r.socket_errors} socket" if r.socket_errors else "")
+    name = r.scenario + (f" (-c{r.connections})" if r.connections != 20 else "")
+    vs_peer = "-" if r.vs_peer is None else f"{r.vs_peer:,.1f}x"
     return (
-        r.scenario, f"{r.rps:,.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}",
-        f"{r.unloaded_p99_ms:.2f}", str(r.queries), non_2xx, ratio(r.vs_bare),
-        ratio(r.vs_ceiling), percent(r.other_cpu), share(r.busiest_worker),
+        name, f"{r.rps:,.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", f"{r.unloaded_p99_ms:.2f}",
+        str(r.queries), f"{r.size / 1024:,.1f}", non_2xx, ratio(r.vs_bare), ratio(r.vs_ceiling),
+        vs_peer, percent(r.other_cpu), share(r.busiest_worker),
     )  # fmt: skip
 
 
-def print_table(meta: dict[str, object], rows: list[Row]) -> None:
+def print_table(meta: dict[str, object], rows: list[Row], peer: list[Row]) -> None:
     print(
         f"\nMadoguchi bench {meta['date']}: {meta['database']}, cache {meta['cache']}, "
         f"scale {meta['scale']:g}, {meta['workers']} uvicorn workers (a2wsgi), "
@@ -723,6 +1018,9 @@ def print_table(meta: dict[str, object], rows: list[Row]) -> None:
         f"CPU busy before: {percent(meta['cpu_busy_before_percent'])}"
     )
     print_grid(SCENARIO_TITLES, [scenario_cells(r) for r in rows])
+    if peer:
+        print("\ndjango-helpdesk 2.6.1 (peer), same data, server and load:")
+        print_grid(SCENARIO_TITLES, [scenario_cells(r) for r in peer])
     home = next((r for r in rows if r.scenario == "home"), None)
     if home:
         print(
@@ -739,12 +1037,26 @@ def write_json(name: str, payload: dict[str, object]) -> None:
 
 
 def run_scenarios(env: dict[str, str], args: argparse.Namespace) -> None:
+    peer_environment = prepare_peer(env, args.scale) if args.peer else None
     busy = busy_before_load()
-    rows = measure_target(env, args, "app") + measure_target(env, args, "bare")
-    add_ratios(rows)
+    rows, subjects = measure_target(env, args, "app")
+    references, _ = measure_target(env, args, "bare")
+    peer: list[Row] = []
+    if peer_environment:
+        peer, _ = measure_target(peer_environment, args, "peer", subjects)
+    add_ratios(rows, references, peer)
     meta = header(args, busy)
-    print_table(meta, rows)
-    write_json("latest", {**meta, "server": PRODUCTION.name, "rows": [asdict(r) for r in rows]})
+    print_table(meta, [*rows, *references], peer)
+    write_json(
+        "latest",
+        {
+            **meta,
+            "server": PRODUCTION.name,
+            "subjects": subjects,
+            "rows": [asdict(r) for r in (*rows, *references)],
+            "peer_rows": [asdict(r) for r in peer],
+        },
+    )
 
 
 # Topology ---------------------------------------------------------------------------------------
@@ -786,8 +1098,8 @@ def topology_cells(r: dict[str, object]) -> tuple[str, ...]:
 
 def run_topology(env: dict[str, str], args: argparse.Namespace) -> None:
     pages = {
-        "app": next(p for p in probe(env, "app") if p.name == "home"),
-        "bare": next(p for p in probe(env, "bare") if p.name == "bare"),
+        "app": next(p for p in probe(env, "app").pages if p.name == "home"),
+        "bare": next(p for p in probe(env, "bare").pages if p.name == "bare"),
     }
     busy = busy_before_load()
     rows = [topology_row(env, args, topology, pages) for topology in TOPOLOGIES]
@@ -811,6 +1123,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--topology", action="store_true", help="compare uvicorn+a2wsgi, gunicorn, Django ASGI"
     )
+    parser.add_argument(
+        "--no-peer", dest="peer", action="store_false", help="skip django-helpdesk (the peer)"
+    )
+    parser.add_argument("--only", default="", help="scenarios whose names start so, e.g. B1,B2")
     parser.add_argument("--probe", choices=sorted(TARGETS), help=argparse.SUPPRESS)
     return parser.parse_args()
 

@@ -13,7 +13,7 @@ class TicketsConfig(AppConfig):
         from madoguchi.accounts import notifications
         from madoguchi.core import periodic
         from madoguchi.core import seeding as core_seeding
-        from madoguchi.tickets import personal_data, seeding, selectors, tasks
+        from madoguchi.tickets import personal_data, seeding, selectors, synthetic, tasks
         from madoguchi.tickets.inbound import imap
 
         selectors.register()
@@ -46,4 +46,5 @@ class TicketsConfig(AppConfig):
         )
         # Before the catalog, whose demo request then runs under the standard policy.
         core_seeding.register_demo(seeding.load_demo_sla, order=19)
+        core_seeding.register(synthetic.seed_requests, order=20)
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)

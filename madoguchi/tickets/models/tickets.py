@@ -29,7 +29,8 @@ class Tag(models.Model):
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
     def unsolved(self) -> "TicketQuerySet":
-        return self.exclude(status__in=Ticket.DONE)
+        # The statuses named (not "all but done") so that an index on status can serve it.
+        return self.filter(status__in=Ticket.UNSOLVED)
 
 
 class Ticket(models.Model):
@@ -55,6 +56,7 @@ class Ticket(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     DONE = (Status.SOLVED, Status.CLOSED)
+    UNSOLVED = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="tickets")
     request_type = models.ForeignKey(
@@ -138,9 +140,16 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_recent"),
             models.Index(fields=["organisation", "-updated_at"], name="ticket_organisation_recent"),
             models.Index(fields=["status", "-updated_at"], name="ticket_status_recent"),
-            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
-            models.Index(fields=["department", "status"], name="ticket_department_status"),
             models.Index(fields=["sla_due_at"], name="ticket_sla_due"),
+            # The agent queues count unsolved requests agents may see (approval) per view:
+            # these cover the counts without reading the rows.
+            models.Index(fields=["status", "approval"], name="ticket_status_approval"),
+            models.Index(fields=["assignee", "status", "approval"], name="ticket_assignee_open"),
+            models.Index(fields=["department", "status", "approval"], name="ticket_group_open"),
+            # An agent's queue filtered by priority, latest update first (B6).
+            models.Index(
+                fields=["assignee", "priority", "-updated_at"], name="ticket_assignee_priority"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
