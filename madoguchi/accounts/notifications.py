@@ -7,7 +7,7 @@ everyone until they opt out. In-portal notifications are rows of Notification wh
 registered text filled when read, in the reader's language.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ class EventType:
 
 _events: dict[str, EventType] = {}
 _texts: dict[str, Promise] = {}
+_labels: dict[str, dict[str, Mapping[str, Promise]]] = {}
 
 
 def register_event(key: str, label: Promise, *, for_agents: bool = False) -> None:
@@ -52,9 +53,16 @@ def event_types(user: User | None = None) -> list[EventType]:
     return events
 
 
-def register_text(kind: str, text: Promise) -> None:
-    """Name the text an in-portal notification of kind shows; %(name)s takes its params."""
+def register_text(
+    kind: str, text: Promise, *, labels: dict[str, Mapping[str, Promise]] | None = None
+) -> None:
+    """Name the text an in-portal notification of kind shows; %(name)s takes its params.
+
+    labels maps a param to the translated labels of its stored values (choices), so a value
+    stored as a key shows in the reader's language.
+    """
     _texts[kind] = text
+    _labels[kind] = labels or {}
 
 
 def text_for(kind: str, params: dict[str, Any]) -> str:
@@ -62,8 +70,13 @@ def text_for(kind: str, params: dict[str, Any]) -> str:
     template = _texts.get(kind)
     if template is None:
         return str(_("Something changed."))
+    labels = _labels.get(kind, {})
+    shown = {
+        name: labels[name].get(value, value) if name in labels else value
+        for name, value in params.items()
+    }
     try:
-        return str(template) % params
+        return str(template) % shown
     except (KeyError, TypeError, ValueError):
         return str(template)
 

@@ -78,14 +78,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> HttpResponse:
         form = RequestForm(request_type, requester=request.user, data=_form_data(payload))
         if not form.is_valid():
             raise ApiError(422, _("Some fields need attention."), errors=_field_errors(form))
-        new = services.NewRequest(
-            brand=request.brand,
-            requester=request.user,
-            request_type=request_type,
-            subject=form.cleaned_data["subject"],
-            description=form.cleaned_data["description"],
-            answers=form.answers(),
-        )
+        new = form.new_request(brand=request.brand, requester=request.user)
         ticket = _domain(lambda: services.ticket_create(new))
         return idempotency.Answer(201, _detail(request, ticket).model_dump(mode="json"))
 

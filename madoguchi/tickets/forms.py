@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import User
+from madoguchi.branding.models import Brand
 from madoguchi.tickets import attachments
 from madoguchi.tickets.models import FormField, RequestType, SatisfactionRating
+from madoguchi.tickets.services import NewRequest
 
 Kind = FormField.Kind
 TEXT_MAX = 500
@@ -103,6 +105,18 @@ class RequestForm(forms.Form):
             for definition in self.definitions
             if definition.kind == Kind.FILE and self.cleaned_data.get(definition.key)
         }
+
+    def new_request(self, *, brand: Brand, requester: User) -> NewRequest:
+        """The request this valid form asks for, as the portal page and the API submit it."""
+        return NewRequest(
+            brand=brand,
+            requester=requester,
+            request_type=self.request_type,
+            subject=self.cleaned_data["subject"],
+            description=self.cleaned_data["description"],
+            answers=self.answers(),
+            field_files=self.files_by_key(),
+        )
 
 
 class RatingForm(forms.Form):

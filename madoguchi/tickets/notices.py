@@ -21,8 +21,15 @@ register_text("request_approved", _("Your request %(number)s was approved: %(sub
 register_text("request_declined", _("Your request %(number)s was declined: %(subject)s"))
 register_text("request_assigned", _("%(number)s was assigned to you: %(subject)s"))
 register_text("group_request", _("New request %(number)s in %(group)s: %(subject)s"))
-register_text("sla_warning", _("%(number)s is about to miss its %(target)s target: %(subject)s"))
-register_text("sla_breach", _("%(number)s missed its %(target)s target: %(subject)s"))
+_SLA_TARGETS = {"target": dict(SlaMetric.choices)}
+register_text(
+    "sla_warning",
+    _("%(number)s is about to miss its %(target)s target: %(subject)s"),
+    labels=_SLA_TARGETS,
+)
+register_text(
+    "sla_breach", _("%(number)s missed its %(target)s target: %(subject)s"), labels=_SLA_TARGETS
+)
 register_text("request_merged", _("%(number)s was merged into %(target)s: %(subject)s"))
 
 
@@ -159,7 +166,8 @@ def _agent_notice(
 def sla_alert(event: SlaEvent) -> None:
     """Warn the assignee, or the group's agents while nobody is assigned, of a warning or breach."""
     ticket = event.ticket
-    params = {**_params(ticket), "target": str(SlaMetric(event.target.metric).label)}
+    # The target's key: its name is shown in the reader's language (labels above).
+    params = {**_params(ticket), "target": event.target.metric}
     for agent in _sla_recipients(ticket):
         notify(
             Notice(

@@ -52,6 +52,8 @@ class NewRequest:
     via: str = Ticket.Via.WEB
     # Files of the form's file fields, by field key.
     field_files: dict[str, UploadedFile] = field(default_factory=dict)
+    # Files of the first message (a mail's attachments).
+    files: Sequence[UploadedFile] = ()
 
 
 def ticket_create(new: NewRequest) -> Ticket:
@@ -66,6 +68,7 @@ def ticket_create(new: NewRequest) -> Ticket:
         request_type and request_type.needs_organisation_approval and organisation
     )
     checked = {key: attachments.check(upload) for key, upload in new.field_files.items()}
+    checked_files = [attachments.check(upload) for upload in new.files]
     with files_kept_only_on_success() as stored, transaction.atomic():
         ticket = Ticket.objects.create(
             brand=new.brand,
@@ -79,7 +82,7 @@ def ticket_create(new: NewRequest) -> Ticket:
             answers=new.answers,
             via=new.via,
         )
-        _message_add(ticket, author=new.requester, body=new.description, via=new.via)
+        first = _message_add(ticket, author=new.requester, body=new.description, via=new.via)
         # A request waiting for its organisation's approval is routed once approved.
         if not needs_approval:
             sla.clock_start(ticket)
@@ -88,6 +91,8 @@ def ticket_create(new: NewRequest) -> Ticket:
             _attach(
                 ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
             )
+        for upload, found in zip(new.files, checked_files, strict=True):
+            _attach(ticket, first, upload, found, by=new.requester, stored=stored)
         enqueue_mail(mail.confirmation(ticket), idempotency_key=f"ticket-created-{ticket.pk}")
         if needs_approval:
             notices.approval_asked(ticket)

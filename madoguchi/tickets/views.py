@@ -43,15 +43,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         files=request.FILES or None,
     )
     if request.method == "POST" and form.is_valid():
-        new = services.NewRequest(
-            brand=request.brand,
-            requester=request.user,
-            request_type=request_type,
-            subject=form.cleaned_data["subject"],
-            description=form.cleaned_data["description"],
-            answers=form.answers(),
-            field_files=form.files_by_key(),
-        )
+        new = form.new_request(brand=request.brand, requester=request.user)
         try:
             ticket = services.ticket_create(new)
         except services.StorageFullError as error:

@@ -141,3 +141,15 @@ def test_customers_are_not_offered_the_agents_events(alice: User, dave: User) ->
 
     assert "request_assigned" not in customer_events
     assert {"request_assigned", "group_request"} <= agent_events
+
+
+def test_an_sla_notice_names_its_target_in_the_reader_language() -> None:
+    params = {"number": "#7", "subject": "Printer", "target": "first_response"}
+
+    english = notifications.text_for("sla_breach", params)
+    with translation.override("ja"):
+        japanese = notifications.text_for("sla_breach", params)
+
+    assert "First response" in english
+    assert "first_response" not in japanese
+    assert "First response" not in japanese

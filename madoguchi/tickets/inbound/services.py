@@ -220,13 +220,10 @@ def _new_request(
         subject=(parsed.subject or _("(no subject)"))[:200],
         description=_body(strip_reply(parsed.text), notes, sender),
         via=Ticket.Via.EMAIL,
+        files=files,
     )
-    with services.files_kept_only_on_success() as stored:
-        ticket = services.ticket_create(new)
-        first = ticket.messages.order_by("pk").first()
-        for upload in files:
-            checked = attachments.check(upload)
-            services._attach(ticket, first, upload, checked, by=sender, stored=stored)
+    ticket = services.ticket_create(new)
+    first = ticket.messages.order_by("pk").first()
     return Outcome(Status.TICKET, ticket=ticket, message=first)
 
 
