@@ -9,6 +9,7 @@ import os
 import secrets
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -206,6 +207,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: cache and channel layer. Short explicit timeouts: a blackholed Redis must not hang pages.
 
 REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL and TESTING and (_worker := os.environ.get("PYTEST_XDIST_WORKER")):
+    # Parallel test workers clear and count in the cache: each gets a database of its own,
+    # counting down from 15, the same in the processes a worker's tests start.
+    _redis = urlsplit(REDIS_URL)
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{15 - int(_worker.removeprefix('gw'))}"))
 REDIS_TIMEOUT_SECONDS = float(env_str("REDIS_TIMEOUT_SECONDS", "0.5"))
 if REDIS_URL:
     CACHES = {
