@@ -207,7 +207,8 @@ def test_hostile_markdown_is_sanitised_on_import(tmp_path: Path) -> None:
                 "id": "1",
                 "title": "X",
                 "lang": "en",
-                "body": "<script>alert(1)</script>[a](javascript:alert(1)) <img src=x onerror=alert(1)>",
+                "body": "<script>alert(1)</script>[a](javascript:alert(1))"
+                " <img src=x onerror=alert(1)>",
             }
         ],
     )
