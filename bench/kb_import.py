@@ -19,8 +19,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-WORDS_EN = "account password invoice printer network setting screen order delivery refund".split()
-WORDS_JA = "アカウント パスワード 請求書 プリンター ネットワーク 設定 画面 注文 配送 返金".split()
+WORDS_EN = ["account", "password", "invoice", "printer", "network", "setting", "screen", "order"]
+WORDS_JA = [
+    "アカウント",
+    "パスワード",
+    "請求書",
+    "プリンター",
+    "ネットワーク",
+    "設定",
+    "画面",
+    "注文",
+]
 
 
 def synthetic(count: int, rng: random.Random) -> list[dict]:
@@ -92,9 +101,8 @@ def main() -> None:
     source = RESULTS / f"kb_import_{args.articles}.jsonl"
     rows = synthetic(args.articles, random.Random(1))
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
-    print(
-        f"{args.articles} articles, {source.stat().st_size / 1e6:.1f} MB, {os.environ['DATABASE_URL'].split(':')[0]}"
-    )
+    engine = os.environ["DATABASE_URL"].split(":")[0]
+    print(f"{args.articles} articles, {source.stat().st_size / 1e6:.1f} MB, {engine}")
     runs = 2 if args.again else 1
     for run in range(runs):
         started = time.perf_counter()

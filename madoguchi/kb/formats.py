@@ -33,6 +33,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 ID_MAX = 200
+# A longer article is a mistake (a log, a dump), and rendering 10 MB of Markdown takes a minute.
+BODY_MAX = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ def _problems(entry: Entry) -> Iterator[str]:
             "lang": entry.lang,
             "known": ", ".join(sorted(_languages())),
         }
+    if len(entry.body) > BODY_MAX:
+        yield _("the body is longer than %(max)s characters.") % {"max": f"{BODY_MAX:,}"}
     if entry.section and not entry.category:
         yield _("a section needs a category.")
 

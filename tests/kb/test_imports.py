@@ -252,3 +252,12 @@ def test_import_of_markdown_export_into_a_new_knowledge_base(tmp_path: Path) -> 
     copied = Article.objects.get(knowledge_base__slug="copy")
     assert copied.external_id == "ext-1"
     assert copied.translations.get().body == "Text"
+
+
+def test_ten_megabytes_of_text_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = _jsonl(
+        tmp_path / "a.jsonl",
+        [{"id": "1", "title": "Huge", "lang": "en", "body": "<script>x</script>" * 600_000}],
+    )
+
+    assert "the body is longer than 1,000,000 characters" in _refused(path)
