@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "madoguchi.core",
     "madoguchi.branding",
     "madoguchi.accounts",
+    "madoguchi.kb",
     "madoguchi.tickets",
     "madoguchi.api",
     "django.contrib.admin",
