@@ -47,6 +47,7 @@ UNKNOWN_SENDER = "unknown_sender"
 SENDER_INACTIVE = "sender_inactive"
 RATE_LIMITED = "rate_limited"
 UNREADABLE = "unreadable"
+TOO_LARGE = "too_large"
 
 
 @dataclass
@@ -80,6 +81,28 @@ def inbound_receive(
         return mail
 
 
+def inbound_quarantine_oversized(
+    head: bytes, *, size: int, limit: int, source: str, where: str = ""
+) -> InboundMail:
+    """Keep what may be kept of a message over the size cap (its header) in quarantine.
+
+    The message itself is not fetched, so it cannot fill the disk; where says where the whole
+    message stays (an IMAP folder and UID). The row is stored already quarantined, in one
+    transaction, so the sweeper never mistakes the header for a whole mail. A redelivery (the
+    same header) finds its row.
+    """
+    detail = f"{size} bytes, over the limit of {limit} bytes; only the header is kept"
+    detail += f"; the whole message stays in {where}" if where else ""
+    with transaction.atomic():
+        mail, created = inbound_store(head, source=source)
+        if not created:
+            return mail
+        mail.size = size
+        mail.save(update_fields=["size"])
+        _record(mail, Outcome(Status.QUARANTINED, TOO_LARGE, detail))
+    return mail
+
+
 def inbound_process(mail_id: int, *, trusted: bool = False) -> InboundMail:
     """Turn a stored message into a request or a reply, or ignore or quarantine it.
 
@@ -90,7 +113,9 @@ def inbound_process(mail_id: int, *, trusted: bool = False) -> InboundMail:
     attempts = _count_attempt(mail_id)
     with transaction.atomic():
         mail = InboundMail.objects.select_for_update().get(pk=mail_id)
+        # Only the header of an oversized message was kept: nothing to make a request of.
         releasable = trusted and mail.status in {Status.QUARANTINED, Status.IGNORED}
+        releasable = releasable and mail.reason != TOO_LARGE
         if mail.status != Status.RECEIVED and not releasable:
             return mail
         if attempts > MAX_ATTEMPTS and not trusted:
