@@ -1,6 +1,9 @@
 """Test data through the same paths production uses."""
 
+import io
+
 from allauth.account.models import EmailAddress
+from PIL import Image
 
 from madoguchi.accounts.models import Membership, Organisation, User
 from madoguchi.branding.services import default_brand
@@ -66,3 +69,11 @@ def add_form_field(request_type: RequestType, key: str, kind: str, **options: ob
     field.full_clean()
     field.save()
     return field
+
+
+def image_bytes(kind: str = "PNG", size: tuple[int, int] = (4, 3), **save: object) -> bytes:
+    """A real image made with Pillow (attachments are decoded and written anew: R11)."""
+    out = io.BytesIO()
+    mode = "RGBA" if kind == "PNG" else "RGB"
+    Image.new(mode, size, (200, 30, 30)).save(out, format=kind, **save)
+    return out.getvalue()

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
@@ -418,7 +419,8 @@ def _attach(  # noqa: PLR0913  (one file and where it belongs)
     incoming = filestore.incoming_key()
     # Noted before writing: a write that fails half-way leaves a file to remove too.
     stored.append(incoming)
-    attachment.file.name = private_storage().save(incoming, upload)
+    content = ContentFile(checked.content) if checked.content is not None else upload
+    attachment.file.name = private_storage().save(incoming, content)
     attachment.save()
     # Robust: if the move fails, the request still succeeded and the sweeper moves it later.
     transaction.on_commit(

@@ -17,11 +17,11 @@ from madoguchi.accounts.models import User
 from madoguchi.tickets import services
 from madoguchi.tickets.models import Attachment, FormField, RequestType, Ticket
 from madoguchi.tickets.services import NewReply
-from tests.factories import add_form_field, make_ticket
+from tests.factories import add_form_field, image_bytes, make_ticket
 from tests.support.processes import child_environment
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("PNG")
 PDF = b"%PDF-1.7\n" + b"x" * 64
 
 

@@ -22,11 +22,12 @@ from madoguchi.tickets.models import (
     RequestType,
     Ticket,
 )
+from tests.factories import image_bytes
 from tests.tickets.conftest import add_field
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = image_bytes("PNG")
 
 
 @pytest.fixture
