@@ -400,6 +400,12 @@ SOLVED_CLOSE_DAYS = env_int("MADOGUCHI_SOLVED_CLOSE_DAYS", 4)
 GUEST_REQUEST_HOURS = env_int("MADOGUCHI_GUEST_REQUEST_HOURS", 48)
 NOTIFICATION_KEEP_DAYS = env_int("MADOGUCHI_NOTIFICATION_KEEP_DAYS", 90)
 ATTACHMENT_MAX_BYTES = env_int("MADOGUCHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Upload quotas (R10): bytes of request files each customer, and each organisation's customers
+# together, may keep; 0 turns a quota off.
+ATTACHMENT_USER_QUOTA_BYTES = env_int("MADOGUCHI_ATTACHMENT_USER_QUOTA_BYTES", 1024**3)
+ATTACHMENT_ORGANISATION_QUOTA_BYTES = env_int(
+    "MADOGUCHI_ATTACHMENT_ORGANISATION_QUOTA_BYTES", 10 * 1024**3
+)
 
 # Mail -----------------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import User
 from madoguchi.branding.models import Brand
 from madoguchi.core import audit
-from madoguchi.tickets import attachments, services
+from madoguchi.tickets import attachments, quotas, services
 from madoguchi.tickets.inbound import notices, routing
 from madoguchi.tickets.inbound.loops import automatic_reason
 from madoguchi.tickets.inbound.parse import ParsedMail, parse
@@ -272,6 +272,8 @@ def _files(parsed: ParsedMail, author: User) -> tuple[list[SimpleUploadedFile], 
     kept: list[SimpleUploadedFile] = []
     notes: list[str] = []
     limit = settings.ATTACHMENT_MAX_BYTES
+    room = quotas.tightest_room(author)
+    left = room.left if room is not None else None
     with translation.override(author.language or settings.LANGUAGE_CODE):
         for part in parsed.parts:
             name = _storable_name(part.name)
@@ -288,10 +290,18 @@ def _files(parsed: ParsedMail, author: User) -> tuple[list[SimpleUploadedFile], 
                 continue
             upload = SimpleUploadedFile(name, part.payload, part.content_type)
             try:
-                attachments.check(upload)
+                checked = attachments.check(upload)
             except attachments.AttachmentRefusedError as refused:
                 notes.append(str(refused))
                 continue
+            if left is not None and checked.size > left:
+                # The mail still lands; the file over the quota is named, as a refused one is.
+                notes.append(
+                    _("%(name)s was not attached: the space for files (%(quota)s) is full.")
+                    % {"name": name, "quota": filesizeformat(room.quota)}
+                )
+                continue
+            left = left - checked.size if left is not None else None
             kept.append(upload)
     return kept, notes
 
