@@ -32,14 +32,16 @@ class Room:
     def refusal(self) -> str:
         values = {"used": filesizeformat(self.used), "quota": filesizeformat(self.quota)}
         if self.organisation is None:
-            return _(
-                "There is no room for these files: you keep %(used)s of files here and may keep "
-                "%(quota)s. Nothing was saved."
-            ) % values
-        return _(
-            "There is no room for these files: %(organisation)s keeps %(used)s of files here and "
-            "may keep %(quota)s. Nothing was saved."
-        ) % {**values, "organisation": self.organisation.name}
+            text = _(
+                "There is no room for these files: you keep %(used)s of files here and may "
+                "keep %(quota)s. Nothing was saved."
+            )
+            return text % values
+        text = _(
+            "There is no room for these files: %(organisation)s keeps %(used)s of files "
+            "here and may keep %(quota)s. Nothing was saved."
+        )
+        return text % {**values, "organisation": self.organisation.name}
 
 
 def quota_check(uploader: User, incoming: int) -> None:

@@ -241,6 +241,44 @@ def _mail_to_alice(handler: RecordingHandler, fragment: str) -> EmailMessage:
     return found[0]
 
 
+def _answer_lands_without_the_quote(
+    customer: Page, agent_mail: EmailMessage, lmtp_port: int, text: dict[str, str], language: str
+) -> None:
+    answer = _answer_by_mail(agent_mail, text, language)
+    with smtplib.LMTP("127.0.0.1", lmtp_port) as client:
+        assert client.sendmail("alice@example.com", [agent_mail["Reply-To"]], answer) == {}
+    inbound = InboundMail.objects.get()
+    assert inbound.status == InboundMail.Status.REPLY
+
+    customer.reload()
+    thread = customer.locator(".mdg-thread > li")
+    expect(thread).to_have_count(3)
+    expect(thread.last).to_contain_text(text["answer"])
+    expect(thread.last).not_to_contain_text("photo of the label on the back")  # the quote
+    expect(thread.last).not_to_contain_text(text["signature"].splitlines()[-1])
+    axe_check(customer)
+
+
+def _agent_solves(agent: Page, text: dict[str, str]) -> None:
+    agent.reload()
+    expect(agent.locator("main")).to_contain_text(text["answer"])
+    side = agent.locator("aside")
+    side.get_by_label("Status").select_option("solved")
+    side.get_by_role("button", name="Save changes").click()
+    expect(agent.get_by_text("The request was updated.")).to_be_visible()
+
+
+def _customer_rates(customer: Page, link: str, text: dict[str, str]) -> None:
+    customer.goto(reverse("tickets:activity"))
+    expect(customer.locator("main table")).to_contain_text("Cracked screen")
+    customer.goto(link)
+    customer.get_by_label(text["good"]).check()
+    customer.get_by_label(text["comment"]).fill(text["rating_comment"])
+    axe_check(customer)
+    customer.get_by_role("button", name=text["rate"]).click()
+    expect(customer.locator("#rate [role=status]")).to_contain_text(text["rated"])
+
+
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_a_request_from_the_catalog_to_the_rating_through_the_browser_and_real_mail(
     *,
@@ -281,25 +319,10 @@ def test_a_request_from_the_catalog_to_the_rating_through_the_browser_and_real_m
     agent_mail = _mail_to_alice(outbox, AGENT_REPLY)
     assert f"+{ticket.reply_token}@" in agent_mail["Reply-To"]
 
-    answer = _answer_by_mail(agent_mail, text, language)
-    with smtplib.LMTP("127.0.0.1", mail_receiver) as client:
-        assert client.sendmail("alice@example.com", [agent_mail["Reply-To"]], answer) == {}
-    inbound = InboundMail.objects.get()
-    assert (inbound.status, inbound.ticket_id) == (InboundMail.Status.REPLY, ticket.pk)
+    _answer_lands_without_the_quote(customer, agent_mail, mail_receiver, text, language)
+    assert InboundMail.objects.get().ticket_id == ticket.pk
 
-    customer.reload()
-    latest = customer.locator(".mdg-thread > li").last
-    expect(customer.locator(".mdg-thread > li")).to_have_count(3)
-    expect(latest).to_contain_text(text["answer"])
-    expect(latest).not_to_contain_text("photo of the label on the back")  # the quote
-    expect(latest).not_to_contain_text(text["signature"].splitlines()[-1])
-    axe_check(customer)
-
-    agent.reload()
-    expect(agent.locator("main")).to_contain_text(text["answer"])
-    agent.locator("aside").get_by_label("Status").select_option("solved")
-    agent.locator("aside").get_by_role("button", name="Save changes").click()
-    expect(agent.locator("aside").get_by_label("Status")).to_be_visible()
+    _agent_solves(agent, text)
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.SOLVED
 
@@ -307,14 +330,7 @@ def test_a_request_from_the_catalog_to_the_rating_through_the_browser_and_real_m
     solved_mail = outbox.messages[-1]
     assert solved_mail["To"] == "alice@example.com"
     link = re.search(r"https?://\S+#rate", mail_body(solved_mail)).group(0)
-    customer.goto(reverse("tickets:activity"))
-    expect(customer.locator("main table")).to_contain_text("Cracked screen")
-    customer.goto(local(link, live_server))
-    customer.get_by_label(text["good"]).check()
-    customer.get_by_label(text["comment"]).fill(text["rating_comment"])
-    axe_check(customer)
-    customer.get_by_role("button", name=text["rate"]).click()
-    expect(customer.locator("#rate [role=status]")).to_contain_text(text["rated"])
+    _customer_rates(customer, local(link, live_server), text)
     rating = SatisfactionRating.objects.get(ticket=ticket)
     assert (rating.score, rating.comment) == ("good", text["rating_comment"])
     agent.goto(localhost_url(live_server) + reverse("agent:detail", args=[ticket.pk]))

@@ -78,7 +78,11 @@ def test_another_organisations_file_is_404_on_its_own_request(
     client.force_login(alice)
 
     assert client.get(url).status_code == 404
-    for method in (client.head, client.post, client.delete):  # the route only reads: refused either way
+    for method in (
+        client.head,
+        client.post,
+        client.delete,
+    ):  # the route only reads: refused either way
         response = method(url)
         assert response.status_code in {404, 405}
         assert b"secret" not in response.content

@@ -51,7 +51,13 @@ def test_a_reply_past_the_customer_quota_is_refused_next_to_the_files(
 
 
 def test_the_organisation_quota_counts_every_customer_of_it(
-    client: Client, alice: User, bob: User, carol: User, request_type: RequestType, settings
+    *,
+    client: Client,
+    alice: User,
+    bob: User,
+    carol: User,
+    request_type: RequestType,
+    settings: object,
 ) -> None:
     settings.ATTACHMENT_ORGANISATION_QUOTA_BYTES = 1500
     add_form_field(request_type, "scan", FormField.Kind.FILE, label_ja="スキャン")
@@ -85,4 +91,3 @@ def test_agents_files_count_against_nobody_and_zero_turns_quotas_off(
 
     assert Attachment.objects.filter(uploaded_by=alice).count() == 1
     assert quotas.tightest_room(dave) is None
-

@@ -412,6 +412,7 @@ def test_nul_characters_never_reach_the_database(deliver, alice: User) -> None:
 
 QUOTA_PDF = b"%PDF-1.7\n" + b"x" * 991  # 1000 bytes
 
+
 def test_a_mail_past_the_quota_lands_and_names_the_file_it_could_not_keep(
     deliver, alice: User, settings: object
 ) -> None:

@@ -41,7 +41,9 @@ class Command(BaseCommand):
                     child.kill()
                 return
             stopping = True
-            self.stdout.write("Stopping the server and what runs with it (Ctrl-C again to force)...")
+            self.stdout.write(
+                "Stopping the server and what runs with it (Ctrl-C again to force)..."
+            )
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
