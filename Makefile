@@ -32,7 +32,7 @@ $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock
 install: $(STAMP) ## create .venv and install the pinned dependencies
 
 .env:
-	@printf '# Development settings written by `make run`; see .env.example for every variable.\nDEBUG=1\n' > .env
+	@printf '# Development settings written by `make run`; see .env.example for every variable.\nDEBUG=1\n# Receive mail for requests over LMTP (manage.py serve starts the receiver).\nMADOGUCHI_LMTP_PORT=2424\n' > .env
 	@echo "Wrote .env (DEBUG=1; the secret key is generated in var/secret_key)"
 
 run: $(STAMP) .env ## install, migrate, load demo data, serve on http://127.0.0.1:8000 with the worker

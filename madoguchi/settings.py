@@ -407,6 +407,12 @@ SOLVED_CLOSE_DAYS = env_int("MADOGUCHI_SOLVED_CLOSE_DAYS", 4)
 GUEST_REQUEST_HOURS = env_int("MADOGUCHI_GUEST_REQUEST_HOURS", 48)
 NOTIFICATION_KEEP_DAYS = env_int("MADOGUCHI_NOTIFICATION_KEEP_DAYS", 90)
 ATTACHMENT_MAX_BYTES = env_int("MADOGUCHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Upload quotas (R10): bytes of request files each customer, and each organisation's customers
+# together, may keep; 0 turns a quota off.
+ATTACHMENT_USER_QUOTA_BYTES = env_int("MADOGUCHI_ATTACHMENT_USER_QUOTA_BYTES", 1024**3)
+ATTACHMENT_ORGANISATION_QUOTA_BYTES = env_int(
+    "MADOGUCHI_ATTACHMENT_ORGANISATION_QUOTA_BYTES", 10 * 1024**3
+)
 
 # Mail -----------------------------------------------------------------------------------------
 
@@ -419,6 +425,8 @@ INBOUND_MAX_BYTES = env_int("MADOGUCHI_INBOUND_MAX_BYTES", 100 * 1024 * 1024)
 INBOUND_SENDER_LIMIT_PER_HOUR = env_int("MADOGUCHI_INBOUND_SENDER_LIMIT", 30)
 INBOUND_LMTP_HOST = env_str("MADOGUCHI_LMTP_HOST", "127.0.0.1")
 INBOUND_LMTP_PORT = env_int("MADOGUCHI_LMTP_PORT", 2424)
+# `manage.py serve` also runs the LMTP receiver when the port is set explicitly.
+INBOUND_LMTP_WITH_SERVE = bool(env_str("MADOGUCHI_LMTP_PORT"))
 IMAP_HOST = env_str("MADOGUCHI_IMAP_HOST")
 IMAP_SECURITY = env_str("MADOGUCHI_IMAP_SECURITY", "ssl")
 IMAP_PORT = env_int("MADOGUCHI_IMAP_PORT", 993 if IMAP_SECURITY == "ssl" else 143)

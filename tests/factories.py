@@ -1,6 +1,9 @@
 """Test data through the same paths production uses."""
 
+import io
+
 from allauth.account.models import EmailAddress
+from PIL import Image
 
 from madoguchi.accounts.models import Membership, Organisation, User
 from madoguchi.branding.services import default_brand
@@ -111,3 +114,11 @@ def make_article(
             **fields,
         )
     )
+
+
+def image_bytes(kind: str = "PNG", size: tuple[int, int] = (4, 3), **save: object) -> bytes:
+    """A real image made with Pillow (attachments are decoded and written anew: R11)."""
+    out = io.BytesIO()
+    mode = "RGBA" if kind == "PNG" else "RGB"
+    Image.new(mode, size, (200, 30, 30)).save(out, format=kind, **save)
+    return out.getvalue()

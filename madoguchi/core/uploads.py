@@ -3,9 +3,13 @@
 The browser's content type and the file's extension are claims; the first bytes are evidence.
 A file is accepted when its bytes are one of the kinds below, stored under a generated name in
 private storage, and served later only after a permission check, with the type found here.
+Images are decoded and written anew (R11): what is kept is only their pixels, without EXIF,
+GPS positions, comments or anything a polyglot hid after the picture.
 """
 
+import io
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
@@ -13,6 +17,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from madoguchi.core.errors import DomainError
 
@@ -31,6 +36,15 @@ _SIGNATURES = [
 # Shown in the page rather than downloaded; everything else is offered as a download.
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 _TEXT_ENCODINGS = ("utf-8", "cp932", "euc-jp", "iso-2022-jp")
+# A 48-megapixel phone photo passes; a "pixel flood" (a tiny file that claims a huge canvas) is
+# refused from its header, before anything is decoded. Decoded, this is at most about 200 MB.
+IMAGE_MAX_PIXELS = 50_000_000
+_PILLOW_FORMATS = {
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+}
 
 
 class AttachmentRefusedError(DomainError):
@@ -42,20 +56,78 @@ class Checked:
     name: str
     content_type: str
     size: int
+    # An image's bytes written anew, to be stored instead of the upload; None for other kinds.
+    content: bytes | None = None
 
 
 def check(upload: UploadedFile) -> Checked:
-    """Return the upload's safe name and its type found from its bytes, or refuse it."""
+    """Return the upload's safe name and its type found from its bytes, or refuse it.
+
+    An image is decoded and encoded again (its content is what is to be stored), so a file that
+    only starts like an image, or claims too many pixels, is refused here.
+    """
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
+    name = clean_name(upload.name or "")
     content_type = sniff(head)
     if content_type is None:
         raise AttachmentRefusedError(
             _("%(name)s is not a file type we accept (images, PDF, text, ZIP and Office files).")
-            % {"name": clean_name(upload.name or "")}
+            % {"name": name}
         )
-    return Checked(name=clean_name(upload.name or ""), content_type=content_type, size=upload.size)
+    if content_type not in _PILLOW_FORMATS:
+        return Checked(name=name, content_type=content_type, size=upload.size)
+    content = reencoded(upload, content_type, name)
+    return Checked(name=name, content_type=content_type, size=len(content), content=content)
+
+
+def reencoded(upload: UploadedFile, content_type: str, name: str) -> bytes:
+    """Return the image's pixels encoded anew in its own format, without metadata; or refuse."""
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns from 89 million pixels; the stricter limit below refuses them anyway.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload, formats=[_PILLOW_FORMATS[content_type]]) as image:
+                width, height = image.size
+                if width * height > IMAGE_MAX_PIXELS:
+                    raise AttachmentRefusedError(_too_many_pixels(name))
+                return _encode(image, _PILLOW_FORMATS[content_type])
+    except Image.DecompressionBombError as error:
+        raise AttachmentRefusedError(_too_many_pixels(name)) from error
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        # Pillow's errors for broken or truncated data: the bytes only began like an image.
+        raise AttachmentRefusedError(
+            _("%(name)s is not a readable image.") % {"name": name}
+        ) from error
+    finally:
+        upload.seek(0)
+
+
+def _too_many_pixels(name: str) -> str:
+    return _("%(name)s has too many pixels (at most %(limit)s million).") % {
+        "name": name,
+        "limit": IMAGE_MAX_PIXELS // 1_000_000,
+    }
+
+
+def _encode(image: Image.Image, pillow_format: str) -> bytes:
+    """Write the decoded pixels; no exif, comment, XMP or text chunk is passed on."""
+    out = io.BytesIO()
+    frames = getattr(image, "n_frames", 1)
+    if pillow_format == "JPEG":
+        # The EXIF orientation goes with the EXIF: turn the pixels the way it said first.
+        upright = ImageOps.exif_transpose(image)
+        upright.save(out, "JPEG", quality=90, exif=b"", comment=b"")
+    elif pillow_format == "PNG":
+        image.load()
+        image.save(out, "PNG", exif=b"")
+    elif pillow_format == "GIF":
+        image.save(out, "GIF", save_all=frames > 1, comment=b"")
+    else:
+        image.save(out, "WEBP", save_all=frames > 1, quality=90, exif=b"", xmp=b"")
+    return out.getvalue()
 
 
 def sniff(head: bytes) -> str | None:

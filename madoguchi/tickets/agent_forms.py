@@ -151,7 +151,9 @@ class TicketChangesForm(ChangesForm):
             "department": ticket.department_id,
             "tags": " ".join(tag.name for tag in ticket.tags.all()),
         }
-        return cls(data, initial=initial)
+        # The reply form on the same page has a status and a priority too: ids must differ, or
+        # the side panel's labels would name the reply form's fields.
+        return cls(data, initial=initial, auto_id="mdg-side-%s")
 
     def _tags(self) -> list[str] | None:
         return self.cleaned_data.get("tags", "").replace(",", " ").split()

@@ -16,6 +16,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -86,7 +87,9 @@ def guest_request_hold(new: GuestSubmission, *, language: str) -> GuestRequest:
             target = storage.get_available_name(held.file.field.generate_filename(held, found.name))
             # Noted before writing: a write that fails half-way leaves a file to remove too.
             stored.append(target)
-            held.file.name = storage.save(target, upload)
+            # An image is held as written anew (R11): its metadata never reaches the disk.
+            content = ContentFile(found.content) if found.content is not None else upload
+            held.file.name = storage.save(target, content)
             held.save()
         message = mail.guest_confirmation(hold, confirmation_token(hold), language=language)
         enqueue_mail(message, idempotency_key=f"guest-request-{hold.pk}")

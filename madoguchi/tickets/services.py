@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
@@ -21,7 +22,7 @@ from madoguchi.core import audit, markdown
 from madoguchi.core import uploads as attachments
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import filestore, mail, notices, routing, sla
+from madoguchi.tickets import filestore, mail, notices, quotas, routing, sla
 from madoguchi.tickets.models import (
     Attachment,
     Macro,
@@ -61,7 +62,8 @@ def ticket_create(new: NewRequest) -> Ticket:
     """Open a request with its first message and queue the confirmation mail, in one transaction.
 
     A request agents may see at once is routed in its group (locking the group's row) and its
-    group is told; one waiting for its organisation's approval asks the admins instead.
+    group is told; one waiting for its organisation's approval asks the admins instead. With
+    files, locks the requester's and their organisation's rows (the upload quota).
     """
     request_type = new.request_type
     organisation = _organisation_of(new.requester)
@@ -71,6 +73,7 @@ def ticket_create(new: NewRequest) -> Ticket:
     checked = {key: attachments.check(upload) for key, upload in new.field_files.items()}
     checked_files = [attachments.check(upload) for upload in new.files]
     with files_kept_only_on_success() as stored, transaction.atomic():
+        _quota_check(new.requester, [*checked.values(), *checked_files])
         ticket = Ticket.objects.create(
             brand=new.brand,
             request_type=request_type,
@@ -123,7 +126,8 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
 
     The customer side replying reopens a pending or solved request. An agent's public reply
     leaves the request pending (waiting on the customer) unless the agent chooses a status.
-    Locks the request row so that two replies cannot both decide the status.
+    Locks the request row so that two replies cannot both decide the status, and with files the
+    author's and their organisation's rows (the upload quota).
     """
     if reply.internal and not reply.author.is_staff:
         raise DomainError(_("Only agents can write internal notes."))
@@ -134,6 +138,7 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
             raise RequestClosedError(
                 _("This request is closed. To follow up, submit a new request.")
             )
+        _quota_check(reply.author, checked)
         message = _message_add(
             locked, author=reply.author, body=reply.body, via=reply.via, internal=reply.internal
         )
@@ -397,6 +402,11 @@ def files_kept_only_on_success() -> Iterator[list[str]]:
         raise
 
 
+def _quota_check(uploader: User, checked: list[attachments.Checked]) -> None:
+    if checked:
+        quotas.quota_check(uploader, sum(found.size for found in checked))
+
+
 def _attach(  # noqa: PLR0913  (one file and where it belongs)
     ticket: Ticket,
     message: Message | None,
@@ -419,7 +429,8 @@ def _attach(  # noqa: PLR0913  (one file and where it belongs)
     incoming = filestore.incoming_key()
     # Noted before writing: a write that fails half-way leaves a file to remove too.
     stored.append(incoming)
-    attachment.file.name = private_storage().save(incoming, upload)
+    content = ContentFile(checked.content) if checked.content is not None else upload
+    attachment.file.name = private_storage().save(incoming, content)
     attachment.save()
     # Robust: if the move fails, the request still succeeded and the sweeper moves it later.
     transaction.on_commit(

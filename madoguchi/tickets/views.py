@@ -16,6 +16,7 @@ from madoguchi.core.uploads import private_file_response
 from madoguchi.tickets import guests, selectors, services
 from madoguchi.tickets.forms import GuestRequestForm, RatingForm, ReplyForm, RequestForm
 from madoguchi.tickets.models import Attachment, RequestType, Ticket
+from madoguchi.tickets.quotas import QuotaExceededError
 
 PAGE_SIZE = 25
 STATUS_FILTERS = {"open", *Ticket.Status.values}
@@ -48,12 +49,16 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             ticket = services.ticket_create(new)
         except services.StorageFullError as error:
             return error_response(request, 507, str(error))
-        messages.success(
-            request,
-            _("Request %(number)s was received. We sent you a confirmation by mail.")
-            % {"number": ticket.number},
-        )
-        return redirect("tickets:detail", pk=ticket.pk)
+        except QuotaExceededError as error:
+            # Shown by the first file field: the files, not the request, are refused.
+            form.add_error(next(iter(new.field_files)), str(error))
+        else:
+            messages.success(
+                request,
+                _("Request %(number)s was received. We sent you a confirmation by mail.")
+                % {"number": ticket.number},
+            )
+            return redirect("tickets:detail", pk=ticket.pk)
     status = 422 if request.method == "POST" else 200
     context = {"request_type": request_type, "form": form}
     return render(request, "tickets/submit.html", context, status=status)
@@ -202,6 +207,9 @@ def _reply(request: HttpRequest, ticket: Ticket, form: ReplyForm) -> HttpRespons
         services.reply_add(ticket, reply)
     except services.StorageFullError as error:
         return error_response(request, 507, str(error))
+    except QuotaExceededError as error:
+        form.add_error("files", str(error))
+        return None
     except DomainError as error:
         form.add_error(None, str(error))
         return None

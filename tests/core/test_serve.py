@@ -3,6 +3,8 @@
 import asyncio
 import json
 import signal
+import smtplib
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +15,10 @@ import pytest
 import websockets
 from django.conf import settings
 
+from madoguchi.accounts.models import User
+from madoguchi.tickets.models import InboundMail
 from tests.support.processes import child_environment, free_port
+from tests.tickets.inbound.mails import raw_mail
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 DEADLINE_SECONDS = 60.0
@@ -78,3 +83,45 @@ def test_serve_answers_pages_and_websockets_then_stops_cleanly(tmp_path: Path) -
     assert exit_code == 0, output
     assert f"Madoguchi is serving on http://127.0.0.1:{port}/" in output
     assert "alice@example.com" in output
+
+
+def _lmtp_accepts(port: int, raw: bytes) -> bool:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with smtplib.LMTP("127.0.0.1", port) as client:
+                return client.sendmail("alice@example.com", ["support@localhost"], raw) == {}
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def test_serve_also_receives_mail_when_the_lmtp_port_is_set(tmp_path: Path, alice: User) -> None:
+    """`make run` sets MADOGUCHI_LMTP_PORT: one command runs the whole email channel."""
+    port, lmtp_port = free_port(), free_port()
+    environment = child_environment(
+        MADOGUCHI_LMTP_PORT=str(lmtp_port), MADOGUCHI_PRIVATE_ROOT=str(tmp_path / "private")
+    )
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=settings.BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_until_healthy(f"http://127.0.0.1:{port}", process)
+        accepted = _lmtp_accepts(lmtp_port, raw_mail(subject="Sent to serve"))
+        process.send_signal(signal.SIGINT)
+        exit_code = process.wait(timeout=DEADLINE_SECONDS)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=DEADLINE_SECONDS)
+        log.close()
+
+    output = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert accepted, output
+    assert InboundMail.objects.get().ticket.subject == "Sent to serve"
+    assert f"received over LMTP on 127.0.0.1:{lmtp_port}" in output
+    assert exit_code == 0, output
+    with pytest.raises(OSError):  # the receiver stopped with serve
+        socket.create_connection(("127.0.0.1", lmtp_port), timeout=1).close()

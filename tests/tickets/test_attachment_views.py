@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,11 +18,11 @@ from madoguchi.accounts.models import User
 from madoguchi.tickets import services
 from madoguchi.tickets.models import Attachment, FormField, RequestType, Ticket
 from madoguchi.tickets.services import NewReply
-from tests.factories import add_form_field, make_ticket
+from tests.factories import add_form_field, image_bytes, make_ticket
 from tests.support.processes import child_environment
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("PNG")
 PDF = b"%PDF-1.7\n" + b"x" * 64
 
 
@@ -269,3 +270,56 @@ def test_a_committed_file_moves_into_place_and_an_interrupted_move_is_finished(
     stranded.refresh_from_db()
     assert stranded.file.name.startswith("attachments/")
     assert stranded.file.read() == PDF
+
+
+def test_a_disk_that_fills_mid_write_answers_507_and_leaves_no_partial_file(
+    client: Client, alice: User, request_type: RequestType, settings: object, tmp_path: Path
+) -> None:
+    """F10 without root: the storage writes part of the file, then the disk is full."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "tests.support.storage.DiskFillsStorage",
+            "OPTIONS": {"location": str(tmp_path / "filling"), "base_url": None},
+        },
+    }
+    add_form_field(request_type, "scan", FormField.Kind.FILE, label_ja="スキャン")
+    ticket = make_ticket(alice)
+    client.force_login(alice)
+    scan = b"%PDF-1.7\n" + os.urandom(8192)
+
+    submitted = client.post(
+        reverse("tickets:submit", args=[request_type.pk]),
+        {"subject": "Scan", "description": "x", "scan": SimpleUploadedFile("s.pdf", scan)},
+        headers={"accept-language": "ja"},
+    )
+    replied = client.post(
+        reverse("tickets:detail", args=[ticket.pk]),
+        {"body": "Scan", "files": [SimpleUploadedFile("s.pdf", scan)]},
+    )
+
+    assert (submitted.status_code, replied.status_code) == (507, 507)
+    assert "ファイルを保存する空き容量" in submitted.content.decode()
+    assert "no room for files" in replied.content.decode()
+    assert list(Ticket.objects.values_list("pk", flat=True)) == [ticket.pk]
+    assert ticket.messages.count() == 1
+    assert not Attachment.objects.exists()
+    assert [path for path in (tmp_path / "filling").rglob("*") if path.is_file()] == []
+
+
+def test_a_pixel_flood_is_refused_next_to_the_field(client: Client, alice: User) -> None:
+    ticket = make_ticket(alice)
+    client.force_login(alice)
+    flood = image_bytes("PNG", (1, 1))
+    # The same PNG, its header rewritten to claim 60000 x 60000 pixels (CRC fixed).
+    header = b"IHDR" + (60000).to_bytes(4, "big") * 2 + flood[24:29]
+    flood = flood[:12] + header + zlib.crc32(header).to_bytes(4, "big") + flood[33:]
+
+    response = client.post(
+        reverse("tickets:detail", args=[ticket.pk]),
+        {"body": "Photo", "files": [SimpleUploadedFile("flood.png", flood)]},
+    )
+
+    assert response.status_code == 422
+    assert "flood.png has too many pixels" in response.content.decode()
+    assert not Attachment.objects.exists()

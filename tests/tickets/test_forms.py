@@ -8,7 +8,7 @@ from django.utils import translation
 from madoguchi.accounts.models import User
 from madoguchi.tickets.forms import RequestForm
 from madoguchi.tickets.models import FormField, RequestType
-from tests.factories import make_user
+from tests.factories import image_bytes, make_user
 from tests.tickets.conftest import add_field
 
 Kind = FormField.Kind
@@ -72,7 +72,7 @@ def test_a_ticked_checkbox_shows_its_field(return_form: RequestType, alice: User
 def test_answers_are_json_values_and_files_are_kept_apart(
     return_form: RequestType, alice: User
 ) -> None:
-    photo = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32)
+    photo = SimpleUploadedFile("photo.png", image_bytes("PNG"))
     form = _form(
         return_form, alice, {"reason": "broken", "broken_on": "2026-11-20"}, {"photo": photo}
     )

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from madoguchi.accounts.models import User
 from madoguchi.branding.models import Brand
@@ -22,11 +23,12 @@ from madoguchi.tickets.models import (
     RequestType,
     Ticket,
 )
+from tests.factories import image_bytes
 from tests.tickets.conftest import add_field
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = image_bytes("PNG")
 
 
 @pytest.fixture
@@ -219,3 +221,18 @@ def test_the_confirmation_mail_speaks_the_visitor_language(
     guests.guest_request_hold(_submission(brand, request_type), language="ja")
 
     assert mail.outbox[0].subject.startswith("リクエストの確認")
+
+
+def test_a_held_photo_is_kept_without_its_metadata(brand: Brand, request_type: RequestType) -> None:
+    add_field(request_type, "photo", FormField.Kind.FILE)
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    photo = SimpleUploadedFile("lid.jpg", image_bytes("JPEG", exif=exif.tobytes()))
+
+    guests.guest_request_hold(
+        _submission(brand, request_type, field_files={"photo": photo}), language="en"
+    )
+
+    held = HeldFile.objects.get().file.open("rb").read()
+    assert held.startswith(b"\xff\xd8\xff")
+    assert b"PhoneMaker" not in held

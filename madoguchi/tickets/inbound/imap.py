@@ -8,6 +8,7 @@ a crash in between leaves it unread, and the next poll fetches it again: the ded
 import imaplib
 import ipaddress
 import logging
+import re
 import ssl
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,12 +18,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.tasks import Task
 
 from madoguchi.core import periodic
-from madoguchi.tickets.inbound.services import inbound_receive
+from madoguchi.tickets.inbound.services import inbound_quarantine_oversized, inbound_receive
 from madoguchi.tickets.models import InboundMail
 
 logger = logging.getLogger("madoguchi.inbound")
 
 BATCH = 50
+# An oversized message's header is kept for the quarantine list; a header past this is cut.
+HEADER_BYTES = 64 * 1024
+_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class ImapAccount:
     folder: str = "INBOX"
     done_folder: str = ""
     timeout: int = 30
+    # The receiver's cap (MADOGUCHI_INBOUND_MAX_BYTES): larger messages are never downloaded.
+    max_bytes: int = 100 * 1024 * 1024
 
     @classmethod
     def from_settings(cls) -> "ImapAccount":
@@ -47,6 +53,7 @@ class ImapAccount:
             folder=settings.IMAP_FOLDER,
             done_folder=settings.IMAP_DONE_FOLDER,
             timeout=settings.IMAP_TIMEOUT,
+            max_bytes=settings.INBOUND_MAX_BYTES,
         )
 
 
@@ -74,8 +81,7 @@ def imap_poll(account: ImapAccount | None = None) -> int:
         _status, found = connection.uid("SEARCH", None, "UNSEEN")
         uids = (found[0] or b"").split()[:BATCH]
         for uid in uids:
-            raw = _fetch(connection, uid)
-            inbound_receive(raw, source=InboundMail.Source.IMAP)
+            _take(connection, uid, account)
             _mark_done(connection, uid, account)
         if account.done_folder and uids:
             connection.expunge()
@@ -109,9 +115,37 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _fetch(connection: imaplib.IMAP4, uid: bytes) -> bytes:
+def _take(connection: imaplib.IMAP4, uid: bytes, account: ImapAccount) -> None:
+    """Receive one message, or only its header into quarantine when it is over the cap."""
+    size = _size(connection, uid)
+    raw = b"" if size > account.max_bytes else _fetch(connection, uid)
+    if size > account.max_bytes or len(raw) > account.max_bytes:
+        head = _fetch(connection, uid, f"BODY.PEEK[HEADER]<0.{HEADER_BYTES}>")
+        where = f"the IMAP folder {account.done_folder or account.folder} (UID {uid.decode()})"
+        inbound_quarantine_oversized(
+            head,
+            size=max(size, len(raw)),
+            limit=account.max_bytes,
+            source=InboundMail.Source.IMAP,
+            where=where,
+        )
+        return
+    inbound_receive(raw, source=InboundMail.Source.IMAP)
+
+
+def _size(connection: imaplib.IMAP4, uid: bytes) -> int:
+    """The size the server gives for the message; 0 when it gives none (the fetch is checked)."""
+    _status, data = connection.uid("FETCH", uid, "(RFC822.SIZE)")
+    for item in data:
+        found = _SIZE.search(item[0] if isinstance(item, tuple) else item or b"")
+        if found:
+            return int(found.group(1))
+    return 0
+
+
+def _fetch(connection: imaplib.IMAP4, uid: bytes, part: str = "BODY.PEEK[]") -> bytes:
     # BODY.PEEK leaves \\Seen unset until the message is stored.
-    _status, data = connection.uid("FETCH", uid, "(BODY.PEEK[])")
+    _status, data = connection.uid("FETCH", uid, f"({part})")
     for item in data:
         if isinstance(item, tuple) and len(item) == 2:
             return item[1]

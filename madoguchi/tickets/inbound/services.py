@@ -26,7 +26,7 @@ from madoguchi.accounts.models import User
 from madoguchi.branding.models import Brand
 from madoguchi.core import audit
 from madoguchi.core import uploads as attachments
-from madoguchi.tickets import services
+from madoguchi.tickets import quotas, services
 from madoguchi.tickets.inbound import notices, routing
 from madoguchi.tickets.inbound.loops import automatic_reason
 from madoguchi.tickets.inbound.parse import ParsedMail, parse
@@ -48,6 +48,7 @@ UNKNOWN_SENDER = "unknown_sender"
 SENDER_INACTIVE = "sender_inactive"
 RATE_LIMITED = "rate_limited"
 UNREADABLE = "unreadable"
+TOO_LARGE = "too_large"
 
 
 @dataclass
@@ -81,6 +82,28 @@ def inbound_receive(
         return mail
 
 
+def inbound_quarantine_oversized(
+    head: bytes, *, size: int, limit: int, source: str, where: str = ""
+) -> InboundMail:
+    """Keep what may be kept of a message over the size cap (its header) in quarantine.
+
+    The message itself is not fetched, so it cannot fill the disk; where says where the whole
+    message stays (an IMAP folder and UID). The row is stored already quarantined, in one
+    transaction, so the sweeper never mistakes the header for a whole mail. A redelivery (the
+    same header) finds its row.
+    """
+    detail = f"{size} bytes, over the limit of {limit} bytes; only the header is kept"
+    detail += f"; the whole message stays in {where}" if where else ""
+    with transaction.atomic():
+        mail, created = inbound_store(head, source=source)
+        if not created:
+            return mail
+        mail.size = size
+        mail.save(update_fields=["size"])
+        _record(mail, Outcome(Status.QUARANTINED, TOO_LARGE, detail))
+    return mail
+
+
 def inbound_process(mail_id: int, *, trusted: bool = False) -> InboundMail:
     """Turn a stored message into a request or a reply, or ignore or quarantine it.
 
@@ -91,7 +114,9 @@ def inbound_process(mail_id: int, *, trusted: bool = False) -> InboundMail:
     attempts = _count_attempt(mail_id)
     with transaction.atomic():
         mail = InboundMail.objects.select_for_update().get(pk=mail_id)
+        # Only the header of an oversized message was kept: nothing to make a request of.
         releasable = trusted and mail.status in {Status.QUARANTINED, Status.IGNORED}
+        releasable = releasable and mail.reason != TOO_LARGE
         if mail.status != Status.RECEIVED and not releasable:
             return mail
         if attempts > MAX_ATTEMPTS and not trusted:
@@ -248,6 +273,8 @@ def _files(parsed: ParsedMail, author: User) -> tuple[list[SimpleUploadedFile], 
     kept: list[SimpleUploadedFile] = []
     notes: list[str] = []
     limit = settings.ATTACHMENT_MAX_BYTES
+    room = quotas.tightest_room(author)
+    left = room.left if room is not None else None
     with translation.override(author.language or settings.LANGUAGE_CODE):
         for part in parsed.parts:
             name = _storable_name(part.name)
@@ -264,10 +291,18 @@ def _files(parsed: ParsedMail, author: User) -> tuple[list[SimpleUploadedFile], 
                 continue
             upload = SimpleUploadedFile(name, part.payload, part.content_type)
             try:
-                attachments.check(upload)
+                checked = attachments.check(upload)
             except attachments.AttachmentRefusedError as refused:
                 notes.append(str(refused))
                 continue
+            if left is not None and checked.size > left:
+                # The mail still lands; the file over the quota is named, as a refused one is.
+                notes.append(
+                    _("%(name)s was not attached: the space for files (%(quota)s) is full.")
+                    % {"name": name, "quota": filesizeformat(room.quota)}
+                )
+                continue
+            left = left - checked.size if left is not None else None
             kept.append(upload)
     return kept, notes
 

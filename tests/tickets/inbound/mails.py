@@ -3,6 +3,8 @@
 import base64
 from email.header import Header
 
+from tests.factories import image_bytes
+
 CRLF = b"\r\n"
 
 
@@ -93,11 +95,7 @@ def message_head(
     )
 
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
-    b"\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = image_bytes("PNG", (1, 1))
 
 
 def cp50220(text: str) -> bytes:

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from madoguchi.accounts.models import User
 from madoguchi.core import periodic
 from madoguchi.tickets.inbound.imap import ImapAccount, imap_poll, register_polling
+from madoguchi.tickets.inbound.services import inbound_release
 from madoguchi.tickets.mail import reply_address
 from madoguchi.tickets.models import InboundMail, Ticket
 from madoguchi.tickets.tasks import imap_poll_task
@@ -18,7 +19,7 @@ from tests.tickets.inbound.mails import raw_mail
 pytestmark = pytest.mark.integration
 
 
-def account(server: ImapServer, **changes: str) -> ImapAccount:
+def account(server: ImapServer, **changes: object) -> ImapAccount:
     return ImapAccount(
         host=server.host,
         port=server.port,
@@ -114,3 +115,37 @@ def test_polling_is_a_periodic_job_when_imap_is_configured(settings: object) -> 
         assert "tickets.imap_poll" in {job.name for job in periodic.jobs()}
     finally:
         periodic._jobs.pop("tickets.imap_poll", None)
+
+
+def test_a_message_over_the_cap_is_quarantined_with_its_header_only(
+    imap_server: ImapServer, alice: User, erin: User
+) -> None:
+    """The receiver's limit holds for IMAP too: the big message is never downloaded."""
+    limit = 20_000
+    big = raw_mail(
+        subject="Huge scan", body=("x" * 76 + "\n") * 400, message_id="<big@client.example>"
+    )
+    assert len(big) > limit
+    imap_server.append(big)
+    imap_server.append(raw_mail(subject="Small question", message_id="<small@client.example>"))
+
+    assert imap_poll(account(imap_server, max_bytes=limit)) == 2
+
+    held = InboundMail.objects.get(message_id="big@client.example")
+    assert (held.status, held.reason, held.size) == ("quarantined", "too_large", len(big))
+    assert "Subject: Huge scan" in held.raw.open("rb").read().decode()
+    assert held.raw.size < limit
+    assert "over the limit of 20000 bytes" in held.detail
+    assert Ticket.objects.get().subject == "Small question"
+    assert imap_server.uids("UNSEEN") == []  # both marked: the big one stays in the mailbox
+    assert len(imap_server.uids("ALL")) == 2
+
+    # A re-poll of the same message, and an admin's release, change nothing.
+    client = imap_server.client()
+    client.select("INBOX")
+    client.uid("STORE", imap_server.uids("ALL")[0], "-FLAGS", "(\\Seen)")
+    client.logout()
+    assert imap_poll(account(imap_server, max_bytes=limit)) == 1
+    assert inbound_release(held, by=erin).status == "quarantined"
+    assert InboundMail.objects.count() == 2
+    assert Ticket.objects.count() == 1

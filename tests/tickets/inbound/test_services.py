@@ -408,3 +408,26 @@ def test_nul_characters_never_reach_the_database(deliver, alice: User) -> None:
         "Nulhere",
     )
     assert mail.created_message.body == "ab"
+
+
+QUOTA_PDF = b"%PDF-1.7\n" + b"x" * 991  # 1000 bytes
+
+
+def test_a_mail_past_the_quota_lands_and_names_the_file_it_could_not_keep(
+    deliver, alice: User, settings: object
+) -> None:
+    settings.ATTACHMENT_USER_QUOTA_BYTES = 1500
+    raw = multipart(
+        [
+            text_part("Two scans attached."),
+            file_part("first.pdf", QUOTA_PDF, content_type="application/pdf"),
+            file_part("second.pdf", QUOTA_PDF, content_type="application/pdf"),
+        ],
+        head=message_head(),
+    )
+
+    message = deliver(raw).created_message
+
+    assert [a.name for a in message.attachments.all()] == ["first.pdf"]
+    assert message.body.startswith("Two scans attached.")
+    assert "second.pdf was not attached: the space for files (1.5\xa0KB) is full." in message.body

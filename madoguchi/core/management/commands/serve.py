@@ -17,7 +17,7 @@ PR_SET_PDEATHSIG = 1
 class Command(BaseCommand):
     help = (
         "Serve the portal (HTTP and WebSockets on one port, through uvicorn) together with the "
-        "task worker; Ctrl-C stops both."
+        "task worker and, when MADOGUCHI_LMTP_PORT is set, the mail receiver; Ctrl-C stops all."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1, help="server processes")
         parser.add_argument("--no-worker", action="store_true", help="do not start a task worker")
+        parser.add_argument(
+            "--no-mail", action="store_true", help="do not start the LMTP mail receiver"
+        )
         parser.add_argument("--access-log", action="store_true", help="log every request")
 
     def handle(self, **options: object) -> None:
@@ -38,15 +41,21 @@ class Command(BaseCommand):
                     child.kill()
                 return
             stopping = True
-            self.stdout.write("Stopping the server and the worker (Ctrl-C again to force)...")
+            self.stdout.write(
+                "Stopping the server and what runs with it (Ctrl-C again to force)..."
+            )
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         children.append(self._start_server(options))
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         if not options["no_worker"]:
-            worker = [sys.executable, str(settings.BASE_DIR / "manage.py"), "worker"]
-            children.append(_spawn([*worker, "--no-startup-delay"]))
-        self._announce(options)
+            children.append(_spawn([*manage, "worker", "--no-startup-delay"]))
+        receiving = settings.INBOUND_LMTP_WITH_SERVE and not options["no_mail"]
+        if receiving:
+            # Its own process: the receiver's event loop and thread pool stay out of uvicorn's.
+            children.append(_spawn([*manage, "receive_mail"]))
+        self._announce(options, receiving=receiving)
         sys.exit(self._wait(children, lambda: stopping))
 
     def _start_server(self, options: dict[str, object]) -> subprocess.Popen[bytes]:
@@ -60,9 +69,12 @@ class Command(BaseCommand):
             command.append("--no-access-log")
         return _spawn(command)
 
-    def _announce(self, options: dict[str, object]) -> None:
+    def _announce(self, options: dict[str, object], *, receiving: bool) -> None:
         self.stdout.write("")
         self.stdout.write(f"Madoguchi is serving on http://{options['host']}:{options['port']}/")
+        if receiving:
+            where = f"{settings.INBOUND_LMTP_HOST}:{settings.INBOUND_LMTP_PORT}"
+            self.stdout.write(f"Mail for requests is received over LMTP on {where}")
         call_command("demo", stdout=self.stdout)
         self.stdout.write("Press Ctrl-C to stop.")
 
