@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,15 @@ class KbConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from madoguchi.kb import scopes
+        from madoguchi.core import periodic
+        from madoguchi.kb import editorial_scopes, notices, scopes, tasks  # noqa: F401
 
+        # Importing notices registered the editors' notification events and texts.
         scopes.register()
+        editorial_scopes.register()
+        periodic.register(
+            "kb.publish_due", tasks.reviews_publish_due_task, every=timedelta(minutes=1)
+        )
+        periodic.register(
+            "kb.review_reminders", tasks.review_reminders_task, every=timedelta(hours=1)
+        )
