@@ -10,6 +10,21 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Membership, Organisation, OrganisationTag
 from madoguchi.branding.models import Brand
+from madoguchi.core.translated import in_language
+
+
+class NamedInLanguages:
+    """`name` and `description` in the viewer's language, falling back to another one."""
+
+    slug: str
+
+    @property
+    def name(self) -> str:
+        return in_language(self, "name") or self.slug
+
+    @property
+    def description(self) -> str:
+        return in_language(self, "description")
 
 
 class Visibility(models.TextChoices):
@@ -22,7 +37,7 @@ class Visibility(models.TextChoices):
     INTERNAL = "internal", _("Agents only (internal)")
 
 
-class KnowledgeBase(models.Model):
+class KnowledgeBase(NamedInLanguages, models.Model):
     """One help centre of a brand; a brand may have several (product docs, internal handbook)."""
 
     brand = models.ForeignKey(
@@ -55,7 +70,7 @@ class KnowledgeBase(models.Model):
         return self.name_en or self.name_ja or self.slug
 
 
-class Category(models.Model):
+class Category(NamedInLanguages, models.Model):
     """The top level of a knowledge base ("Billing", "Getting started")."""
 
     knowledge_base = models.ForeignKey(
@@ -82,7 +97,7 @@ class Category(models.Model):
         return self.name_en or self.name_ja or self.slug
 
 
-class Section(models.Model):
+class Section(NamedInLanguages, models.Model):
     """A group of articles inside a category; its slug is unique in the knowledge base."""
 
     knowledge_base = models.ForeignKey(
