@@ -23,8 +23,6 @@ urlpatterns = [
     path("requests/", include("madoguchi.tickets.urls")),
     path("agent/kb/", include("madoguchi.kb.agent_urls")),
     path("agent/", include("madoguchi.tickets.agent_urls")),
-    path("agent/kb/", include("madoguchi.kb.editor_urls")),
-    path("kb-files/", include("madoguchi.kb.file_urls")),
     path("api/v1/", include("madoguchi.api.urls")),
     path("organisation/", include("madoguchi.accounts.organisation_urls")),
     path("notifications/", include("madoguchi.accounts.notification_urls")),

@@ -1,5 +1,5 @@
-"""Every write editors make: drafts, review before publishing, scheduling, archive, freshness,
-restoring old versions and following up readers' feedback.
+"""Every write editors make: drafts, review before publishing, scheduling, archive, freshness
+and restoring old versions. Texts are written through kb.services (one publishing path).
 
 Editors are active agents holding EDIT_PERMISSION (given through a staff role). A draft goes
 live only through review_approve by an editor other than the one who asked for the review and
@@ -7,26 +7,18 @@ the draft's last author; publishing writes an immutable ArticleVersion naming bo
 """
 
 from dataclasses import dataclass
-from urllib.parse import quote
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings as django_settings
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.template.defaultfilters import filesizeformat
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from madoguchi.core import uploads
 from madoguchi.core.errors import DomainError
-from madoguchi.kb import editor_selectors, notices
+from madoguchi.kb import editor_selectors, notices, services
 from madoguchi.kb.models import (
     Article,
-    ArticleAttachment,
-    ArticleFeedback,
     ArticleReview,
     ArticleTranslation,
     ArticleVersion,
@@ -34,10 +26,8 @@ from madoguchi.kb.models import (
     ReviewReminder,
     Section,
 )
-from madoguchi.kb.publishing import FILES_PREFIX, translation_publish
 
 EDIT_PERMISSION = "kb.change_article"
-SLUG_MAX = 200
 # "Mark as reviewed" on a due article sets its next review this far ahead.
 REVIEW_INTERVAL = timedelta(days=180)
 OPEN_REVIEW = [ArticleReview.State.PENDING, ArticleReview.State.SCHEDULED]
@@ -50,7 +40,10 @@ class EditorialError(DomainError):
 def may_edit(user: Any) -> bool:
     """Tell whether the user is an editor of the knowledge base."""
     return bool(
-        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(EDIT_PERMISSION)
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm(EDIT_PERMISSION)
     )
 
 
@@ -82,40 +75,35 @@ def article_start(
 ) -> ArticleTranslation:
     """Create an unpublished article owned by its author, with a draft in its source language."""
     _require_editor(author)
-    article = Article.objects.create(
-        knowledge_base=knowledge_base,
-        section=section,
-        visibility=knowledge_base.default_visibility,
-        source_language=language,
-        owner=author,
+    article = services.article_create(
+        services.NewArticle(
+            knowledge_base=knowledge_base,
+            texts=[_text(language, text)],
+            section=section,
+            author=author,
+            publish=False,
+        )
     )
-    translation = ArticleTranslation(
-        article=article, knowledge_base=knowledge_base, language=language, title=text.title
-    )
-    translation.slug = _free_slug(translation)
-    _draft_fill(translation, text, author)
-    return translation
+    return article.translations.get(language=language)
 
 
-def _free_slug(translation: ArticleTranslation) -> str:
-    """Return a slug made from the title (Japanese kept), suffixed by the article when taken."""
-    wanted = slugify(translation.title, allow_unicode=True)[:SLUG_MAX].strip("-")
-    wanted = wanted or f"article-{translation.article_id}"
-    taken = ArticleTranslation.objects.filter(
-        knowledge_base_id=translation.knowledge_base_id,
-        language=translation.language,
-        slug=wanted,
-    ).exclude(article_id=translation.article_id)
-    return f"{wanted[: SLUG_MAX - 12]}-{translation.article_id}" if taken.exists() else wanted
+def _text(language: str, text: DraftText, slug: str = "") -> services.ArticleText:
+    return services.ArticleText(
+        language=language,
+        title=text.title.strip(),
+        body=text.body,
+        slug=slug,
+        meta_description=text.meta_description.strip(),
+    )
 
 
 def _draft_fill(translation: ArticleTranslation, text: DraftText, author: Any) -> None:
-    translation.draft_title = text.title.strip()
-    translation.draft_body = text.body
-    translation.draft_meta_description = text.meta_description.strip()
-    translation.draft_updated_at = timezone.now()
-    translation.draft_author = author
-    translation.save()
+    services.translation_save(
+        translation.article,
+        _text(translation.language, text, translation.slug),
+        author=author,
+        publish=False,
+    )
 
 
 @transaction.atomic
@@ -142,20 +130,13 @@ def translation_start(article: Article, *, language: str, author: Any) -> Articl
     source = article.translations.get(language=article.source_language)
     if article.translations.filter(language=language).exists():
         raise EditorialError(_("This article already has that language."))
-    translation = ArticleTranslation(
-        article=article,
-        knowledge_base_id=article.knowledge_base_id,
-        language=language,
-        title=source.draft_title or source.title,
-    )
-    translation.slug = _free_slug(translation)
     text = DraftText(
         title=source.title if source.is_published else source.draft_title,
         body=source.body if source.is_published else source.draft_body,
         meta_description=source.meta_description,
     )
-    _draft_fill(translation, text, author)
-    return translation
+    # No slug of its own yet: one is made from the (still source-language) title.
+    return services.translation_save(article, _text(language, text), author=author, publish=False)
 
 
 @transaction.atomic
@@ -240,9 +221,19 @@ def review_approve(review: ArticleReview, *, by: Any) -> ArticleReview:
 
 
 def _review_publish(review: ArticleReview, translation: ArticleTranslation) -> None:
-    review.version = translation_publish(
-        translation, author=review.requested_by, reviewer=review.decided_by
+    article = translation.article
+    text = DraftText(
+        translation.draft_title, translation.draft_body, translation.draft_meta_description
     )
+    published = services.translation_save(
+        article,
+        _text(translation.language, text, translation.slug),
+        author=review.requested_by,
+        reviewer=review.decided_by,
+    )
+    if article.status != Article.Status.ARCHIVED:
+        services.article_mark_published(article)
+    review.version = published.current_version
     review.state = ArticleReview.State.PUBLISHED
     review.save(update_fields=["state", "decided_by", "decided_at", "version"])
     notices.review_decided(review)
@@ -329,9 +320,7 @@ def article_settings_update(article: Article, *, settings: ArticleSettings, by: 
     article.owner = settings.owner
     article.review_by = settings.review_by
     article.updated_at = timezone.now()
-    article.save(
-        update_fields=["section", "visibility", "owner", "review_by", "updated_at"]
-    )
+    article.save(update_fields=["section", "visibility", "owner", "review_by", "updated_at"])
     article.organisations.set(settings.organisations)
     article.segments.set(settings.segments)
     article.tags.set(settings.tags)
@@ -374,7 +363,9 @@ def article_mark_reviewed(article: Article, *, by: Any, today: date | None = Non
 def review_reminders_send(today: date | None = None) -> int:
     """Remind each owner of an overdue article, once per review-by date; return how many."""
     sent = 0
-    due = editor_selectors.overdue_articles(today).filter(owner__isnull=False, owner__is_active=True)
+    due = editor_selectors.overdue_articles(today).filter(
+        owner__isnull=False, owner__is_active=True
+    )
     # Owners already reminded for the article's present review-by date are left alone.
     due = due.exclude(reminders__review_by=F("review_by"))
     for article in due.select_related("owner"):
@@ -389,55 +380,3 @@ def review_reminders_send(today: date | None = None) -> int:
             notices.review_due(article)
         sent += 1
     return sent
-
-
-# Feedback follow-ups -------------------------------------------------------------------------
-
-
-def follow_up_close(feedback: ArticleFeedback, *, by: Any, dismiss: bool = False) -> None:
-    """Close a reader's "not helpful" comment: followed up, or dismissed as needing nothing."""
-    _require_editor(by)
-    state = ArticleFeedback.FollowUp.DISMISSED if dismiss else ArticleFeedback.FollowUp.DONE
-    ArticleFeedback.objects.filter(pk=feedback.pk, follow_up=ArticleFeedback.FollowUp.OPEN).update(
-        follow_up=state, handled_by=by, handled_at=timezone.now()
-    )
-
-
-
-# Files ---------------------------------------------------------------------------------------
-
-
-def attachment_add(article: Article, *, upload: UploadedFile, by: Any) -> ArticleAttachment:
-    """Store a file on the article after checking its size and its bytes (core.uploads).
-
-    The request body was already refused above ATTACHMENT_MAX_BYTES before it was read
-    (core.middleware.request_size_limit); this repeats the check for other callers.
-    """
-    _require_editor(by)
-    if upload.size > django_settings.ATTACHMENT_MAX_BYTES:
-        raise uploads.AttachmentRefusedError(
-            _("%(name)s is larger than %(limit)s.")
-            % {
-                "name": uploads.clean_name(upload.name or ""),
-                "limit": filesizeformat(django_settings.ATTACHMENT_MAX_BYTES),
-            }
-        )
-    checked = uploads.check(upload)
-    attachment = ArticleAttachment(
-        article=article,
-        name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        uploaded_by=by,
-    )
-    attachment.file.save(checked.name, upload, save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
-    return attachment
-
-
-def attachment_url(attachment: ArticleAttachment) -> str:
-    return f"{FILES_PREFIX}{attachment.pk}/{quote(attachment.name)}"

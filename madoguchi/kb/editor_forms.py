@@ -73,7 +73,9 @@ class SettingsForm(forms.Form):
         label=_("Related articles"), queryset=Article.objects.none(), required=False
     )
     owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=User.objects.filter(is_staff=True, is_active=True), required=False
+        label=_("Owner"),
+        queryset=User.objects.filter(is_staff=True, is_active=True),
+        required=False,
     )
     review_by = forms.DateField(
         label=_("Review by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -103,10 +105,10 @@ class FilterForm(forms.Form):
         label=_("Knowledge base"), queryset=KnowledgeBase.objects.none(), required=False
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any"))] + Article.Status.choices, required=False
+        label=_("Status"), choices=[("", _("Any")), *Article.Status.choices], required=False
     )
     language = forms.ChoiceField(
-        label=_("Language"), choices=[("", _("Any"))] + list(settings.LANGUAGES), required=False
+        label=_("Language"), choices=[("", _("Any")), *settings.LANGUAGES], required=False
     )
     owner = forms.ModelChoiceField(
         label=_("Owner"), queryset=User.objects.filter(is_staff=True), required=False

@@ -11,7 +11,6 @@ from django.utils import timezone
 from madoguchi.core import access
 from madoguchi.kb.models import (
     Article,
-    ArticleFeedback,
     ArticleReview,
     ArticleTranslation,
     ArticleVersion,
@@ -127,20 +126,6 @@ def versions_of(user: Any, article: Article, language: str) -> QuerySet[ArticleV
 
 def version_for_editor(user: Any, pk: int) -> ArticleVersion:
     return access.get_visible_or_404(user, ArticleVersion, pk=pk)
-
-
-def follow_ups_for(user: Any, *, mine: bool) -> QuerySet[ArticleFeedback]:
-    """Open "not helpful" comments; mine=True narrows to articles the user owns."""
-    feedback = access.visible(user, ArticleFeedback).filter(
-        follow_up=ArticleFeedback.FollowUp.OPEN
-    )
-    if mine:
-        feedback = feedback.filter(article__owner=user)
-    return feedback.select_related("article", "user").prefetch_related("article__translations")
-
-
-def follow_up_for_editor(user: Any, pk: int) -> ArticleFeedback:
-    return access.get_visible_or_404(user, ArticleFeedback, pk=pk)
 
 
 def knowledge_bases_for_editor(user: Any) -> QuerySet[KnowledgeBase]:

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from madoguchi.core.access import object_view, staff_view
 from madoguchi.core.errors import DomainError
 from madoguchi.core.middleware import request_size_limit
-from madoguchi.kb import authoring, history
+from madoguchi.kb import authoring, history, services
 from madoguchi.kb import editor_selectors as selectors
+from madoguchi.kb import selectors as kb_selectors
 from madoguchi.kb.editor_forms import (
     DraftForm,
     FilterForm,
@@ -30,12 +31,11 @@ from madoguchi.kb.editor_forms import (
 )
 from madoguchi.kb.models import (
     Article,
-    ArticleFeedback,
     ArticleReview,
     ArticleTranslation,
     ArticleVersion,
 )
-from madoguchi.kb.publishing import render_body
+from madoguchi.kb.services import render_body
 
 PAGE_SIZE = 50
 
@@ -73,7 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "reviews": selectors.reviews_waiting(request.user),
-        "follow_up_count": selectors.follow_ups_for(request.user, mine=True).count(),
+        "follow_up_count": kb_selectors.follow_ups_open(request.user, owner=request.user).count(),
     }
     return render(request, "kb/editor/index.html", context)
 
@@ -92,7 +92,7 @@ def new(request: HttpRequest) -> HttpResponse:
             author=request.user,
         )
         messages.success(request, _("The draft was saved."))
-        return redirect("kb_editor:edit", pk=translation.pk)
+        return redirect("kb_agent:edit", pk=translation.pk)
     return render(request, "kb/editor/new.html", {"form": form})
 
 
@@ -123,7 +123,7 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The article's settings were saved."))
-            return redirect("kb_editor:article", pk=item.pk)
+            return redirect("kb_agent:article", pk=item.pk)
     context = {
         "article": item,
         "form": form,
@@ -164,7 +164,7 @@ def lifecycle(request: HttpRequest, pk: int) -> HttpResponse:
         service, message = done
         service(item, by=request.user)
         messages.success(request, message)
-    return redirect("kb_editor:article", pk=item.pk)
+    return redirect("kb_agent:article", pk=item.pk)
 
 
 @editor_view
@@ -175,15 +175,15 @@ def translation_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = NewTranslationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a language."))
-        return redirect("kb_editor:article", pk=item.pk)
+        return redirect("kb_agent:article", pk=item.pk)
     try:
         translation = authoring.translation_start(
             item, language=form.cleaned_data["language"], author=request.user
         )
     except DomainError as error:
         messages.error(request, str(error))
-        return redirect("kb_editor:article", pk=item.pk)
-    return redirect("kb_editor:edit", pk=translation.pk)
+        return redirect("kb_agent:article", pk=item.pk)
+    return redirect("kb_agent:edit", pk=translation.pk)
 
 
 @editor_view
@@ -209,8 +209,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("The draft was sent for review.") if sent else _("The draft was saved.")
             )
-            return redirect("kb_editor:edit", pk=translation.pk)
-    return render(request, "kb/editor/edit.html", _edit_context(request, translation, form, review_form))
+            return redirect("kb_agent:edit", pk=translation.pk)
+    return render(
+        request, "kb/editor/edit.html", _edit_context(request, translation, form, review_form)
+    )
 
 
 def _draft_initial(translation: ArticleTranslation) -> dict[str, str]:
@@ -258,9 +260,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @editor_view
 @object_view(Article)
-@request_size_limit(
-    "ATTACHMENT_MAX_BYTES", gettext_lazy("A file may be at most %(limit)s.")
-)
+@request_size_limit("ATTACHMENT_MAX_BYTES", gettext_lazy("A file may be at most %(limit)s."))
 @require_POST
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Store a dropped or chosen file on the article; answers JSON for the editor's script."""
@@ -274,7 +274,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(
         {
-            "url": authoring.attachment_url(attachment),
+            "url": services.attachment_url(attachment),
             "name": attachment.name,
             "image": attachment.content_type.startswith("image/"),
         }
@@ -293,7 +293,9 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             published = review.state == ArticleReview.State.PUBLISHED
             messages.success(
                 request,
-                _("The article was published.") if published else _("The publication is scheduled."),
+                _("The article was published.")
+                if published
+                else _("The publication is scheduled."),
             )
         elif action == "cancel":
             authoring.review_cancel(review, by=request.user)
@@ -305,7 +307,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The draft was sent back to its author."))
     except DomainError as error:
         messages.error(request, str(error))
-    return redirect("kb_editor:edit", pk=review.translation_id)
+    return redirect("kb_agent:edit", pk=review.translation_id)
 
 
 @editor_view
@@ -314,7 +316,9 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def versions(request: HttpRequest, pk: int) -> HttpResponse:
     """The versions of one translation, and the difference between any two of them."""
     translation = selectors.translation_for_editor(request.user, pk)
-    all_versions = list(selectors.versions_of(request.user, translation.article, translation.language))
+    all_versions = list(
+        selectors.versions_of(request.user, translation.article, translation.language)
+    )
     by_number = {str(version.number): version for version in all_versions}
     old = by_number.get(request.GET.get("old", ""))
     new = by_number.get(request.GET.get("new", ""))
@@ -342,30 +346,10 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error))
         translation = selectors.translation_of(request.user, version)
-        return redirect("kb_editor:versions", pk=translation.pk)
+        return redirect("kb_agent:versions", pk=translation.pk)
     messages.success(
         request,
         _("Version %(number)d is now the draft; send it for review to publish it.")
         % {"number": version.number},
     )
-    return redirect("kb_editor:edit", pk=translation.pk)
-
-
-@editor_view
-@require_GET
-def follow_ups(request: HttpRequest) -> HttpResponse:
-    everyone = request.GET.get("all") == "1"
-    items = selectors.follow_ups_for(request.user, mine=not everyone)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "kb/editor/follow_ups.html", {"page": page, "everyone": everyone})
-
-
-@editor_view
-@object_view(ArticleFeedback)
-@require_POST
-def follow_up_close(request: HttpRequest, pk: int) -> HttpResponse:
-    feedback = selectors.follow_up_for_editor(request.user, pk)
-    dismiss = request.POST.get("action") == "dismiss"
-    authoring.follow_up_close(feedback, by=request.user, dismiss=dismiss)
-    messages.success(request, _("Dismissed.") if dismiss else _("Marked as followed up."))
-    return redirect("kb_editor:follow_ups")
+    return redirect("kb_agent:edit", pk=translation.pk)

@@ -39,7 +39,10 @@ def diff(old: str, new: str) -> list[Row]:
     matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            rows += [Row("equal", [Piece(line, False)], [Piece(line, False)]) for line in old_lines[i1:i2]]
+            rows += [
+                Row("equal", [Piece(line, False)], [Piece(line, False)])
+                for line in old_lines[i1:i2]
+            ]
             continue
         removed, added = old_lines[i1:i2], new_lines[j1:j2]
         # Lines replaced one for one are compared word by word; the rest are whole lines.

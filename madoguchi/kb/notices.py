@@ -13,7 +13,9 @@ from madoguchi.accounts.models import User
 from madoguchi.accounts.notifications import Notice, notify, register_event, register_text
 from madoguchi.kb.models import Article, ArticleFeedback, ArticleReview, ArticleTranslation
 
-register_event("kb_review", _("An article waits for my review, or my draft was reviewed"), for_agents=True)
+register_event(
+    "kb_review", _("An article waits for my review, or my draft was reviewed"), for_agents=True
+)
 register_event("kb_review_due", _("An article I own is due for review"), for_agents=True)
 register_event("kb_follow_up", _("A reader's comment on an article I own"), for_agents=True)
 register_text("kb_review_requested", _("“%(title)s” waits for your review"))
@@ -41,7 +43,7 @@ def _mail(recipient: User, name: str, context: dict[str, object]) -> EmailMessag
 
 
 def _edit_url(translation: ArticleTranslation) -> str:
-    return reverse("kb_editor:edit", args=[translation.pk])
+    return reverse("kb_agent:edit", args=[translation.pk])
 
 
 def review_requested(review: ArticleReview) -> None:
@@ -59,7 +61,9 @@ def review_requested(review: ArticleReview) -> None:
             kind="kb_review_requested",
             url=url,
             params=params,
-            mail=lambda: _mail(owner, "review_requested", {**params, "url": settings.SITE_URL + url}),
+            mail=lambda: _mail(
+                owner, "review_requested", {**params, "url": settings.SITE_URL + url}
+            ),
             mail_key=f"kb-review-{review.pk}-requested",
         )
     )
@@ -92,7 +96,7 @@ def review_due(article: Article) -> None:
     translation = article.translations.filter(language=article.source_language).first()
     if owner is None or translation is None:
         return
-    url = reverse("kb_editor:article", args=[article.pk])
+    url = reverse("kb_agent:article", args=[article.pk])
     params = {"title": translation.title}
     notify(
         Notice(
@@ -118,7 +122,7 @@ def follow_up_opened(feedback: ArticleFeedback) -> None:
     translation = article.translations.filter(language=feedback.language).first()
     if owner is None or not owner.is_staff or translation is None:
         return
-    url = reverse("kb_editor:follow_ups")
+    url = reverse("kb_agent:follow_ups")
     params = {"title": translation.title, "comment": feedback.comment[:200]}
     notify(
         Notice(

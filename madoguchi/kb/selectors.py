@@ -332,12 +332,16 @@ def public_feed_entries(kb: KnowledgeBase, language: str, limit: int = 50) -> li
     return list(public_translations(kb.brand, language).filter(knowledge_base=kb)[:limit])
 
 
-def follow_ups_open(user: Any) -> QuerySet[ArticleFeedback]:
-    """Return the "not helpful" comments waiting for a follow-up, oldest first (agents only)."""
+def follow_ups_open(user: Any, *, owner: Any = None) -> QuerySet[ArticleFeedback]:
+    """Return the "not helpful" comments waiting for a follow-up, oldest first (agents only).
+
+    Given an owner, only the comments on the articles they own.
+    """
+    found = access.visible(user, ArticleFeedback).filter(follow_up=ArticleFeedback.FollowUp.OPEN)
+    if owner is not None:
+        found = found.filter(article__owner=owner)
     return (
-        access.visible(user, ArticleFeedback)
-        .filter(follow_up=ArticleFeedback.FollowUp.OPEN)
-        .select_related("article__knowledge_base", "article__owner", "user")
+        found.select_related("article__knowledge_base", "article__owner", "user")
         .prefetch_related(_published_translations_for("article"))
         .order_by("created_at", "pk")
     )
