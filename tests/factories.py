@@ -1,8 +1,9 @@
 """Test data through the same paths production uses."""
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Permission
 
-from madoguchi.accounts.models import Membership, Organisation, User
+from madoguchi.accounts.models import Membership, Organisation, Role, User
 from madoguchi.branding.services import default_brand
 from madoguchi.kb import services as kb_services
 from madoguchi.kb.models import Article, KnowledgeBase, Section
@@ -109,3 +110,14 @@ def make_article(
     if organisations:
         article.organisations.set(organisations)
     return article
+
+
+def make_editor(email: str, *, name: str = "", language: str = "") -> User:
+    """An agent holding the knowledge-base editor role (the kb.change_article permission)."""
+    role, _created = Role.objects.get_or_create(name="Knowledge base editors")
+    role.permissions.add(
+        Permission.objects.get(content_type__app_label="kb", codename="change_article")
+    )
+    user = make_user(email, name=name, language=language, is_staff=True)
+    user.groups.add(role)
+    return user

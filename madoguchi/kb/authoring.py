@@ -215,6 +215,7 @@ def review_approve(review: ArticleReview, *, by: Any) -> ArticleReview:
         if article.status in (Article.Status.DRAFT, Article.Status.IN_REVIEW):
             article.status, article.publish_at = Article.Status.SCHEDULED, review.publish_at
             article.save(update_fields=["status", "publish_at"])
+        notices.review_decided(review)
         return review
     _review_publish(review, translation)
     return review

@@ -84,7 +84,9 @@ def review_decided(review: ArticleReview) -> None:
             kind=kind,
             url=url,
             params=params,
-            mail=lambda: _mail(author, kind, {**params, "url": settings.SITE_URL + url}),
+            mail=lambda: _mail(
+                author, f"review_{review.state}", {**params, "url": settings.SITE_URL + url}
+            ),
             mail_key=f"kb-review-{review.pk}-{review.state}",
         )
     )
