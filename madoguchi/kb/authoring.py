@@ -27,7 +27,6 @@ from madoguchi.kb.models import (
     Section,
 )
 
-EDIT_PERMISSION = "kb.change_article"
 # "Mark as reviewed" on a due article sets its next review this far ahead.
 REVIEW_INTERVAL = timedelta(days=180)
 OPEN_REVIEW = [ArticleReview.State.PENDING, ArticleReview.State.SCHEDULED]
@@ -37,18 +36,8 @@ class EditorialError(DomainError):
     pass
 
 
-def may_edit(user: Any) -> bool:
-    """Tell whether the user is an editor of the knowledge base."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm(EDIT_PERMISSION)
-    )
-
-
 def _require_editor(user: Any) -> None:
-    if not may_edit(user):
+    if not editor_selectors.may_edit(user):
         raise EditorialError(_("Only knowledge-base editors may do this."))
 
 

@@ -34,6 +34,8 @@ class NewArticleForm(DraftForm):
     def __init__(self, *args: Any, knowledge_bases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["knowledge_base"].queryset = knowledge_bases
+        # With one knowledge base (the usual case) there is nothing to choose.
+        self.fields["knowledge_base"].initial = knowledge_bases.first()
 
 
 class ReviewRequestForm(forms.Form):

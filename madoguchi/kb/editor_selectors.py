@@ -18,6 +18,20 @@ from madoguchi.kb.models import (
 )
 
 
+# Editors are agents given this permission through a staff role (accounts.Role).
+EDIT_PERMISSION = "kb.change_article"
+
+
+def may_edit(user: Any) -> bool:
+    """Tell whether the user is an editor of the knowledge base."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm(EDIT_PERMISSION)
+    )
+
+
 @dataclass(frozen=True)
 class ArticleFilters:
     knowledge_base: int | None = None

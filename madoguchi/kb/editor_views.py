@@ -45,7 +45,7 @@ def editor_view[View: Callable[..., Any]](view: View) -> View:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not authoring.may_edit(request.user):
+        if not selectors.may_edit(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -17,6 +17,7 @@ from django.utils import translation
 from madoguchi.branding.models import Brand
 from madoguchi.core import access
 from madoguchi.core.translated import in_language
+from madoguchi.kb import editor_selectors
 from madoguchi.kb.models import (
     Article,
     ArticleAttachment,
@@ -272,10 +273,13 @@ def article_attachments(user: Any, article: Article, language: str) -> list[Arti
 
 
 def attachment_get_for(user: Any, pk: int) -> ArticleAttachment:
-    """Return a file of a live article the user may read; anything else is a 404."""
-    queryset = access.visible(user, ArticleAttachment).filter(
-        article__in=access.visible(user, Article).live()
-    )
+    """Return a file of a live article the user may read; anything else is a 404.
+
+    Editors also open the files of drafts: the images in the editor's preview.
+    """
+    queryset = access.visible(user, ArticleAttachment)
+    if not editor_selectors.may_edit(user):
+        queryset = queryset.filter(article__in=access.visible(user, Article).live())
     return access.get_visible_or_404(user, queryset, pk=pk)
 
 

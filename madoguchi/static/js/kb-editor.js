@@ -75,7 +75,8 @@ function setUp() {
       autoDownloadFontAwesome: false,
       spellChecker: false,
       forceSync: true,
-      status: ["lines", "words"],
+      // The status bar's words are English only; the page says what matters itself.
+      status: false,
       previewRender: (text, preview) => {
         renderedHtml(text).then((html) => { preview.innerHTML = html; });
         return preview.innerHTML;
@@ -87,7 +88,7 @@ function setUp() {
         "|",
         button("quote", window.EasyMDE.toggleBlockquote, "❝", label("Quote")),
         button("unordered-list", window.EasyMDE.toggleUnorderedList, "•", label("List")),
-        button("ordered-list", window.EasyMDE.toggleOrderedList, "1.", label("Numbers")),
+        button("ordered-list", window.EasyMDE.toggleOrderedList, "⒈", label("Numbers")),
         button("link", window.EasyMDE.drawLink, "🔗", label("Link")),
         button("table", window.EasyMDE.drawTable, "▦", label("Table")),
         button("upload", () => fileInput?.click(), "📎", label("Image")),
