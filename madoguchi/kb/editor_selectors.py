@@ -17,7 +17,6 @@ from madoguchi.kb.models import (
     KnowledgeBase,
 )
 
-
 # Editors are agents given this permission through a staff role (accounts.Role).
 EDIT_PERMISSION = "kb.change_article"
 

@@ -23,13 +23,12 @@ TITLE = "プリンターの初期設定"
 
 
 @pytest.fixture
-def writer(db: None) -> User:
-    return make_editor("writer@example.com", name="書き手", language="ja")
-
-
-@pytest.fixture
-def reviewer(db: None) -> User:
-    return make_editor("reviewer@example.com", name="確認者", language="ja")
+def editors(db: None) -> tuple[User, User]:
+    """The article's writer and the second editor who reviews it."""
+    return (
+        make_editor("writer@example.com", name="書き手", language="ja"),
+        make_editor("reviewer@example.com", name="確認者", language="ja"),
+    )
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ def _send_for_review(page: Page) -> None:
     expect(page.locator(".mdg-message-success, [role=status]").first).to_be_visible()
 
 
-def _approve(page: Page, live_server: LiveServer, reviewer: User, edit_url: str) -> None:
+def _approve(page: Page, live_server: LiveServer, edit_url: str) -> None:
     page.goto(live_server.url + edit_url)
     axe_check(page)
     page.get_by_role("button", name="承認して公開").click()
@@ -60,11 +59,11 @@ def _approve(page: Page, live_server: LiveServer, reviewer: User, edit_url: str)
 def test_japanese_article_from_draft_to_reader_feedback_and_back(  # noqa: PLR0915  (one story)
     open_page: OpenPage,
     live_server: LiveServer,
-    writer: User,
-    reviewer: User,
+    editors: tuple[User, User],
     alice: User,
     screenshot: Path,
 ) -> None:
+    writer, reviewer = editors
     make_kb()
     author = open_page(locale="ja-JP")
     sign_in(author, live_server, writer)
@@ -92,7 +91,7 @@ def test_japanese_article_from_draft_to_reader_feedback_and_back(  # noqa: PLR09
 
     checker = open_page(locale="ja-JP")
     sign_in(checker, live_server, reviewer)
-    _approve(checker, live_server, reviewer, edit_url)
+    _approve(checker, live_server, edit_url)
     translation = ArticleTranslation.objects.get()
     assert translation.current_version.reviewer == reviewer
 
@@ -104,7 +103,7 @@ def test_japanese_article_from_draft_to_reader_feedback_and_back(  # noqa: PLR09
     image = reader.locator(".mdg-prose img")
     expect(image).to_have_attribute("alt", "画面.png")
     assert image.evaluate("img => img.complete && img.naturalWidth") == 40
-    reader.get_by_label("改善できる点（任意）").fill("手順 3 の画面が違います")
+    reader.get_by_label("改善できる点（任意）").fill("手順 3 の画面が違います")  # noqa: RUF001
     reader.get_by_role("button", name="いいえ、役に立ちませんでした").click()
     expect(reader.get_by_text("フィードバックをありがとうございます。")).to_be_visible()
     assert ArticleFeedback.objects.get().follow_up == ArticleFeedback.FollowUp.OPEN
@@ -118,7 +117,7 @@ def test_japanese_article_from_draft_to_reader_feedback_and_back(  # noqa: PLR09
     author.goto(live_server.url + edit_url)
     _type_into_editor(author, "最後に**テスト印刷**をします。")
     _send_for_review(author)
-    _approve(checker, live_server, reviewer, edit_url)
+    _approve(checker, live_server, edit_url)
     author.goto(live_server.url + reverse("kb_agent:versions", args=[translation.pk]))
     author.get_by_role("button", name="比較").click()
     expect(author.locator(".mdg-kb-diff ins").first).to_contain_text("テスト印刷")
