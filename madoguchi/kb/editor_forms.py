@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Organisation, User
+from madoguchi.kb.formats import BODY_MAX
 from madoguchi.kb.models import Article, KnowledgeBase, Section, Segment, Tag, Visibility
 
 
@@ -15,7 +16,7 @@ class DraftForm(forms.Form):
     body = forms.CharField(
         label=_("Text (Markdown)"),
         required=False,
-        max_length=500_000,
+        max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 18, "data-markdown-editor": ""}),
     )
     meta_description = forms.CharField(

@@ -29,6 +29,7 @@ from madoguchi.kb.editor_forms import (
     ReviewRequestForm,
     SettingsForm,
 )
+from madoguchi.kb.formats import BODY_MAX
 from madoguchi.kb.models import (
     Article,
     ArticleReview,
@@ -255,7 +256,7 @@ def _edit_context(
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
     """The draft rendered exactly as readers will get it (the same render as publishing)."""
-    return HttpResponse(render_body(request.POST.get("body", "")[:500_000]))
+    return HttpResponse(render_body(request.POST.get("body", "")[:BODY_MAX]))
 
 
 @editor_view

@@ -29,6 +29,7 @@ from madoguchi.branding.models import Brand
 from madoguchi.core import markdown, uploads
 from madoguchi.core.errors import DomainError
 from madoguchi.kb import notices
+from madoguchi.kb.formats import BODY_MAX
 from madoguchi.kb.models import (
     Article,
     ArticleAttachment,
@@ -206,6 +207,11 @@ def translation_save(
     Unpublished, the text goes to the translation's draft fields and readers see no change.
     Raises SlugTakenError when another article of the knowledge base has the slug.
     """
+    if len(text.body) > BODY_MAX:
+        raise DomainError(
+            _("The article is longer than %(max)s characters: split it into several.")
+            % {"max": f"{BODY_MAX:,}"}
+        )
     translation = (
         ArticleTranslation.objects.select_for_update()
         .filter(article=article, language=text.language)
