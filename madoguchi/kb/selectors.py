@@ -343,11 +343,12 @@ def public_feed_entries(kb: KnowledgeBase, language: str, limit: int = 50) -> li
 def follow_ups_open(user: Any, *, owner: Any = None) -> QuerySet[ArticleFeedback]:
     """Return the "not helpful" comments waiting for a follow-up, oldest first (agents only).
 
-    Given an owner, only the comments on the articles they own.
+    Given an owner, only the comments on the articles they own and on articles nobody owns
+    (which nobody else would be shown).
     """
     found = access.visible(user, ArticleFeedback).filter(follow_up=ArticleFeedback.FollowUp.OPEN)
     if owner is not None:
-        found = found.filter(article__owner=owner)
+        found = found.filter(Q(article__owner=owner) | Q(article__owner__isnull=True))
     return (
         found.select_related("article__knowledge_base", "article__owner", "user")
         .prefetch_related(_published_translations_for("article"))
