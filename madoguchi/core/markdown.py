@@ -6,6 +6,7 @@ Links open no window relationship and tell search engines not to follow them.
 """
 
 from collections.abc import Callable
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -22,7 +23,7 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"style"}, "th": {"style"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render(source: str, *, image_prefix: str = "") -> str:
+def render(source: str, *, image_prefix: str | tuple[str, ...] = "") -> str:
     """Return sanitised HTML for Markdown source.
 
     Images are dropped unless image_prefix is given; then only images whose address starts with
@@ -45,11 +46,12 @@ def render(source: str, *, image_prefix: str = "") -> str:
     )
 
 
-def _image_filter(prefix: str) -> Callable[[str, str, str], str | None]:
+def _image_filter(prefix: str | tuple[str, ...]) -> Callable[[str, str, str], str | None]:
     def keep(tag: str, attribute: str, value: str) -> str | None:
         # ".." or a backslash could walk the browser out of the prefix to another page.
         if tag == "img" and attribute == "src":
-            inside = value.startswith(prefix) and ".." not in value and "\\" not in value
+            decoded = unquote(value)
+            inside = value.startswith(prefix) and ".." not in decoded and "\\" not in decoded
             return value if inside else None
         return value
 
