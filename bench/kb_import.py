@@ -2,15 +2,14 @@
 
     .venv/bin/python bench/kb_import.py [--articles 10000] [--again]
 
-Writes a JSON lines file of synthetic articles (half English, half Japanese, Markdown bodies of
-~1.5 kB, 40 sections, 3 tags each) into bench/results/, imports it into a fresh database
-(SQLite under bench/results/data/, or DATABASE_URL's server in the database madoguchi_kbimport)
-and prints the parse and import times. --again imports the same file a second time, which must
-change nothing and write no new versions.
+Writes a JSON lines file of synthetic articles (madoguchi/kb/synthetic.py: half English, half
+Japanese, ~2 kB Markdown bodies, 40 sections, up to 3 tags each) into bench/results/, imports it
+into a fresh database (SQLite under bench/results/data/, or DATABASE_URL's server in the
+database madoguchi_kbimport) and prints the import time. --again imports the same file a
+second time, which must change nothing and write no new versions.
 """
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -19,46 +18,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-WORDS_EN = ["account", "password", "invoice", "printer", "network", "setting", "screen", "order"]
-WORDS_JA = [
-    "アカウント",
-    "パスワード",
-    "請求書",
-    "プリンター",
-    "ネットワーク",
-    "設定",
-    "画面",
-    "注文",
-]
-
-
-def synthetic(count: int, rng: random.Random) -> list[dict]:
-    rows = []
-    for number in range(count):
-        japanese = number % 2 == 1
-        words = WORDS_JA if japanese else WORDS_EN
-        joiner = "" if japanese else " "
-        title = joiner.join(rng.choice(words) for _ in range(4)) + f" {number}"
-        paragraphs = [
-            joiner.join(rng.choice(words) for _ in range(40)) for _ in range(rng.randint(3, 6))
-        ]
-        body = (
-            f"## {title}\n\n"
-            + "\n\n".join(paragraphs)
-            + "\n\n- **one**\n- [two](https://example.com)\n"
-        )
-        rows.append(
-            {
-                "id": f"ext-{number}",
-                "title": title,
-                "body": body,
-                "lang": "ja" if japanese else "en",
-                "category": f"category-{number % 8}",
-                "section": f"section-{number % 40}",
-                "tags": [rng.choice(WORDS_EN) for _ in range(3)],
-            }
-        )
-    return rows
 
 
 def _database() -> str:
@@ -97,10 +56,12 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from madoguchi.kb import formats, synthetic
+
     call_command("migrate", verbosity=0)
     source = RESULTS / f"kb_import_{args.articles}.jsonl"
-    rows = synthetic(args.articles, random.Random(1))
-    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    made = synthetic.entries(args.articles, random.Random(1))
+    source.write_text("".join(formats.to_jsonl(made)), "utf-8")
     engine = os.environ["DATABASE_URL"].split(":")[0]
     print(f"{args.articles} articles, {source.stat().st_size / 1e6:.1f} MB, {engine}")
     runs = 2 if args.again else 1

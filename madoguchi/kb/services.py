@@ -74,6 +74,9 @@ class NewArticle:
     external_id: str = ""
     position: int = 0
     publish: bool = True
+    # Who may read it when visibility is "organisations" or "segments".
+    organisations: list[Any] = field(default_factory=list)
+    segments: list[Any] = field(default_factory=list)
 
 
 def knowledge_base_get_or_create(
@@ -174,6 +177,8 @@ def article_create(new: NewArticle) -> Article:
     )
     if new.tags:
         article.tags.set(tags_get_or_create(kb, new.tags))
+    article.organisations.set(new.organisations)
+    article.segments.set(new.segments)
     # The source language first, so translations point at its version.
     for text in new.texts:
         translation_save(article, text, author=new.author, publish=new.publish)
