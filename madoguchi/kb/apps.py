@@ -11,17 +11,12 @@ class KbConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-<<<<<<< HEAD
         from madoguchi.core import periodic
-        from madoguchi.kb import editorial_scopes, notices, scopes, tasks  # noqa: F401
-=======
         from madoguchi.core import seeding as core_seeding
-        from madoguchi.kb import scopes, seeding, synthetic
->>>>>>> h/kb
+        from madoguchi.kb import editorial_scopes, notices, scopes, seeding, synthetic, tasks  # noqa: F401
 
         # Importing notices registered the editors' notification events and texts.
         scopes.register()
-<<<<<<< HEAD
         editorial_scopes.register()
         periodic.register(
             "kb.publish_due", tasks.reviews_publish_due_task, every=timedelta(minutes=1)
@@ -29,7 +24,5 @@ class KbConfig(AppConfig):
         periodic.register(
             "kb.review_reminders", tasks.review_reminders_task, every=timedelta(hours=1)
         )
-=======
         core_seeding.register(synthetic.seed_articles, order=15)
         core_seeding.register_demo(seeding.load_demo_articles, order=30)
->>>>>>> h/kb
