@@ -103,9 +103,9 @@ def test_japanese_article_from_draft_to_reader_feedback_and_back(  # noqa: PLR09
     image = reader.locator(".mdg-prose img")
     expect(image).to_have_attribute("alt", "画面.png")
     assert image.evaluate("img => img.complete && img.naturalWidth") == 40
-    reader.get_by_label("改善できる点（任意）").fill("手順 3 の画面が違います")  # noqa: RUF001
+    reader.locator("textarea[name=comment]").fill("手順 3 の画面が違います")
     reader.get_by_role("button", name="いいえ、役に立ちませんでした").click()
-    expect(reader.get_by_text("フィードバックをありがとうございます。")).to_be_visible()
+    expect(reader.get_by_text("ご意見ありがとうございます。")).to_be_visible()
     assert ArticleFeedback.objects.get().follow_up == ArticleFeedback.FollowUp.OPEN
 
     # The owner sees the follow-up in the notification centre and in the list.
