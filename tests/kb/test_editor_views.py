@@ -287,3 +287,18 @@ def test_follow_ups_for_the_owner_with_dismiss(
     )
     feedback.refresh_from_db()
     assert feedback.follow_up == "dismissed"
+
+
+def test_the_next_page_keeps_the_filters(
+    kb: KnowledgeBase, writer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from madoguchi.kb import editor_views
+
+    monkeypatch.setattr(editor_views, "PAGE_SIZE", 1)
+    for title in ("First", "Second"):
+        text = authoring.DraftText(title=title, body="")
+        authoring.article_start(knowledge_base=kb, language="en", text=text, author=writer)
+
+    page = _signed_in(writer).get(reverse("kb_agent:index"), {"status": "draft"})
+
+    assert 'href="?status=draft&amp;page=2"' in page.content.decode()
