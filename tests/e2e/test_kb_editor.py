@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from madoguchi.accounts.models import User
+from madoguchi.kb import authoring
 from madoguchi.kb.models import ArticleFeedback, ArticleTranslation, ArticleVersion
 from tests.e2e.conftest import axe_check, sign_in
 from tests.factories import make_editor, make_kb
@@ -128,3 +129,27 @@ def test_japanese_article_from_draft_to_reader_feedback_and_back(  # noqa: PLR09
     translation.refresh_from_db()
     assert translation.draft_body == ArticleVersion.objects.get(number=1).body
     assert "テスト印刷" in translation.body
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_editor_fits_a_phone(
+    open_page: OpenPage, live_server: LiveServer, editors: tuple[User, User], language: str
+) -> None:
+    writer, _reviewer = editors
+    kb = make_kb()
+    text = authoring.DraftText(title="Printer setup", body="Turn it **on**.")
+    draft = authoring.article_start(knowledge_base=kb, language="en", text=text, author=writer)
+    page = open_page(
+        locale="ja-JP" if language == "ja" else "en-US", viewport={"width": 390, "height": 844}
+    )
+    sign_in(page, live_server, writer)
+
+    for url in (
+        reverse("kb_agent:index"),
+        reverse("kb_agent:edit", args=[draft.pk]),
+        reverse("kb_agent:article", args=[draft.article_id]),
+    ):
+        page.goto(live_server.url + url)
+        expect(page.locator("h1")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+        axe_check(page)
