@@ -194,7 +194,7 @@ def review_approve(review: ArticleReview, *, by: Any) -> ArticleReview:
     _require_editor(by)
     review = _open_review(review, ArticleReview.State.PENDING)
     translation = ArticleTranslation.objects.select_for_update().get(pk=review.translation_id)
-    if by.pk in {review.requested_by_id, translation.draft_author_id}:
+    if not editor_selectors.may_approve(by, review, translation):
         raise EditorialError(_("Another editor must review your own change."))
     review.decided_by, review.decided_at = by, timezone.now()
     article = translation.article

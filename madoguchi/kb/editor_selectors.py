@@ -107,6 +107,11 @@ def open_review(translation: ArticleTranslation) -> ArticleReview | None:
     )
 
 
+def may_approve(user: Any, review: ArticleReview, translation: ArticleTranslation) -> bool:
+    """Neither the editor who asked for the review nor the draft's last author may approve it."""
+    return user.pk not in {review.requested_by_id, translation.draft_author_id}
+
+
 def last_returned(translation: ArticleTranslation) -> ArticleReview | None:
     """The latest review, when it sent the draft back (its comment is shown to the author)."""
     latest = translation.reviews.select_related("decided_by").first()

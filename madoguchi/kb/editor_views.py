@@ -243,7 +243,7 @@ def _edit_context(
         "review_form": review_form,
         "review": review,
         "may_approve": review is not None
-        and request.user.pk not in {review.requested_by_id, translation.draft_author_id},
+        and selectors.may_approve(request.user, review, translation),
         "return_form": ReturnForm(),
         "returned": selectors.last_returned(translation),
         "outdated": next((old for t, old in states if t.pk == translation.pk), False),
