@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override as translation_override
 
+from madoguchi.accounts import avatars
 from madoguchi.accounts.models import private_storage
 from madoguchi.branding.models import Brand
 from madoguchi.core import markdown, uploads
@@ -44,6 +45,9 @@ from madoguchi.kb.models import (
 )
 
 SLUG_MAX = 200
+# Pictures in articles are re-encoded from their pixels (GIFs, which may be animated, are kept).
+REENCODED_TYPES = {"image/png", "image/jpeg", "image/webp"}
+PICTURE_SIDE_MAX = 2400
 
 
 class SlugTakenError(DomainError):
@@ -383,8 +387,11 @@ def attachment_add(
             _("%(name)s is larger than the limit of %(limit)s MB.")
             % {"name": checked.name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
         )
+    content: Any = upload
+    if checked.content_type in REENCODED_TYPES:
+        content = _picture_clean(upload)
     key = f"kb/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
-    stored = private_storage().save(key, upload)
+    stored = private_storage().save(key, content)
     try:
         return ArticleAttachment.objects.create(
             article=article,
@@ -392,12 +399,20 @@ def attachment_add(
             file=stored,
             name=checked.name,
             content_type=checked.content_type,
-            size=checked.size,
+            size=content.size,
             uploaded_by=by,
         )
     except Exception:
         private_storage().delete(stored)
         raise
+
+
+def _picture_clean(upload: UploadedFile) -> Any:
+    """Re-encode a picture so no metadata (a photo's EXIF location) reaches readers."""
+    try:
+        return avatars.picture_reencode(upload, side_max=PICTURE_SIDE_MAX)
+    except avatars.AvatarError as error:
+        raise uploads.AttachmentRefusedError(str(error)) from error
 
 
 # Feedback ------------------------------------------------------------------------------------

@@ -302,3 +302,32 @@ def test_the_next_page_keeps_the_filters(
     page = _signed_in(writer).get(reverse("kb_agent:index"), {"status": "draft"})
 
     assert 'href="?status=draft&amp;page=2"' in page.content.decode()
+
+
+def test_an_uploaded_photo_loses_its_metadata(draft: ArticleTranslation, writer: User) -> None:
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    Image.new("RGB", (8, 6), "blue").save(buffer, format="JPEG", exif=exif)
+    assert b"SecretCam" in buffer.getvalue()
+
+    _signed_in(writer).post(
+        reverse("kb_agent:upload", args=[draft.article_id]),
+        {"file": SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")},
+    )
+
+    attachment = ArticleAttachment.objects.get()
+    stored = attachment.file.read()
+    assert b"SecretCam" not in stored
+    assert Image.open(io.BytesIO(stored)).size == (8, 6)
+    assert attachment.size == len(stored)
+
+
+def test_a_damaged_picture_is_refused(draft: ArticleTranslation, writer: User) -> None:
+    response = _signed_in(writer).post(
+        reverse("kb_agent:upload", args=[draft.article_id]),
+        {"file": SimpleUploadedFile("broken.png", _png()[:40], content_type="image/png")},
+    )
+
+    assert response.status_code == 400
+    assert not ArticleAttachment.objects.exists()
