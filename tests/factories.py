@@ -3,9 +3,10 @@
 import io
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Permission
 from PIL import Image
 
-from madoguchi.accounts.models import Membership, Organisation, User
+from madoguchi.accounts.models import Membership, Organisation, Role, User
 from madoguchi.branding.services import default_brand
 from madoguchi.kb import services as kb_services
 from madoguchi.kb.models import Article, KnowledgeBase, Section
@@ -122,3 +123,14 @@ def image_bytes(kind: str = "PNG", size: tuple[int, int] = (4, 3), **save: objec
     mode = "RGBA" if kind == "PNG" else "RGB"
     Image.new(mode, size, (200, 30, 30)).save(out, format=kind, **save)
     return out.getvalue()
+
+
+def make_editor(email: str, *, name: str = "", language: str = "") -> User:
+    """An agent holding the knowledge-base editor role (the kb.change_article permission)."""
+    role, _created = Role.objects.get_or_create(name="Knowledge base editors")
+    role.permissions.add(
+        Permission.objects.get(content_type__app_label="kb", codename="change_article")
+    )
+    user = make_user(email, name=name, language=language, is_staff=True)
+    user.groups.add(role)
+    return user

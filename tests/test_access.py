@@ -9,6 +9,7 @@ a route that answers 404 to everything cannot pass).
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -34,10 +35,12 @@ from madoguchi.kb.models import (
     Article,
     ArticleAttachment,
     ArticleFeedback,
+    ArticleReview,
     ArticleTranslation,
     ArticleVersion,
     Category,
     KnowledgeBase,
+    ReviewReminder,
     Section,
     Tag,
     Visibility,
@@ -177,6 +180,10 @@ def _kb_pair(c: Cast, pick: Callable[[Article], Model]) -> tuple[Model, Model]:
     return pick(_kb_article(c.org_b)), pick(_kb_article(c.org_a))
 
 
+def _review(article: Article) -> ArticleReview:
+    return ArticleReview.objects.create(translation=article.translations.get())
+
+
 def _kb_feedback(user: User) -> ArticleFeedback:
     article = _kb_article(user.memberships.get().organisation)
     vote = kb_services.Vote(article=article, language="en", helpful=True, user=user)
@@ -216,6 +223,11 @@ EXAMPLES: dict[type[Model], Callable[[Cast], tuple[Model, Model]]] = {
     # Versions are the editors' (no customer route names one); feedback is each reader's own.
     ArticleVersion: lambda c: _kb_pair(c, lambda a: a.versions.get()),
     ArticleFeedback: lambda c: (_kb_feedback(c.carol), _kb_feedback(c.bob)),
+    # Reviews and reminders are the editors' business: no customer route names them.
+    ArticleReview: lambda c: _kb_pair(c, _review),
+    ReviewReminder: lambda c: _kb_pair(
+        c, lambda a: ReviewReminder.objects.create(article=a, review_by=date(2026, 1, 1))
+    ),
 }
 
 

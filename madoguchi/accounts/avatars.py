@@ -61,11 +61,20 @@ def avatar_clean(upload: UploadedFile) -> ContentFile:
             _("The picture is larger than %(limit)s.")
             % {"limit": filesizeformat(settings.AVATAR_MAX_BYTES)}
         )
+    return picture_reencode(upload, side_max=SIDE_MAX)
+
+
+def picture_reencode(upload: UploadedFile, *, side_max: int) -> ContentFile:
+    """Return a PNG, JPEG or WebP picture re-encoded from its pixels, at most side_max wide.
+
+    Raises AvatarError when the file is not such a picture, has too many pixels
+    (AVATAR_MAX_PIXELS) or is damaged.
+    """
     image = _verified(upload)
     source_format = image.format or "PNG"
     has_alpha = image.mode in {"RGBA", "LA", "P"} and source_format != "JPEG"
     clean = image.convert("RGBA" if has_alpha else "RGB")
-    clean.thumbnail((SIDE_MAX, SIDE_MAX))
+    clean.thumbnail((side_max, side_max))
     # A fresh image from the pixels alone: EXIF, XMP, ICC and text chunks stay behind.
     stripped = Image.new(clean.mode, clean.size)
     stripped.paste(clean)

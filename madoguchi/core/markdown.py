@@ -5,6 +5,9 @@ cleaned again by nh3 with a short list of tags, so a bug in one layer is not an 
 Links open no window relationship and tell search engines not to follow them.
 """
 
+from collections.abc import Callable
+from urllib.parse import unquote
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -20,14 +23,36 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"style"}, "th": {"style"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render(source: str) -> str:
-    """Return sanitised HTML for Markdown source."""
+def render(source: str, *, image_prefix: str | tuple[str, ...] = "") -> str:
+    """Return sanitised HTML for Markdown source.
+
+    Images are dropped unless image_prefix is given; then only images whose address starts with
+    it (files of this site served under a permission check) are kept, so a text can never make
+    a reader's browser fetch from elsewhere or from a URL with side effects.
+    """
     html = _parser.render(source)
+    tags, attributes = ALLOWED_TAGS, ALLOWED_ATTRIBUTES
+    if image_prefix:
+        tags = ALLOWED_TAGS | {"img"}
+        attributes = {**ALLOWED_ATTRIBUTES, "img": {"src", "alt", "title"}}
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        tags=tags,
+        attributes=attributes,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",
         filter_style_properties={"text-align"},
+        attribute_filter=_image_filter(image_prefix) if image_prefix else None,
     )
+
+
+def _image_filter(prefix: str | tuple[str, ...]) -> Callable[[str, str, str], str | None]:
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        # ".." or a backslash could walk the browser out of the prefix to another page.
+        if tag == "img" and attribute == "src":
+            decoded = unquote(value)
+            inside = value.startswith(prefix) and ".." not in decoded and "\\" not in decoded
+            return value if inside else None
+        return value
+
+    return keep

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,9 +11,18 @@ class KbConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from madoguchi.core import periodic
         from madoguchi.core import seeding as core_seeding
-        from madoguchi.kb import scopes, seeding, synthetic
+        from madoguchi.kb import editorial_scopes, notices, scopes, seeding, synthetic, tasks  # noqa: F401
 
+        # Importing notices registered the editors' notification events and texts.
         scopes.register()
+        editorial_scopes.register()
+        periodic.register(
+            "kb.publish_due", tasks.reviews_publish_due_task, every=timedelta(minutes=1)
+        )
+        periodic.register(
+            "kb.review_reminders", tasks.review_reminders_task, every=timedelta(hours=1)
+        )
         core_seeding.register(synthetic.seed_articles, order=15)
         core_seeding.register_demo(seeding.load_demo_articles, order=30)

@@ -18,7 +18,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from madoguchi.branding.models import Brand
-from madoguchi.core import markdown
 from madoguchi.core.errors import DomainError
 from madoguchi.kb import services
 from madoguchi.kb.formats import Entry
@@ -292,7 +291,7 @@ def _translations_save(
         translation.title = entry.title
         translation.slug = slugs[(entry.id, entry.lang)]
         translation.body = entry.body
-        translation.body_html = markdown.render(entry.body)
+        translation.body_html = services.render_body(entry.body)
         translation.meta_description = entry.description[:300]
         translation.current_version = version
         translation.source_version_id = version.source_version_id

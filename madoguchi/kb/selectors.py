@@ -18,6 +18,7 @@ from django.utils import translation
 from madoguchi.branding.models import Brand
 from madoguchi.core import access
 from madoguchi.core.translated import in_language
+from madoguchi.kb import editor_selectors
 from madoguchi.kb.formats import Entry
 from madoguchi.kb.models import (
     Article,
@@ -276,10 +277,13 @@ def article_attachments(user: Any, article: Article, language: str) -> list[Arti
 
 
 def attachment_get_for(user: Any, pk: int) -> ArticleAttachment:
-    """Return a file of a live article the user may read; anything else is a 404."""
-    queryset = access.visible(user, ArticleAttachment).filter(
-        article__in=access.visible(user, Article).live()
-    )
+    """Return a file of a live article the user may read; anything else is a 404.
+
+    Editors also open the files of drafts: the images in the editor's preview.
+    """
+    queryset = access.visible(user, ArticleAttachment)
+    if not editor_selectors.may_edit(user):
+        queryset = queryset.filter(article__in=access.visible(user, Article).live())
     return access.get_visible_or_404(user, queryset, pk=pk)
 
 
@@ -336,12 +340,17 @@ def public_feed_entries(kb: KnowledgeBase, language: str, limit: int = 50) -> li
     return list(public_translations(kb.brand, language).filter(knowledge_base=kb)[:limit])
 
 
-def follow_ups_open(user: Any) -> QuerySet[ArticleFeedback]:
-    """Return the "not helpful" comments waiting for a follow-up, oldest first (agents only)."""
+def follow_ups_open(user: Any, *, owner: Any = None) -> QuerySet[ArticleFeedback]:
+    """Return the "not helpful" comments waiting for a follow-up, oldest first (agents only).
+
+    Given an owner, only the comments on the articles they own and on articles nobody owns
+    (which nobody else would be shown).
+    """
+    found = access.visible(user, ArticleFeedback).filter(follow_up=ArticleFeedback.FollowUp.OPEN)
+    if owner is not None:
+        found = found.filter(Q(article__owner=owner) | Q(article__owner__isnull=True))
     return (
-        access.visible(user, ArticleFeedback)
-        .filter(follow_up=ArticleFeedback.FollowUp.OPEN)
-        .select_related("article__knowledge_base", "article__owner", "user")
+        found.select_related("article__knowledge_base", "article__owner", "user")
         .prefetch_related(_published_translations_for("article"))
         .order_by("created_at", "pk")
     )

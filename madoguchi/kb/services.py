@@ -5,6 +5,7 @@ R14), stores the result, and writes an immutable ArticleVersion. A changed slug 
 SlugRedirect behind so the old URL keeps working.
 """
 
+import functools
 import threading
 import time
 import uuid
@@ -14,17 +15,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import override as translation_override
 
 from madoguchi.accounts.models import private_storage
 from madoguchi.branding.models import Brand
 from madoguchi.core import markdown, uploads
 from madoguchi.core.errors import DomainError
+from madoguchi.kb import notices
 from madoguchi.kb.formats import BODY_MAX
 from madoguchi.kb.models import (
     Article,
@@ -40,6 +45,7 @@ from madoguchi.kb.models import (
 )
 
 SLUG_MAX = 200
+# Pictures in articles are re-encoded from their pixels (GIFs, which may be animated, are kept).
 
 
 class SlugTakenError(DomainError):
@@ -194,9 +200,16 @@ def article_mark_published(article: Article) -> None:
 
 @transaction.atomic
 def translation_save(
-    article: Article, text: ArticleText, *, author: Any = None, publish: bool = True
+    article: Article,
+    text: ArticleText,
+    *,
+    author: Any = None,
+    publish: bool = True,
+    reviewer: Any = None,
 ) -> ArticleTranslation:
     """Write one language of an article; publishing also writes a version.
+
+    reviewer is the editor who approved the text in review (kb.authoring), kept on the version.
 
     Unpublished, the text goes to the translation's draft fields and readers see no change.
     Raises SlugTakenError when another article of the knowledge base has the slug.
@@ -217,7 +230,7 @@ def translation_save(
         )
     if not publish:
         return _draft_save(translation, text, author)
-    return _publish(translation, text, author)
+    return _publish(translation, text, author, reviewer)
 
 
 def _draft_save(
@@ -236,16 +249,18 @@ def _draft_save(
     return translation
 
 
-def _publish(translation: ArticleTranslation, text: ArticleText, author: Any) -> ArticleTranslation:
+def _publish(
+    translation: ArticleTranslation, text: ArticleText, author: Any, reviewer: Any = None
+) -> ArticleTranslation:
     article = translation.article
     now = timezone.now()
     old_slug = translation.slug if translation.pk else ""
     new_slug = _free_slug(translation, slug_for(text), explicit=bool(text.slug))
-    version = _version_write(article, text, author)
+    version = _version_write(article, text, author, reviewer)
     translation.title = text.title
     translation.slug = new_slug
     translation.body = text.body
-    translation.body_html = markdown.render(text.body)
+    translation.body_html = render_body(text.body)
     translation.meta_description = text.meta_description
     translation.current_version = version
     translation.source_version = version.source_version
@@ -254,13 +269,16 @@ def _publish(translation: ArticleTranslation, text: ArticleText, author: Any) ->
     translation.updated_at = now
     translation.draft_title = translation.draft_body = translation.draft_meta_description = ""
     translation.draft_updated_at = None
+    translation.draft_author = None
     translation.save()
     _redirects_update(translation, old_slug)
     Article.objects.filter(pk=article.pk).update(updated_at=now)
     return translation
 
 
-def _version_write(article: Article, text: ArticleText, author: Any) -> ArticleVersion:
+def _version_write(
+    article: Article, text: ArticleText, author: Any, reviewer: Any = None
+) -> ArticleVersion:
     latest = article.versions.filter(language=text.language).aggregate(n=Max("number"))["n"]
     source = None
     if text.language != article.source_language:
@@ -277,8 +295,33 @@ def _version_write(article: Article, text: ArticleText, author: Any) -> ArticleV
         body=text.body,
         meta_description=text.meta_description,
         author=author,
+        reviewer=reviewer,
         source_version_id=source,
     )
+
+
+def render_body(body: str) -> str:
+    """Return the sanitised HTML readers see for an article body (the editor's preview too).
+
+    Images may come only from the help centre's own file addresses, served under the
+    article's visibility.
+    """
+    return markdown.render(body, image_prefix=files_prefixes())
+
+
+@functools.cache
+def files_prefixes() -> tuple[str, ...]:
+    """The addresses of article files in every language (/en/kb/files/, /ja/kb/files/)."""
+    prefixes = []
+    for code, _name in settings.LANGUAGES:
+        with translation_override(code):
+            prefixes.append(reverse("kb:attachment", kwargs={"pk": 1}).removesuffix("1/"))
+    return tuple(prefixes)
+
+
+def attachment_url(attachment: ArticleAttachment) -> str:
+    """The address of an article file in the active language."""
+    return reverse("kb:attachment", kwargs={"pk": attachment.pk})
 
 
 def _free_slug(translation: ArticleTranslation, wanted: str, *, explicit: bool) -> str:
@@ -342,8 +385,10 @@ def attachment_add(
             _("%(name)s is larger than the limit of %(limit)s MB.")
             % {"name": checked.name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
         )
+    # Pictures come back from the check written anew from their pixels, without metadata.
+    content: Any = upload if checked.content is None else ContentFile(checked.content)
     key = f"kb/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
-    stored = private_storage().save(key, upload)
+    stored = private_storage().save(key, content)
     try:
         return ArticleAttachment.objects.create(
             article=article,
@@ -351,7 +396,7 @@ def attachment_add(
             file=stored,
             name=checked.name,
             content_type=checked.content_type,
-            size=checked.size,
+            size=content.size,
             uploaded_by=by,
         )
     except Exception:
@@ -396,6 +441,11 @@ def feedback_give(vote: Vote) -> ArticleFeedback:
         if not vote.helpful and comment
         else ArticleFeedback.FollowUp.NONE
     )
+    # The owner hears of a comment once, not again when the same reader votes the same again.
+    already_told = earlier is not None and (earlier.follow_up, earlier.comment) == (
+        ArticleFeedback.FollowUp.OPEN,
+        comment,
+    )
     if earlier is not None:
         _tally(article, earlier.helpful, -1)
         earlier.helpful, earlier.comment, earlier.follow_up = vote.helpful, comment, follow_up
@@ -412,6 +462,8 @@ def feedback_give(vote: Vote) -> ArticleFeedback:
             **who,
         )
     _tally(article, vote.helpful, 1)
+    if follow_up == ArticleFeedback.FollowUp.OPEN and not already_told:
+        notices.follow_up_opened(feedback)
     return feedback
 
 
@@ -420,9 +472,10 @@ def _tally(article: Article, helpful: bool, step: int) -> None:
     Article.objects.filter(pk=article.pk).update(**{column: F(column) + step})
 
 
-def feedback_follow_up_done(feedback: ArticleFeedback, *, by: Any) -> None:
-    """Mark a reader's comment as followed up."""
-    feedback.follow_up = ArticleFeedback.FollowUp.DONE
+def feedback_follow_up_done(feedback: ArticleFeedback, *, by: Any, dismiss: bool = False) -> None:
+    """Mark a reader's comment as followed up, or dismiss it as needing no change."""
+    done = ArticleFeedback.FollowUp
+    feedback.follow_up = done.DISMISSED if dismiss else done.DONE
     feedback.handled_by = by
     feedback.handled_at = timezone.now()
     feedback.save(update_fields=["follow_up", "handled_by", "handled_at"])

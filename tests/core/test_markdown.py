@@ -4,6 +4,7 @@ The oracle is independent of nh3: Python's html.parser walks the output and chec
 tag, attribute and link against core.markdown's allowlist.
 """
 
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -110,3 +111,41 @@ def test_each_hostile_fragment_alone_is_neutralised() -> None:
         html = render(fragment)
         assert violations(html) == [], fragment
         assert "<script" not in html.lower()
+
+
+# Article images (render(..., image_prefix=...)): kept only from the given site paths.
+
+PREFIXES = ("/en/kb/files/", "/ja/kb/files/")
+
+
+def test_images_are_dropped_without_a_prefix() -> None:
+    assert "<img" not in render("![a](/en/kb/files/1/)")
+
+
+def test_images_under_the_prefix_are_kept_with_their_text() -> None:
+    html = render('![画面](/ja/kb/files/7/ "title")', image_prefix=PREFIXES)
+
+    assert html == '<p><img src="/ja/kb/files/7/" alt="画面" title="title"></p>\n'
+
+
+@given(
+    st.sampled_from(
+        [
+            "https://evil.example/x.png",
+            "//evil.example/x.png",
+            "/accounts/logout/",
+            "/en/kb/files/../../accounts/logout/",
+            "/en/kb/files/%2e%2e/%2e%2e/accounts/",
+            "/en/kb/files/..\\..\\x",
+            "javascript:alert(1)",
+            "data:image/svg+xml;base64,PHN2Zz4=",
+            "/en/kb/filesx/1/",
+        ]
+    )
+)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_images_from_anywhere_else_lose_their_address(src: str) -> None:
+    html = render(f"![x]({src}) <img src='{src}' onerror=alert(1)>", image_prefix=PREFIXES)
+
+    assert not re.search(r"<img[^>]*\ssrc=", html)
+    assert not re.search(r"<[^>]*onerror", html)

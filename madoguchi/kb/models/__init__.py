@@ -5,6 +5,7 @@ from madoguchi.kb.models.articles import (
     ArticleVersion,
     VersionIsImmutableError,
 )
+from madoguchi.kb.models.editorial import ArticleReview, ReviewReminder
 from madoguchi.kb.models.feedback import ArticleFeedback
 from madoguchi.kb.models.structure import (
     Category,
@@ -20,10 +21,12 @@ __all__ = [
     "Article",
     "ArticleAttachment",
     "ArticleFeedback",
+    "ArticleReview",
     "ArticleTranslation",
     "ArticleVersion",
     "Category",
     "KnowledgeBase",
+    "ReviewReminder",
     "Section",
     "Segment",
     "SlugRedirect",

@@ -21,6 +21,7 @@ class ArticleFeedback(models.Model):
         NONE = "none", _("No follow-up needed")
         OPEN = "open", _("To follow up")
         DONE = "done", _("Followed up")
+        DISMISSED = "dismissed", _("Dismissed")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
@@ -35,7 +36,7 @@ class ArticleFeedback(models.Model):
     helpful = models.BooleanField(_("helpful"))
     comment = models.TextField(_("comment"), max_length=2000, blank=True)
     follow_up = models.CharField(
-        _("follow-up"), max_length=8, choices=FollowUp, default=FollowUp.NONE, db_index=True
+        _("follow-up"), max_length=10, choices=FollowUp, default=FollowUp.NONE, db_index=True
     )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
