@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "madoguchi.core",
     "madoguchi.branding",
     "madoguchi.accounts",
+    "madoguchi.kb",
     "madoguchi.tickets",
     "madoguchi.api",
     "django.contrib.admin",

@@ -1,5 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.text import format_lazy
@@ -20,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("madoguchi.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("requests/", include("madoguchi.tickets.urls")),
+    path("agent/kb/", include("madoguchi.kb.agent_urls")),
     path("agent/", include("madoguchi.tickets.agent_urls")),
     path("api/v1/", include("madoguchi.api.urls")),
     path("organisation/", include("madoguchi.accounts.organisation_urls")),
@@ -28,6 +30,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# The help centre's addresses carry their language (/en/kb/…, /ja/kb/…): a shared link opens in
+# the language it was written in, and search engines index each language on its own.
+urlpatterns += i18n_patterns(path("kb/", include("madoguchi.kb.urls")))
 
 handler400 = "madoguchi.core.views.bad_request"
 handler403 = "madoguchi.core.views.permission_denied"

@@ -4,6 +4,8 @@ from allauth.account.models import EmailAddress
 
 from madoguchi.accounts.models import Membership, Organisation, User
 from madoguchi.branding.services import default_brand
+from madoguchi.kb import services as kb_services
+from madoguchi.kb.models import Article, KnowledgeBase, Section
 from madoguchi.tickets import services as tickets
 from madoguchi.tickets.models import Category, FormField, RequestType, Ticket
 
@@ -66,3 +68,44 @@ def add_form_field(request_type: RequestType, key: str, kind: str, **options: ob
     field.full_clean()
     field.save()
     return field
+
+
+def make_kb(slug: str = "help", *, name_en: str = "Help", name_ja: str = "ヘルプ") -> KnowledgeBase:
+    return kb_services.knowledge_base_get_or_create(
+        brand=default_brand(), slug=slug, name_en=name_en, name_ja=name_ja
+    )
+
+
+def make_section(kb: KnowledgeBase, slug: str = "basics", category: str = "start") -> Section:
+    group = kb_services.category_get_or_create(
+        kb, slug=category, name_en=category.title(), name_ja="はじめに"
+    )
+    return kb_services.section_get_or_create(group, slug=slug, name_en=slug.title(), name_ja="基本")
+
+
+def make_article(
+    kb: KnowledgeBase,
+    title: str = "Reset your password",
+    *,
+    body: str = "Open **Settings**.",
+    language: str = "en",
+    section: Section | None = None,
+    visibility: str = "",
+    organisations: list[Organisation] | None = None,
+    translations: dict[str, tuple[str, str]] | None = None,
+    **fields: object,
+) -> Article:
+    """A published article; translations maps a language to (title, body)."""
+    texts = [kb_services.ArticleText(language=language, title=title, body=body)]
+    texts += [
+        kb_services.ArticleText(language=code, title=other_title, body=other_body)
+        for code, (other_title, other_body) in (translations or {}).items()
+    ]
+    article = kb_services.article_create(
+        kb_services.NewArticle(
+            knowledge_base=kb, texts=texts, section=section, visibility=visibility, **fields
+        )
+    )
+    if organisations:
+        article.organisations.set(organisations)
+    return article

@@ -29,8 +29,23 @@ from madoguchi.accounts.models import (
 )
 from madoguchi.branding.services import default_brand
 from madoguchi.core import access
+from madoguchi.kb import services as kb_services
+from madoguchi.kb.models import (
+    Article,
+    ArticleAttachment,
+    ArticleFeedback,
+    ArticleTranslation,
+    ArticleVersion,
+    Category,
+    KnowledgeBase,
+    Section,
+    Tag,
+    Visibility,
+)
 from madoguchi.tickets import services as tickets
-from madoguchi.tickets.models import Attachment, Category, Message, RequestType, Ticket
+from madoguchi.tickets.models import Attachment, Message, RequestType, Ticket
+from madoguchi.tickets.models import Category as RequestCategory
+from tests.factories import make_article, make_kb, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +137,7 @@ def _ticket(requester: User) -> Ticket:
 def _request_type(*, offered: bool) -> RequestType:
     """Request types belong to the brand, not to an organisation: customers see offered ones."""
     brand = default_brand()
-    category, _ = Category.objects.get_or_create(brand=brand, name_en="General")
+    category, _ = RequestCategory.objects.get_or_create(brand=brand, name_en="General")
     return RequestType.objects.create(
         brand=brand, category=category, name_en="Question", is_active=offered
     )
@@ -138,6 +153,34 @@ def _attachment(requester: User) -> Attachment:
         author=requester, body="See the file.", files=[SimpleUploadedFile("note.txt", b"hello")]
     )
     return tickets.reply_add(ticket, reply).attachments.get()
+
+
+def _kb_article(organisation: Organisation) -> Article:
+    """An article only organisation's members may read, alone in a knowledge base of its own."""
+    kb = make_kb(f"kb-{organisation.slug}", name_en=f"Help {organisation.slug}")
+    section = make_section(kb, f"section-{organisation.slug}", category=f"cat-{organisation.slug}")
+    article = make_article(
+        kb,
+        f"Article for {organisation.slug}",
+        section=section,
+        visibility=Visibility.ORGANISATIONS,
+        organisations=[organisation],
+        tags=[f"tag-{organisation.slug}"],
+    )
+    kb_services.attachment_add(
+        article, SimpleUploadedFile("manual.pdf", b"%PDF-1.4 manual"), language=""
+    )
+    return article
+
+
+def _kb_pair(c: Cast, pick: Callable[[Article], Model]) -> tuple[Model, Model]:
+    return pick(_kb_article(c.org_b)), pick(_kb_article(c.org_a))
+
+
+def _kb_feedback(user: User) -> ArticleFeedback:
+    article = _kb_article(user.memberships.get().organisation)
+    vote = kb_services.Vote(article=article, language="en", helpful=True, user=user)
+    return kb_services.feedback_give(vote)
 
 
 # For each model a route may name: (an object in organisation B, one in organisation A).
@@ -162,6 +205,17 @@ EXAMPLES: dict[type[Model], Callable[[Cast], tuple[Model, Model]]] = {
     ),
     # Notifications are personal: only bob's own opens for him.
     Notification: lambda c: (_notification(c.carol), _notification(c.bob)),
+    # Knowledge-base content aimed at one organisation: B's is hidden from bob, A's is not.
+    Article: lambda c: _kb_pair(c, lambda a: a),
+    KnowledgeBase: lambda c: _kb_pair(c, lambda a: a.knowledge_base),
+    Category: lambda c: _kb_pair(c, lambda a: a.section.category),
+    Section: lambda c: _kb_pair(c, lambda a: a.section),
+    Tag: lambda c: _kb_pair(c, lambda a: a.tags.get()),
+    ArticleTranslation: lambda c: _kb_pair(c, lambda a: a.translations.get()),
+    ArticleAttachment: lambda c: _kb_pair(c, lambda a: a.attachments.get()),
+    # Versions are the editors' (no customer route names one); feedback is each reader's own.
+    ArticleVersion: lambda c: _kb_pair(c, lambda a: a.versions.get()),
+    ArticleFeedback: lambda c: (_kb_feedback(c.carol), _kb_feedback(c.bob)),
 }
 
 

@@ -16,9 +16,18 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from madoguchi.accounts.models import Organisation, User
+from madoguchi.kb import services as kb_services
+from madoguchi.kb.models import Article, Visibility
 from madoguchi.tickets import services
 from madoguchi.tickets.models import FormField, Ticket
-from tests.factories import add_form_field, make_request_type, make_ticket
+from tests.factories import (
+    add_form_field,
+    make_article,
+    make_kb,
+    make_request_type,
+    make_section,
+    make_ticket,
+)
 
 pytestmark = pytest.mark.django_db
 CANARY = "Canary7f3e"
@@ -67,14 +76,41 @@ def their_request(carol: User, org_b: Organisation) -> Ticket:
     return ticket
 
 
+@pytest.fixture
+def their_article(org_b: Organisation, carol: User) -> Article:
+    """An article only organisation B may read, next to a public one in the same section."""
+    kb = make_kb()
+    section = make_section(kb)
+    make_article(kb, "Public article", section=section)
+    article = make_article(
+        kb,
+        f"Title {CANARY}",
+        body=f"Body {CANARY}",
+        section=section,
+        visibility=Visibility.ORGANISATIONS,
+        organisations=[org_b],
+        tags=[f"tag-{CANARY}"],
+        translations={"ja": (f"題名 {CANARY}", f"本文 {CANARY}")},
+    )
+    kb_services.attachment_add(article, SimpleUploadedFile(f"{CANARY}.pdf", b"%PDF-1.4 x"))
+    vote = kb_services.Vote(
+        article=article, language="en", helpful=False, comment=f"Vote {CANARY}", user=carol
+    )
+    kb_services.feedback_give(vote)
+    return article
+
+
 def test_organisation_b_never_shows_in_organisation_a(
-    their_request: Ticket, alice: User, bob: User, dave: User
+    their_request: Ticket, their_article: Article, alice: User, bob: User, dave: User
 ) -> None:
     mine = make_ticket(alice, "Our own request")
     services.reply_add(mine, services.NewReply(author=dave, body="An agent's answer"))
     routes = _plain_routes(get_resolver().url_patterns)
     assert "/requests/" in routes
     assert "/api/v1/requests" in routes
+    assert "/en/kb/sitemap.xml" in routes
+    # The knowledge base's pages name it in their URL; its lists are checked here too.
+    routes += ["/en/kb/help/", "/en/kb/help/sections/basics/", "/en/kb/help/feed.atom"]
 
     for user in (alice, bob):
         client = Client()

@@ -18,7 +18,7 @@ from madoguchi.accounts import (
     sso_admin,  # noqa: F401  (registers the identity providers' admin)
     user_export,
 )
-from madoguchi.accounts.models import Membership, Organisation, User
+from madoguchi.accounts.models import Membership, Organisation, OrganisationTag, User
 from madoguchi.core import audit
 
 Reply = HttpResponse | None
@@ -159,11 +159,18 @@ class UserAdmin(BaseUserAdmin):
             account_security_admin.audit_role_changes(request, form.instance, before, after)
 
 
+@admin.register(OrganisationTag)
+class OrganisationTagAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["tags"]
     inlines = [MembershipInline]
 
     # Settings that decide who sees what or how people sign in: each change is audited.

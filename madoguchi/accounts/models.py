@@ -106,6 +106,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email
 
 
+class OrganisationTag(models.Model):
+    """A label on organisations ("enterprise", "partner") that content can be aimed at."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+
+    class Meta:
+        verbose_name = _("organisation tag")
+        verbose_name_plural = _("organisation tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Organisation(models.Model):
     """A business customer whose members share requests and documents."""
 
@@ -113,6 +127,9 @@ class Organisation(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     members = models.ManyToManyField(User, through="Membership", related_name="organisations")
+    tags = models.ManyToManyField(
+        OrganisationTag, blank=True, related_name="organisations", verbose_name=_("tags")
+    )
     members_see_all_requests = models.BooleanField(
         _("members see all of the organisation's requests"), default=False
     )

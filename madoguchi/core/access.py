@@ -4,6 +4,11 @@ Apps register a scope per model: a function narrowing a queryset to what a user 
 fetch objects through get_visible_or_404, so an object outside the scope — another organisation's
 or another person's — answers 404, exactly like one that does not exist, never 403.
 
+Scopes are for signed-in people: for anyone else visible() answers nothing. A model whose rows
+may be public (knowledge-base articles) registers with `anonymous=True`; its scope is then also
+asked about visitors, receives an AnonymousUser and must narrow to what is public. Every other
+model stays closed to visitors whatever its scope says.
+
 Views that take an object id in their URL declare it with @object_view(Model) and views whose URL
 carries a secret token with @capability_view; tests/test_access.py walks every URL pattern and
 proves the 404 for each, so a new route without a declaration fails the suite.
@@ -23,11 +28,20 @@ Scope = Callable[[Any, QuerySet[Any]], QuerySet[Any]]
 View = TypeVar("View", bound=Callable[..., Any])
 
 _scopes: dict[type[Model], Scope] = {}
+_open_to_visitors: set[type[Model]] = set()
 
 
-def register(model: type[Model], scope: Scope) -> None:
-    """Declare how model's rows are narrowed to what a user may see."""
+def register(model: type[Model], scope: Scope, *, anonymous: bool = False) -> None:
+    """Declare how model's rows are narrowed to what a user may see.
+
+    anonymous=True lets the scope answer for visitors who are not signed in (and for deactivated
+    accounts, which are treated as visitors); it must then handle an AnonymousUser.
+    """
     _scopes[model] = scope
+    if anonymous:
+        _open_to_visitors.add(model)
+    else:
+        _open_to_visitors.discard(model)
 
 
 def registered_models() -> list[type[Model]]:
@@ -41,7 +55,9 @@ def visible[M: Model](user: Any, source: type[M] | QuerySet[M]) -> QuerySet[M]:
     if scope is None:
         raise ImproperlyConfigured(f"No access scope is registered for {queryset.model.__name__}")
     if user is None or isinstance(user, AnonymousUser) or not user.is_active:
-        return queryset.none()
+        if queryset.model not in _open_to_visitors:
+            return queryset.none()
+        return scope(AnonymousUser(), queryset)
     return scope(user, queryset)
 
 

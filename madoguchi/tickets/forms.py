@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import User
 from madoguchi.branding.models import Brand
-from madoguchi.tickets import attachments
+from madoguchi.core import uploads as attachments
 from madoguchi.tickets.models import FormField, RequestType, SatisfactionRating
 from madoguchi.tickets.services import NewRequest
 

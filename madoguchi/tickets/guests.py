@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 
 from madoguchi.accounts.models import User, private_storage
 from madoguchi.branding.models import Brand
+from madoguchi.core import uploads as attachments
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import attachments, mail, services
+from madoguchi.tickets import mail, services
 from madoguchi.tickets.models import GuestRequest, HeldFile, RequestType, Ticket
 
 SALT = "madoguchi.tickets.guest-request"

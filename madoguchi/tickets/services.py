@@ -18,9 +18,10 @@ from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import Department, Organisation, User, private_storage
 from madoguchi.branding.models import Brand
 from madoguchi.core import audit, markdown
+from madoguchi.core import uploads as attachments
 from madoguchi.core.errors import DomainError
 from madoguchi.core.mail import enqueue_mail
-from madoguchi.tickets import attachments, filestore, mail, notices, routing, sla
+from madoguchi.tickets import filestore, mail, notices, routing, sla
 from madoguchi.tickets.models import (
     Attachment,
     Macro,

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from madoguchi.core.access import capability_view, object_view
 from madoguchi.core.errors import DomainError, error_response
+from madoguchi.core.uploads import private_file_response
 from madoguchi.tickets import guests, selectors, services
-from madoguchi.tickets.attachments import INLINE_TYPES
 from madoguchi.tickets.forms import GuestRequestForm, RatingForm, ReplyForm, RequestForm
 from madoguchi.tickets.models import Attachment, RequestType, Ticket
 
@@ -257,14 +257,4 @@ def attachment(request: HttpRequest, ticket_pk: int, pk: int) -> FileResponse:
     one the viewer may see, is not found here.
     """
     found = selectors.attachment_get_for(request.user, ticket_pk, pk)
-    inline = found.content_type in INLINE_TYPES
-    response = FileResponse(
-        found.file.open("rb"),
-        as_attachment=not inline,
-        filename=found.name,
-        content_type=found.content_type,
-    )
-    # Whatever the bytes turn out to be, they never run as a page of this site.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(found.file, name=found.name, content_type=found.content_type)

@@ -12,8 +12,8 @@ from madoguchi.accounts.models import User
 from madoguchi.branding.models import Brand
 from madoguchi.branding.services import default_brand
 from madoguchi.core.errors import DomainError
+from madoguchi.core.uploads import AttachmentRefusedError
 from madoguchi.tickets import guests
-from madoguchi.tickets.attachments import AttachmentRefusedError
 from madoguchi.tickets.models import (
     Attachment,
     FormField,

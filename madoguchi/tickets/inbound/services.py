@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from madoguchi.accounts.models import User
 from madoguchi.branding.models import Brand
 from madoguchi.core import audit
-from madoguchi.tickets import attachments, services
+from madoguchi.core import uploads as attachments
+from madoguchi.tickets import services
 from madoguchi.tickets.inbound import notices, routing
 from madoguchi.tickets.inbound.loops import automatic_reason
 from madoguchi.tickets.inbound.parse import ParsedMail, parse

@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from madoguchi.tickets import attachments
+from madoguchi.core import uploads as attachments
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

@@ -1,4 +1,4 @@
-"""Files customers and agents attach: what we accept, judged by content rather than by name.
+"""Files people attach (to requests, to articles): what we accept, judged by content, not name.
 
 The browser's content type and the file's extension are claims; the first bytes are evidence.
 A file is accepted when its bytes are one of the kinds below, stored under a generated name in
@@ -9,7 +9,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from madoguchi.core.errors import DomainError
@@ -102,3 +104,20 @@ def clean_name(name: str) -> str:
         else:
             printable = printable[:NAME_MAX]
     return printable or "file"
+
+
+def private_file_response(file: File, *, name: str, content_type: str) -> FileResponse:
+    """Serve a stored file after the caller's permission check (R8).
+
+    Images of the accepted kinds show in the page; everything else downloads. Whatever the bytes
+    turn out to be, they never run as a page of this site, and no cache keeps them.
+    """
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=content_type not in INLINE_TYPES,
+        filename=name,
+        content_type=content_type,
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cache-Control"] = "private, no-store"
+    return response

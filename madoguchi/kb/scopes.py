@@ -1,0 +1,179 @@
+"""Who may read what in the knowledge base (registered with core.access, open to visitors).
+
+Agents may see every article, drafts included; reader pages narrow to live ones themselves.
+Everyone else sees live articles only, by the article's visibility:
+
+- public: everyone, visitors included;
+- signed in: any approved, signed-in customer;
+- organisations: members of one of the article's organisations;
+- segments: customers in one of the article's segments (Segment says when one belongs);
+- internal: agents only.
+
+Knowledge bases, categories, sections and tags are seen while they hold an article the reader
+may see, so an empty or hidden container answers 404 like a missing one.
+"""
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from madoguchi.accounts.models import Membership, Organisation
+from madoguchi.accounts.scopes import may_use_portal
+from madoguchi.core import access
+from madoguchi.kb.models import (
+    Article,
+    ArticleAttachment,
+    ArticleFeedback,
+    ArticleTranslation,
+    ArticleVersion,
+    Category,
+    KnowledgeBase,
+    Section,
+    Segment,
+    Tag,
+    Visibility,
+)
+
+_CACHE = "_kb_segment_ids"
+
+
+def _is_agent(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_staff and user.is_active)
+
+
+def segment_ids(user: Any) -> set[int]:
+    """Return the ids of the segments the user belongs to (remembered on the user object)."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, _CACHE, None)
+    if cached is not None:
+        return cached
+    memberships = list(Membership.objects.filter(user=user).values_list("organisation", "role"))
+    tags: dict[int, set[int]] = {}
+    through = Organisation.tags.through.objects.filter(
+        organisation__in=[org for org, _role in memberships]
+    )
+    for org, tag in through.values_list("organisation", "organisationtag"):
+        tags.setdefault(org, set()).add(tag)
+    found = set()
+    if memberships:
+        segments = Segment.objects.prefetch_related("organisations", "organisation_tags")
+        found = {s.pk for s in segments if _belongs(s, memberships, tags)}
+    setattr(user, _CACHE, found)
+    return found
+
+
+def _belongs(
+    segment: Segment, memberships: list[tuple[int, str]], tags: dict[int, set[int]]
+) -> bool:
+    organisations = {o.pk for o in segment.organisations.all()}
+    wanted_tags = {t.pk for t in segment.organisation_tags.all()}
+    # A segment with no condition at all matches nobody (see Segment).
+    if not (organisations or wanted_tags or segment.role):
+        return False
+    for organisation, role in memberships:
+        if organisations and organisation not in organisations:
+            continue
+        if wanted_tags and not wanted_tags & tags.get(organisation, set()):
+            continue
+        if segment.role and role != segment.role:
+            continue
+        return True
+    return False
+
+
+def _reader_rule(user: Any) -> Q:
+    """Return the visibility condition for a reader who is not an agent."""
+    # Visitors, and customers still waiting for approval, read public articles only.
+    if not user.is_authenticated or not may_use_portal(user):
+        return Q(visibility=Visibility.PUBLIC)
+    chosen_organisations = Article.organisations.through.objects.filter(
+        organisation__memberships__user=user
+    ).values("article")
+    chosen_segments = Article.segments.through.objects.filter(segment__in=segment_ids(user)).values(
+        "article"
+    )
+    return (
+        Q(visibility__in=[Visibility.PUBLIC, Visibility.SIGNED_IN])
+        | Q(visibility=Visibility.ORGANISATIONS, pk__in=chosen_organisations)
+        | Q(visibility=Visibility.SEGMENTS, pk__in=chosen_segments)
+    )
+
+
+def articles(user: Any, queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """Agents see every article; others live articles their visibility lets them read."""
+    if _is_agent(user):
+        return queryset
+    return queryset.live().filter(_reader_rule(user))
+
+
+def readable_articles(user: Any) -> QuerySet[Article]:
+    return articles(user, Article.objects.all())
+
+
+def knowledge_bases(user: Any, queryset: QuerySet[KnowledgeBase]) -> QuerySet[KnowledgeBase]:
+    if _is_agent(user):
+        return queryset
+    held = readable_articles(user).filter(knowledge_base=OuterRef("pk"))
+    return queryset.filter(Exists(held))
+
+
+def categories(user: Any, queryset: QuerySet[Category]) -> QuerySet[Category]:
+    if _is_agent(user):
+        return queryset
+    held = readable_articles(user).filter(section__category=OuterRef("pk"))
+    return queryset.filter(Exists(held))
+
+
+def sections(user: Any, queryset: QuerySet[Section]) -> QuerySet[Section]:
+    if _is_agent(user):
+        return queryset
+    held = readable_articles(user).filter(section=OuterRef("pk"))
+    return queryset.filter(Exists(held))
+
+
+def tags(user: Any, queryset: QuerySet[Tag]) -> QuerySet[Tag]:
+    if _is_agent(user):
+        return queryset
+    held = readable_articles(user).filter(tags=OuterRef("pk"))
+    return queryset.filter(Exists(held))
+
+
+def translations(user: Any, queryset: QuerySet[ArticleTranslation]) -> QuerySet[ArticleTranslation]:
+    """Agents see every translation; readers the published ones of articles they may read."""
+    if _is_agent(user):
+        return queryset
+    return queryset.filter(is_published=True, article__in=readable_articles(user))
+
+
+def attachments(user: Any, queryset: QuerySet[ArticleAttachment]) -> QuerySet[ArticleAttachment]:
+    """A file is served under its article's visibility."""
+    if _is_agent(user):
+        return queryset
+    return queryset.filter(article__in=readable_articles(user))
+
+
+def versions(user: Any, queryset: QuerySet[ArticleVersion]) -> QuerySet[ArticleVersion]:
+    """Past versions are the editors' business."""
+    return queryset if _is_agent(user) else queryset.none()
+
+
+def feedback(user: Any, queryset: QuerySet[ArticleFeedback]) -> QuerySet[ArticleFeedback]:
+    """Agents see all feedback; a signed-in reader their own votes."""
+    if _is_agent(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(user=user)
+
+
+def register() -> None:
+    access.register(KnowledgeBase, knowledge_bases, anonymous=True)
+    access.register(Category, categories, anonymous=True)
+    access.register(Section, sections, anonymous=True)
+    access.register(Tag, tags, anonymous=True)
+    access.register(Article, articles, anonymous=True)
+    access.register(ArticleTranslation, translations, anonymous=True)
+    access.register(ArticleAttachment, attachments, anonymous=True)
+    access.register(ArticleVersion, versions)
+    access.register(ArticleFeedback, feedback)

@@ -1,0 +1,355 @@
+"""Reads for help-centre readers, every one scoped through core.access first.
+
+Readers see live articles only (agents too, on these pages: drafts belong to the editor). An
+article is shown in the reader's language when it has a published translation in it, otherwise
+in its source language (the page says so).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import translation
+
+from madoguchi.branding.models import Brand
+from madoguchi.core import access
+from madoguchi.core.translated import in_language
+from madoguchi.kb.models import (
+    Article,
+    ArticleAttachment,
+    ArticleFeedback,
+    ArticleTranslation,
+    Category,
+    KnowledgeBase,
+    Section,
+    SlugRedirect,
+    Tag,
+)
+
+LIST_SIZE = 5
+_TRANSLATION_FIELDS = ("id", "article_id", "language", "title", "slug", "meta_description")
+
+
+def _published_translations() -> Prefetch:
+    return Prefetch(
+        "translations",
+        queryset=ArticleTranslation.objects.filter(is_published=True).only(*_TRANSLATION_FIELDS),
+        to_attr="published",
+    )
+
+
+def pick_translation(article: Article, language: str) -> ArticleTranslation | None:
+    """Return the article's published text in language, else in its source language, else any."""
+    published = getattr(article, "published", None)
+    if published is None:
+        published = list(article.translations.filter(is_published=True))
+    by_language = {t.language: t for t in published}
+    return (
+        by_language.get(language)
+        or by_language.get(article.source_language)
+        or next(iter(by_language.values()), None)
+    )
+
+
+def _with_shown(articles: list[Article], language: str) -> list[Article]:
+    """Attach `shown` (the translation to display) and drop articles with no published text."""
+    for article in articles:
+        article.shown = pick_translation(article, language)
+    return [a for a in articles if a.shown is not None]
+
+
+def readable_articles(user: Any, kb: KnowledgeBase) -> QuerySet[Article]:
+    """Return the live articles of kb the user may read."""
+    return access.visible(user, Article).live().filter(knowledge_base=kb)
+
+
+def knowledge_bases_for(user: Any, brand: Brand) -> QuerySet[KnowledgeBase]:
+    return access.visible(user, KnowledgeBase).filter(brand=brand)
+
+
+def knowledge_base_get_for(user: Any, brand: Brand, slug: str) -> KnowledgeBase:
+    return access.get_visible_or_404(user, KnowledgeBase.objects.filter(brand=brand), slug=slug)
+
+
+def _live_containers[M: Category | Section | Tag](
+    user: Any, model: type[M], kb: KnowledgeBase
+) -> QuerySet[M]:
+    # Agents see every container; on reader pages only those with live articles are listed.
+    queryset = access.visible(user, model).filter(knowledge_base=kb)
+    return queryset.filter(pk__in=_container_ids(user, model, kb))
+
+
+def _container_ids(user: Any, model: type[Category | Section | Tag], kb: KnowledgeBase) -> Any:
+    articles = readable_articles(user, kb)
+    column = {Category: "section__category", Section: "section", Tag: "tags"}[model]
+    return articles.filter(**{f"{column}__isnull": False}).values(column)
+
+
+def categories_for(user: Any, kb: KnowledgeBase) -> list[Category]:
+    """Return the categories the user may see, each with `visible_sections` in order."""
+    sections = _live_containers(user, Section, kb)
+    categories = _live_containers(user, Category, kb).prefetch_related(
+        Prefetch("sections", queryset=sections, to_attr="visible_sections")
+    )
+    return list(categories)
+
+
+def category_get_for(user: Any, kb: KnowledgeBase, slug: str) -> Category:
+    return _container_get(user, Category, kb, slug)
+
+
+def section_get_for(user: Any, kb: KnowledgeBase, slug: str) -> Section:
+    return _container_get(user, Section, kb, slug)
+
+
+def tag_get_for(user: Any, kb: KnowledgeBase, slug: str) -> Tag:
+    return _container_get(user, Tag, kb, slug)
+
+
+def _container_get[M: Category | Section | Tag](
+    user: Any, model: type[M], kb: KnowledgeBase, slug: str
+) -> M:
+    return _container_get_by(user, model, kb, slug=slug)
+
+
+def _container_get_by[M: Category | Section | Tag](
+    user: Any, model: type[M], kb: KnowledgeBase, **lookup: Any
+) -> M:
+    queryset = _live_containers(user, model, kb)
+    if model is Section:
+        queryset = queryset.select_related("category")
+    return access.get_visible_or_404(user, queryset, **lookup)
+
+
+def redirect_slug(kb: KnowledgeBase, kind: str, slug: str, language: str = "") -> int | None:
+    """Return the id of the object that once had slug, if any (the caller scopes it)."""
+    return (
+        SlugRedirect.objects.filter(knowledge_base=kb, kind=kind, language=language, slug=slug)
+        .values_list("object_id", flat=True)
+        .first()
+    )
+
+
+def container_slug_after_rename(user: Any, kb: KnowledgeBase, kind: str, slug: str) -> str:
+    """Return the current slug of the category or section that once had slug; else 404."""
+    model = Category if kind == SlugRedirect.Kind.CATEGORY else Section
+    moved_to = redirect_slug(kb, kind, slug)
+    if moved_to is None:
+        raise Http404
+    return _container_get_by(user, model, kb, pk=moved_to).slug
+
+
+def kb_name(kb: KnowledgeBase) -> str:
+    return in_language(kb, "name") or kb.slug
+
+
+def section_articles(user: Any, section: Section, language: str) -> QuerySet[Article]:
+    """Return the section's articles the user may read, in hand order, for a paginator."""
+    return (
+        readable_articles(user, section.knowledge_base)
+        .filter(section=section)
+        .order_by("position", "pk")
+        .prefetch_related(_published_translations())
+    )
+
+
+def tag_articles(user: Any, tag: Tag) -> QuerySet[Article]:
+    return (
+        readable_articles(user, tag.knowledge_base)
+        .filter(tags=tag)
+        .order_by("-updated_at", "pk")
+        .prefetch_related(_published_translations())
+    )
+
+
+def shown_in(articles: Any, language: str) -> list[Article]:
+    """Return the articles (a page of them) with the translation each shows in `shown`."""
+    return _with_shown(list(articles), language)
+
+
+def popular_articles(user: Any, kb: KnowledgeBase, language: str) -> list[Article]:
+    articles = readable_articles(user, kb).order_by("-view_count", "pk")
+    return shown_in(articles.prefetch_related(_published_translations())[:LIST_SIZE], language)
+
+
+def recent_articles(user: Any, kb: KnowledgeBase, language: str) -> list[Article]:
+    articles = readable_articles(user, kb).order_by("-updated_at", "-pk")
+    return shown_in(articles.prefetch_related(_published_translations())[:LIST_SIZE], language)
+
+
+@dataclass
+class ArticlePage:
+    """What the article page shows; `redirect_slug` set means "answer 301 to this slug"."""
+
+    article: Article
+    translation: ArticleTranslation
+    translations: list[ArticleTranslation]
+    language: str
+    redirect_slug: str = ""
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.translation.language != self.language
+
+
+def article_page_get_for(user: Any, kb: KnowledgeBase, language: str, slug: str) -> ArticlePage:
+    """Find the article a URL names, in the reader's language or a fallback; 404 otherwise.
+
+    The slug may be the article's current one in this language, its slug in another language
+    (a reader who switched language), or an old slug (kept in SlugRedirect). Whenever the
+    article has a different proper slug for this language, redirect_slug says so.
+    """
+    readable = readable_articles(user, kb)
+    article_id = _article_id_for_slug(readable, kb, language, slug)
+    if article_id is None:
+        raise Http404
+    article = (
+        readable.select_related("section__category", "owner")
+        .prefetch_related(
+            Prefetch(
+                "translations",
+                queryset=ArticleTranslation.objects.filter(is_published=True),
+                to_attr="published",
+            )
+        )
+        .get(pk=article_id)
+    )
+    shown = pick_translation(article, language)
+    if shown is None:
+        raise Http404
+    page = ArticlePage(
+        article=article, translation=shown, translations=article.published, language=language
+    )
+    if shown.slug != slug:
+        page.redirect_slug = shown.slug
+    return page
+
+
+def _article_id_for_slug(
+    readable: QuerySet[Article], kb: KnowledgeBase, language: str, slug: str
+) -> int | None:
+    translations = ArticleTranslation.objects.filter(
+        knowledge_base=kb, slug=slug, is_published=True, article__in=readable
+    )
+    own = translations.filter(language=language).values_list("article_id", flat=True).first()
+    if own is not None:
+        return own
+    other = translations.values_list("article_id", flat=True).first()
+    if other is not None:
+        return other
+    old = SlugRedirect.objects.filter(
+        knowledge_base=kb, kind=SlugRedirect.Kind.ARTICLE, slug=slug
+    ).values_list("language", "object_id")
+    # The old slug of this language wins over the same slug once used in another one.
+    candidates = [pk for _lang, pk in sorted(old, key=lambda row: row[0] != language)]
+    allowed = set(readable.filter(pk__in=candidates).values_list("pk", flat=True))
+    return next((pk for pk in candidates if pk in allowed), None)
+
+
+def article_tags(article: Article) -> list[Tag]:
+    return list(article.tags.order_by("name"))
+
+
+def related_articles(user: Any, article: Article, language: str) -> list[Article]:
+    """Return up to five related articles the user may read: chosen ones, else the section's."""
+    readable = readable_articles(user, article.knowledge_base).exclude(pk=article.pk)
+    chosen = readable.filter(pk__in=article.related.values("pk"))
+    if article.section_id is not None:
+        chosen = chosen | readable.filter(section_id=article.section_id)
+    # Hand-picked articles first, then the section's in hand order.
+    picked = chosen.alias(is_chosen=Q(pk__in=article.related.values("pk"))).order_by(
+        "-is_chosen", "position", "pk"
+    )
+    return shown_in(picked.prefetch_related(_published_translations())[:LIST_SIZE], language)
+
+
+def article_attachments(user: Any, article: Article, language: str) -> list[ArticleAttachment]:
+    files = access.visible(user, ArticleAttachment).filter(article=article)
+    return list(files.filter(Q(language="") | Q(language=language)))
+
+
+def attachment_get_for(user: Any, pk: int) -> ArticleAttachment:
+    """Return a file of a live article the user may read; anything else is a 404."""
+    queryset = access.visible(user, ArticleAttachment).filter(
+        article__in=access.visible(user, Article).live()
+    )
+    return access.get_visible_or_404(user, queryset, pk=pk)
+
+
+def _public_articles(brand: Brand) -> QuerySet[Article]:
+    # Exactly what a visitor who is not signed in may read: the same scope, asked as a visitor.
+    return access.visible(AnonymousUser(), Article).live().filter(knowledge_base__brand=brand)
+
+
+def public_translations(brand: Brand, language: str) -> QuerySet[ArticleTranslation]:
+    """Return the published translations of live public articles (sitemap and feed)."""
+    public = _public_articles(brand)
+    return (
+        ArticleTranslation.objects.filter(is_published=True, language=language, article__in=public)
+        .select_related("knowledge_base")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+@dataclass
+class SitemapEntry:
+    path: str
+    updated_at: Any
+    alternates: list[tuple[str, str]]
+
+
+def sitemap_entries(brand: Brand, language: str) -> list[SitemapEntry]:
+    """Return the public articles' addresses in language, each with its other languages."""
+    translations = list(public_translations(brand, language))
+    others: dict[int, list[ArticleTranslation]] = {}
+    for other in ArticleTranslation.objects.filter(
+        is_published=True, article__in=_public_articles(brand)
+    ).only("article_id", "language", "slug"):
+        others.setdefault(other.article_id, []).append(other)
+    return [
+        SitemapEntry(
+            path=article_path(t.knowledge_base.slug, t.language, t.slug),
+            updated_at=t.updated_at,
+            alternates=[
+                (o.language, article_path(t.knowledge_base.slug, o.language, o.slug))
+                for o in others.get(t.article_id, [])
+            ],
+        )
+        for t in translations
+    ]
+
+
+def article_path(kb_slug: str, language: str, slug: str) -> str:
+    """Return the address of an article's text in language (whatever language is active)."""
+    with translation.override(language):
+        return reverse("kb:article", kwargs={"kb": kb_slug, "slug": slug})
+
+
+def public_feed_entries(kb: KnowledgeBase, language: str, limit: int = 50) -> list[Any]:
+    return list(public_translations(kb.brand, language).filter(knowledge_base=kb)[:limit])
+
+
+def follow_ups_open(user: Any) -> QuerySet[ArticleFeedback]:
+    """Return the "not helpful" comments waiting for a follow-up, oldest first (agents only)."""
+    return (
+        access.visible(user, ArticleFeedback)
+        .filter(follow_up=ArticleFeedback.FollowUp.OPEN)
+        .select_related("article__knowledge_base", "article__owner", "user")
+        .prefetch_related(_published_translations_for("article"))
+        .order_by("created_at", "pk")
+    )
+
+
+def _published_translations_for(prefix: str) -> Prefetch:
+    return Prefetch(
+        f"{prefix}__translations",
+        queryset=ArticleTranslation.objects.filter(is_published=True).only(*_TRANSLATION_FIELDS),
+        to_attr="published",
+    )
+
+
+def feedback_get_for(user: Any, pk: int) -> ArticleFeedback:
+    return access.get_visible_or_404(user, ArticleFeedback, pk=pk)

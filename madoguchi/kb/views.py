@@ -1,0 +1,246 @@
+"""Help-centre pages for readers: thin, every read through kb.selectors (scoped by core.access)."""
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import feedgenerator, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from madoguchi.core.access import object_view
+from madoguchi.core.errors import DomainError
+from madoguchi.core.uploads import private_file_response
+from madoguchi.kb import selectors, services
+from madoguchi.kb.forms import FeedbackForm
+from madoguchi.kb.models import (
+    Article,
+    ArticleAttachment,
+    Category,
+    KnowledgeBase,
+    Section,
+    SlugRedirect,
+    Tag,
+)
+
+PAGE_SIZE = 20
+_VISITOR_KEY = "kb_visitor"
+
+
+def _language() -> str:
+    return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def _kb_kwargs(kb: KnowledgeBase) -> dict[str, str]:
+    return {"kb": kb.slug}
+
+
+def _in_kb(obj: Category | Section | Tag) -> dict[str, str]:
+    return {"kb": obj.knowledge_base.slug, "slug": obj.slug}
+
+
+def _article_kwargs(article: Article) -> dict[str, str]:
+    return {"kb": article.knowledge_base.slug, "slug": article.translations.first().slug}
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """List the brand's knowledge bases; with only one, go straight to it."""
+    bases = list(selectors.knowledge_bases_for(request.user, request.brand))
+    if len(bases) == 1:
+        return redirect("kb:home", kb=bases[0].slug)
+    return render(request, "kb/index.html", {"bases": bases})
+
+
+@object_view(KnowledgeBase, url_kwargs=_kb_kwargs)
+@require_GET
+def home(request: HttpRequest, kb: str) -> HttpResponse:
+    found = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    language = _language()
+    context = {
+        "kb": found,
+        "categories": selectors.categories_for(request.user, found),
+        "popular": selectors.popular_articles(request.user, found, language),
+        "recent": selectors.recent_articles(request.user, found, language),
+    }
+    return render(request, "kb/home.html", context)
+
+
+def _moved(request: HttpRequest, kb: KnowledgeBase, kind: str, slug: str, view: str) -> Any:
+    """Answer 301 to the new address of a renamed category or section, else 404."""
+    current = selectors.container_slug_after_rename(request.user, kb, kind, slug)
+    return redirect(view, kb=kb.slug, slug=current, permanent=True)
+
+
+@object_view(Category, url_kwargs=_in_kb)
+@require_GET
+def category(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
+    found_kb = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    try:
+        found = selectors.category_get_for(request.user, found_kb, slug)
+    except Http404:
+        return _moved(request, found_kb, SlugRedirect.Kind.CATEGORY, slug, "kb:category")
+    sections = selectors.categories_for(request.user, found_kb)
+    shown = next((c for c in sections if c.pk == found.pk), found)
+    return render(request, "kb/category.html", {"kb": found_kb, "category": shown})
+
+
+@object_view(Section, url_kwargs=_in_kb)
+@require_GET
+def section(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
+    found_kb = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    try:
+        found = selectors.section_get_for(request.user, found_kb, slug)
+    except Http404:
+        return _moved(request, found_kb, SlugRedirect.Kind.SECTION, slug, "kb:section")
+    language = _language()
+    articles = selectors.section_articles(request.user, found, language)
+    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "kb": found_kb,
+        "section": found,
+        "page": page,
+        "articles": selectors.shown_in(page.object_list, language),
+    }
+    return render(request, "kb/section.html", context)
+
+
+@object_view(Tag, url_kwargs=_in_kb)
+@require_GET
+def tag(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
+    found_kb = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    found = selectors.tag_get_for(request.user, found_kb, slug)
+    language = _language()
+    page = Paginator(selectors.tag_articles(request.user, found), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "kb": found_kb,
+        "tag": found,
+        "page": page,
+        "articles": selectors.shown_in(page.object_list, language),
+    }
+    return render(request, "kb/tag.html", context)
+
+
+@object_view(Article, url_kwargs=_article_kwargs)
+@require_GET
+def article(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
+    found_kb = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    page = selectors.article_page_get_for(request.user, found_kb, _language(), slug)
+    if page.redirect_slug:
+        return redirect("kb:article", kb=found_kb.slug, slug=page.redirect_slug, permanent=True)
+    services.article_view_record(page.article.pk)
+    return _article_render(request, found_kb, page, FeedbackForm())
+
+
+def _article_render(
+    request: HttpRequest,
+    kb: KnowledgeBase,
+    page: selectors.ArticlePage,
+    form: FeedbackForm,
+    status: int = 200,
+) -> HttpResponse:
+    language = _language()
+    context = {
+        "kb": kb,
+        "page": page,
+        "article": page.article,
+        "translation": page.translation,
+        "tags": selectors.article_tags(page.article),
+        "related": selectors.related_articles(request.user, page.article, language),
+        "attachments": selectors.article_attachments(request.user, page.article, language),
+        "form": form,
+        "canonical_url": _absolute_article_url(request, kb, page.translation),
+        "alternates": [
+            (t.language, _absolute_article_url(request, kb, t)) for t in page.translations
+        ],
+    }
+    return render(request, "kb/article.html", context, status=status)
+
+
+def _absolute_article_url(request: HttpRequest, kb: KnowledgeBase, shown: Any) -> str:
+    path = selectors.article_path(kb.slug, shown.language, shown.slug)
+    return request.build_absolute_uri(path)
+
+
+@object_view(Article, url_kwargs=_article_kwargs)
+@require_POST
+def vote(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
+    """Record "Was this helpful?"; a visitor is told apart by a random key in their session."""
+    found_kb = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    page = selectors.article_page_get_for(request.user, found_kb, _language(), slug)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return _article_render(request, found_kb, page, form, status=422)
+    signed_in = request.user.is_authenticated
+    visitor = "" if signed_in else request.session.setdefault(_VISITOR_KEY, secrets.token_hex(16))
+    try:
+        services.feedback_give(
+            services.Vote(
+                article=page.article,
+                language=page.translation.language,
+                user=request.user if signed_in else None,
+                visitor_key=visitor,
+                **form.cleaned_data,
+            )
+        )
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return _article_render(request, found_kb, page, form, status=422)
+    messages.success(request, _("Thank you for your feedback."))
+    url = reverse("kb:article", kwargs={"kb": found_kb.slug, "slug": page.translation.slug})
+    return redirect(f"{url}#feedback")
+
+
+@object_view(ArticleAttachment, url_kwargs=lambda found: {"pk": found.pk})
+@require_GET
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """Serve a file of an article the reader may read; any other file is a 404."""
+    found = selectors.attachment_get_for(request.user, pk)
+    return private_file_response(found.file, name=found.name, content_type=found.content_type)
+
+
+@require_GET
+def sitemap(request: HttpRequest) -> HttpResponse:
+    """List the public articles in this language, with their other languages as alternates."""
+    language = _language()
+    entries = selectors.sitemap_entries(request.brand, language)
+    return render(
+        request,
+        "kb/sitemap.xml",
+        {"entries": entries, "base": request.build_absolute_uri("/")[:-1]},
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+@object_view(KnowledgeBase, url_kwargs=_kb_kwargs)
+@require_GET
+def feed(request: HttpRequest, kb: str) -> HttpResponse:
+    """An Atom feed of the knowledge base's public articles in this language."""
+    found = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    language = _language()
+    home_url = request.build_absolute_uri(reverse("kb:home", kwargs={"kb": found.slug}))
+    atom = feedgenerator.Atom1Feed(
+        title=selectors.kb_name(found),
+        link=home_url,
+        description="",
+        language=language,
+        feed_url=request.build_absolute_uri(),
+    )
+    for entry in selectors.public_feed_entries(found, language):
+        link = reverse("kb:article", kwargs={"kb": found.slug, "slug": entry.slug})
+        atom.add_item(
+            title=entry.title,
+            link=request.build_absolute_uri(link),
+            description=entry.meta_description,
+            unique_id=request.build_absolute_uri(link),
+            updateddate=entry.updated_at,
+            pubdate=entry.published_at,
+        )
+    return HttpResponse(atom.writeString("utf-8"), content_type="application/atom+xml")
