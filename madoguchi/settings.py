@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "madoguchi.branding",
     "madoguchi.accounts",
     "madoguchi.kb",
+    "madoguchi.search",
     "madoguchi.tickets",
     "madoguchi.api",
     "django.contrib.admin",
@@ -256,6 +257,9 @@ TASK_LEASE_SECONDS = env_int("MADOGUCHI_TASK_LEASE_SECONDS", 60)
 TASK_HEARTBEAT_SECONDS = env_int("MADOGUCHI_TASK_HEARTBEAT_SECONDS", 10)
 TASK_MAX_ATTEMPTS = env_int("MADOGUCHI_TASK_MAX_ATTEMPTS", 8)
 TASK_RETRY_BASE_SECONDS = env_int("MADOGUCHI_TASK_RETRY_BASE_SECONDS", 10)
+
+# Search: semantic retrieval with the bundled multilingual model (off: keyword search only).
+SEARCH_SEMANTIC = env_bool("MADOGUCHI_SEARCH_SEMANTIC", default=True)
 
 BRAND_NAME = env_str("MADOGUCHI_BRAND_NAME", "Madoguchi")
 BRAND_LOGO_URL = env_str("MADOGUCHI_BRAND_LOGO_URL", "")

@@ -1,0 +1,133 @@
+"""Text analysis: the one function that turns documents and queries into index tokens.
+
+Both engines index pre-segmented text, so Japanese is split here (SudachiPy, normalised forms)
+and English is lower-cased and stemmed here; the engines only split on spaces. Documents and
+queries go through `analyze()`, so a query token always matches the document token it should.
+
+Normalisation, in order: NFKC (full-width Latin → ASCII, half-width ｶﾀｶﾅ → カタカナ), lower case,
+then per token: Sudachi's normalised form (附属 → 付属, 引越し → 引っ越し), hiragana folded to
+katakana, and a trailing long-vowel mark dropped from long katakana words (コンピューター and
+コンピュータ are one word). Particles, auxiliary verbs, symbols and English stop words carry no
+meaning for retrieval and are dropped.
+"""
+
+import re
+import threading
+import unicodedata
+from functools import cache, lru_cache
+
+import snowballstemmer
+from sudachipy import Dictionary, SplitMode
+
+# Runs of Latin letters and digits are English-like words; everything else goes to Sudachi.
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+_WORD_CHARS = re.compile(r"\w+")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+_LONG_VOWEL = "ー"
+# A katakana word this long or longer loses a trailing ー (JIS Z 8301 style: コンピュータ).
+_LONG_VOWEL_MIN_LENGTH = 4
+# Longest text analysed: a 10 kB query or a huge article must not stall a request.
+MAX_ANALYZED_CHARS = 200_000
+
+_STOP_WORDS_TEXT = """
+    a an and are as at be but by can do does for from had has have how i if in into is it its
+    me my no not of on or our so than that the their them then there these they this to was
+    we were what when where which who why will with you your"""
+ENGLISH_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+_local = threading.local()
+
+
+@cache
+def _dictionary() -> Dictionary:
+    return Dictionary(dict="core")
+
+
+def _tokenizer():
+    """Return this thread's Sudachi tokenizer: one tokenizer is not safe to share across threads."""
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = _dictionary().tokenizer(mode=SplitMode.B)
+        _local.tokenizer = tokenizer
+    return tokenizer
+
+
+def _stemmer() -> snowballstemmer.stemmer:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = snowballstemmer.stemmer("english")  # PyStemmer (C) when installed
+        _local.stemmer = stemmer
+    return stemmer
+
+
+def normalize(text: str) -> str:
+    """Return `text` NFKC-normalised, lower-cased, with control characters turned into spaces."""
+    text = unicodedata.normalize("NFKC", text[:MAX_ANALYZED_CHARS]).lower()
+    return _CONTROL_CHARS.sub(" ", text)
+
+
+def _fold_japanese(token: str) -> str:
+    # Only all-hiragana words are folded: 忘れる keeps its okurigana, ぱすわーど meets パスワード.
+    if all("\u3041" <= char <= "\u309f" or char == _LONG_VOWEL for char in token):
+        token = token.translate(_HIRAGANA_TO_KATAKANA)
+    if len(token) >= _LONG_VOWEL_MIN_LENGTH and token.endswith(_LONG_VOWEL):
+        token = token.rstrip(_LONG_VOWEL)
+    return token
+
+
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str | None:
+    """Return the stem of a lower-case English word, None for a stop word (cached: words repeat)."""
+    if word in ENGLISH_STOP_WORDS:
+        return None
+    return _stemmer().stemWord(word)
+
+
+def _english_tokens(text: str) -> list[str]:
+    stems = (_stem(word) for word in _LATIN_WORD.findall(text))
+    return [stem for stem in stems if stem]
+
+
+def _japanese_tokens(text: str) -> list[str]:
+    tokens = []
+    for morpheme in _tokenizer().tokenize(text):
+        if morpheme.part_of_speech()[0] in _DROPPED_POS:
+            continue
+        surface = morpheme.surface()
+        if surface.isascii():
+            # Sudachi would turn "running" into ランニング: English words keep their own form.
+            tokens.extend(_english_tokens(surface))
+            continue
+        # Normalised forms may carry upper case (full-width Pw → PW) or symbols.
+        for piece in _WORD_CHARS.findall(morpheme.normalized_form().lower()):
+            tokens.extend(_english_tokens(piece) if piece.isascii() else [_fold_japanese(piece)])
+    return tokens
+
+
+def analyze(text: str) -> list[str]:
+    """Return the index tokens of `text`, in order, for a document field or a query alike."""
+    text = normalize(text)
+    if text.isascii():
+        return _english_tokens(text)
+    # Sudachi sees the whole text: a particle is only recognised as one in its context.
+    return _japanese_tokens(text)
+
+
+def surface_words(text: str) -> list[str]:
+    """Return the lower-case English words of `text` before stemming (for "did you mean")."""
+    return _LATIN_WORD.findall(normalize(text))
+
+
+def english_stem(word: str) -> str:
+    """Return the index token of one English word (stop words included)."""
+    return _stemmer().stemWord(word.lower())
+
+
+_JAPANESE_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+
+
+def detect_language(text: str) -> str:
+    """Return "ja" when `text` contains kana or kanji, else "en" (good enough to log and filter)."""
+    return "ja" if _JAPANESE_CHARS.search(text) else "en"

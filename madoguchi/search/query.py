@@ -1,0 +1,144 @@
+"""Query understanding: analysed words, admin synonyms, and typo correction for English words."""
+
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from madoguchi.search.analysis import analyze, english_stem, normalize, surface_words
+from madoguchi.search.engines import Engine, Phrase
+from madoguchi.search.models import SearchDocument, Synonym
+
+MAX_QUERY_CHARS = 500
+MAX_QUERY_GROUPS = 32
+SYNONYMS_CACHE_KEY = "search:synonyms"
+SYNONYMS_CACHE_SECONDS = 300
+# A correction must be this similar to the typed word (difflib ratio).
+CORRECTION_MIN_RATIO = 0.8
+_MIN_CORRECTABLE_LENGTH = 4
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # what the user typed, cut to MAX_QUERY_CHARS
+    normalized: str  # NFKC, lower case, single spaces: what the search log groups by
+    groups: list[list[Phrase]] = field(default_factory=list)
+    suggestion: str = ""  # "did you mean" text, when a typed English word was corrected
+
+    @property
+    def tokens(self) -> set[str]:
+        return {token for group in self.groups for phrase in group for token in phrase}
+
+
+def _synonym_map() -> dict[Phrase, set[Phrase]]:
+    cached = cache.get(SYNONYMS_CACHE_KEY)
+    if cached is not None:
+        return cached
+    mapping: dict[Phrase, set[Phrase]] = defaultdict(set)
+    for synonym in Synonym.objects.all():
+        phrases = {tuple(analyze(term)) for term in synonym.term_list} - {()}
+        for phrase in phrases:
+            mapping[phrase] |= phrases
+    mapping = dict(mapping)
+    cache.set(SYNONYMS_CACHE_KEY, mapping, SYNONYMS_CACHE_SECONDS)
+    return mapping
+
+
+def forget_synonyms() -> None:
+    cache.delete(SYNONYMS_CACHE_KEY)
+
+
+def _groups(tokens: list[str], synonyms: dict[Phrase, set[Phrase]]) -> list[list[Phrase]]:
+    """Return one group per query word; a word or phrase with synonyms gets them as alternatives."""
+    longest = max((len(phrase) for phrase in synonyms), default=1)
+    groups: list[list[Phrase]] = []
+    seen: set[Phrase] = set()
+    position = 0
+    while position < len(tokens):
+        for size in range(min(longest, len(tokens) - position), 0, -1):
+            phrase = tuple(tokens[position : position + size])
+            if size == 1 or phrase in synonyms:
+                break
+        position += len(phrase)
+        if phrase in seen:
+            continue
+        seen.add(phrase)
+        alternatives = [phrase, *sorted(synonyms.get(phrase, set()) - {phrase})]
+        groups.append(alternatives)
+    return groups[:MAX_QUERY_GROUPS]
+
+
+class _Vocabulary:
+    """English words of document titles, by first letter, for typo correction."""
+
+    def __init__(self) -> None:
+        self.generation: tuple | None = None
+        self.words: dict[str, list[str]] = {}
+        self.lock = threading.Lock()
+
+    def get(self) -> dict[str, list[str]]:
+        generation = tuple(
+            SearchDocument.objects.aggregate(n=Count("id"), t=Max("updated_at")).values()
+        )
+        if generation != self.generation:
+            with self.lock:
+                words: dict[str, set[str]] = defaultdict(set)
+                for title in SearchDocument.objects.values_list("title", flat=True).iterator():
+                    for word in surface_words(title):
+                        if len(word) >= _MIN_CORRECTABLE_LENGTH and word.isalpha():
+                            words[word[0]].add(word)
+                self.words = {letter: sorted(found) for letter, found in words.items()}
+                self.generation = generation
+        return self.words
+
+
+_vocabulary = _Vocabulary()
+
+
+def _correction(word: str, vocabulary: dict[str, list[str]]) -> str:
+    best, best_ratio = "", CORRECTION_MIN_RATIO
+    for candidate in vocabulary.get(word[0], []):
+        if abs(len(candidate) - len(word)) > 2:
+            continue
+        ratio = SequenceMatcher(None, word, candidate).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = candidate, ratio
+    return best
+
+
+def _correct_english(parsed: ParsedQuery, engine: Engine) -> None:
+    """Add corrections of unknown English words as alternatives, and a "did you mean" text."""
+    words = [w for w in surface_words(parsed.text) if len(w) >= _MIN_CORRECTABLE_LENGTH]
+    stems = {word: english_stem(word) for word in words if word.isalpha()}
+    if not stems:
+        return
+    freqs = engine.doc_freqs(set(stems.values()))
+    unknown = [word for word, stem in stems.items() if freqs.get(stem, 0) == 0]
+    if not unknown:
+        return
+    vocabulary = _vocabulary.get()
+    suggestion = parsed.normalized
+    for word in unknown:
+        corrected = _correction(word, vocabulary)
+        if not corrected:
+            continue
+        suggestion = re.sub(rf"\b{re.escape(word)}\b", corrected, suggestion)
+        for group in parsed.groups:
+            if group[0] == (stems[word],):
+                group.append((english_stem(corrected),))
+    if suggestion != parsed.normalized:
+        parsed.suggestion = suggestion
+
+
+def parse_query(text: str, *, engine: Engine) -> ParsedQuery:
+    """Return the analysed query: groups of alternatives ready for any engine."""
+    text = text[:MAX_QUERY_CHARS]
+    normalized = " ".join(normalize(text).split())
+    parsed = ParsedQuery(text=text, normalized=normalized)
+    parsed.groups = _groups(analyze(text), _synonym_map())
+    _correct_english(parsed, engine)
+    return parsed

@@ -1,0 +1,238 @@
+"""Reads: the search itself (lexical, semantic, hybrid; permission-aware) and the index status."""
+
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Avg, Count, Q
+from django.utils.translation import gettext as _
+
+from madoguchi.search import embeddings, ranking, sources
+from madoguchi.search.engines import EngineUnavailableError, Filters, get_engine
+from madoguchi.search.models import SearchDocument
+from madoguchi.search.query import ParsedQuery, parse_query
+
+logger = logging.getLogger("madoguchi.search")
+
+MODES = ("lexical", "semantic", "hybrid")
+LEXICAL_CANDIDATES = 100
+DENSE_CANDIDATES = 100
+STATS_CACHE_KEY = "search:stats"
+STATS_CACHE_SECONDS = 60
+SNIPPET_CHARS = 200
+# Hybrid: how much each ranking counts in the fusion, and the re-rank of the fused top.
+FUSION_WEIGHTS = (1.0, 1.0, 1.0)  # lexical BM25F, best chunk cosine, title cosine
+RERANK_DEPTH = 30
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document_id: int
+    source: str
+    key: str
+    title: str
+    url: str
+    lang: str
+    snippet: str
+    score: float
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    mode: str  # the mode that produced the results (lexical after a fallback)
+    hits: list[SearchHit] = field(default_factory=list)
+    notice: str = ""  # shown to the user: why results may be weaker than usual
+
+    @property
+    def suggestion(self) -> str:
+        return self.query.suggestion
+
+
+def _corpus_stats() -> ranking.CorpusStats:
+    stats = cache.get(STATS_CACHE_KEY)
+    if stats is None:
+        found = SearchDocument.objects.aggregate(
+            n=Count("id"), title=Avg("title_length"), body=Avg("body_length")
+        )
+        stats = ranking.CorpusStats(found["n"], found["title"] or 1.0, found["body"] or 1.0)
+        cache.set(STATS_CACHE_KEY, stats, STATS_CACHE_SECONDS)
+    return stats
+
+
+def _fallback_candidates(parsed: ParsedQuery, filters: Filters) -> list[int]:
+    """Substring match over the token columns, for when the engine's index is broken (F12)."""
+    condition = Q()
+    for token in parsed.tokens:
+        condition |= Q(title_tokens__contains=token) | Q(body_tokens__contains=token)
+    documents = SearchDocument.objects.filter(condition)
+    if filters.sources:
+        documents = documents.filter(source__in=filters.sources)
+    if filters.langs:
+        documents = documents.filter(lang__in=filters.langs)
+    return list(documents.values_list("id", flat=True)[:LEXICAL_CANDIDATES])
+
+
+def _load_candidates(ids: Collection[int]) -> dict[int, ranking.Candidate]:
+    rows = SearchDocument.objects.filter(id__in=ids).values_list(
+        "id", "title_tokens", "body_tokens"
+    )
+    return {row[0]: ranking.Candidate(row[0], row[1].split(), row[2].split()) for row in rows}
+
+
+def _lexical_scores(
+    parsed: ParsedQuery, filters: Filters, results: SearchResults
+) -> tuple[dict[int, float], dict[int, ranking.Candidate]]:
+    engine = get_engine()
+    try:
+        ids = engine.candidates(parsed.groups, filters=filters, limit=LEXICAL_CANDIDATES)
+        freqs = engine.doc_freqs(parsed.tokens)
+    except EngineUnavailableError:
+        logger.exception("The search index is unavailable; using a simple substring match")
+        results.notice = _("Search is running in a simplified mode; results may be less precise.")
+        ids = _fallback_candidates(parsed, filters)
+        freqs = dict.fromkeys(parsed.tokens, 1)
+    candidates = _load_candidates(ids)
+    scores = ranking.bm25_scores(list(candidates.values()), parsed.groups, freqs, _corpus_stats())
+    return {key: score for key, score in scores.items() if score > 0}, candidates
+
+
+def _allowed_ids(filters: Filters) -> set[int] | None:
+    if not filters.sources and not filters.langs:
+        return None
+    documents = SearchDocument.objects.all()
+    if filters.sources:
+        documents = documents.filter(source__in=filters.sources)
+    if filters.langs:
+        documents = documents.filter(lang__in=filters.langs)
+    return set(documents.values_list("id", flat=True))
+
+
+def _dense(
+    parsed: ParsedQuery, filters: Filters, extra: Collection[int]
+) -> dict[int, embeddings.DenseHit]:
+    vector = embeddings.embed_query(parsed.normalized)
+    allowed = _allowed_ids(filters)
+    hits = {
+        hit.document_id: hit
+        for hit in embeddings.dense_index.search(vector, limit=DENSE_CANDIDATES, allowed=allowed)
+    }
+    others = [doc for doc in extra if doc not in hits]
+    if others:
+        hits.update(embeddings.dense_index.scores_for(vector, others))
+    return hits
+
+
+def _hybrid(
+    lexical: dict[int, float],
+    dense: dict[int, embeddings.DenseHit],
+    candidates: dict[int, ranking.Candidate],
+    parsed: ParsedQuery,
+) -> dict[int, float]:
+    """Fuse lexical and dense ranks, then re-rank the fused top on question-to-title evidence."""
+    fused = ranking.rrf(
+        ranking.ranks(lexical),
+        ranking.ranks({doc: hit.score for doc, hit in dense.items()}),
+        ranking.ranks({doc: hit.title_score for doc, hit in dense.items()}),
+        weights=FUSION_WEIGHTS,
+    )
+    return fused
+
+
+def _ordered(scores: dict[int, float]) -> list[int]:
+    return sorted(scores, key=lambda doc: scores[doc], reverse=True)
+
+
+def _visible(ordered: Sequence[int], viewer: Any, limit: int, offset: int) -> list[SearchDocument]:
+    """Return the documents the viewer may see, in order, asking each source's visibility hook."""
+    documents = SearchDocument.objects.in_bulk(ordered)
+    by_source: dict[str, list[str]] = {}
+    for doc in documents.values():
+        by_source.setdefault(doc.source, []).append(doc.key)
+    visible: set[tuple[str, str]] = set()
+    for name, keys in by_source.items():
+        try:
+            source = sources.get(name)
+        except sources.UnknownSourceError:
+            continue  # a source whose app is gone shows nothing
+        visible |= {(name, key) for key in source.visible(viewer, keys)}
+    shown = [
+        documents[doc]
+        for doc in ordered
+        if doc in documents and (documents[doc].source, documents[doc].key) in visible
+    ]
+    return shown[offset : offset + limit]
+
+
+def search(  # noqa: PLR0913  (the search form's fields)
+    text: str,
+    *,
+    viewer: Any,
+    mode: str = "hybrid",
+    limit: int = 10,
+    offset: int = 0,
+    source_names: Collection[str] = (),
+    langs: Collection[str] = (),
+) -> SearchResults:
+    """Search every registered source for `text` as `viewer` may see it; never raises on input."""
+    mode = mode if mode in MODES else "hybrid"
+    parsed = parse_query(text, engine=get_engine())
+    results = SearchResults(query=parsed, mode=mode)
+    if not parsed.groups and not parsed.normalized.strip():
+        return results
+    filters = Filters(sources=tuple(source_names), langs=tuple(langs))
+    lexical, candidates = ({}, {})
+    if mode != "semantic" and parsed.groups:
+        lexical, candidates = _lexical_scores(parsed, filters, results)
+    scores = lexical
+    if mode != "lexical":
+        try:
+            dense = _dense(parsed, filters, lexical.keys())
+        except embeddings.EmbeddingUnavailableError:
+            results.mode = "lexical"
+            results.notice = _("Semantic search is unavailable; showing keyword matches only.")
+            if mode == "semantic" and parsed.groups:
+                lexical, candidates = _lexical_scores(parsed, filters, results)
+            scores = lexical
+        else:
+            scores = (
+                {doc: hit.score for doc, hit in dense.items()}
+                if mode == "semantic"
+                else _hybrid(lexical, dense, candidates, parsed)
+            )
+    shown = _visible(_ordered(scores), viewer, limit, offset)
+    results.hits = [
+        SearchHit(
+            document_id=doc.id,
+            source=doc.source,
+            key=doc.key,
+            title=doc.title,
+            url=doc.url,
+            lang=doc.lang,
+            snippet=" ".join(doc.body.split())[:SNIPPET_CHARS],
+            score=round(scores[doc.id], 6),
+        )
+        for doc in shown
+    ]
+    return results
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    documents: int
+    embedded: int
+    backlog: int
+    model_available: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.backlog == 0
+
+
+def index_status() -> IndexStatus:
+    """Return how much is indexed and how many documents still wait for their vectors."""
+    total = SearchDocument.objects.count()
+    backlog = embeddings.stale_documents().count()
+    return IndexStatus(total, total - backlog, backlog, embeddings.model_available())

@@ -1,0 +1,188 @@
+"""Writes: indexing documents for their sources, computing embeddings, synonyms, the search log."""
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from madoguchi.search import embeddings, sources
+from madoguchi.search.analysis import analyze, detect_language, normalize
+from madoguchi.search.models import SearchChunk, SearchDocument, SearchLog, Synonym
+from madoguchi.search.query import forget_synonyms
+from madoguchi.search.sources import IndexedDocument
+
+BULK_BATCH = 500
+EMBED_BATCH = 32
+_DOCUMENT_FIELDS = [
+    "lang",
+    "title",
+    "body",
+    "url",
+    "title_tokens",
+    "body_tokens",
+    "title_length",
+    "body_length",
+    "content_hash",
+]
+
+
+def _content_hash(title: str, body: str) -> str:
+    text = "\0".join(chunk.text for chunk in embeddings.chunk_texts(title, body))
+    return hashlib.sha256(f"{embeddings.MODEL_NAME}\0{text}".encode()).hexdigest()
+
+
+def _document(item: IndexedDocument) -> SearchDocument:
+    sources.get(item.source)  # a document of an unregistered source could never be shown
+    title_tokens = analyze(item.title)
+    body_tokens = analyze(item.body)
+    return SearchDocument(
+        source=item.source,
+        key=str(item.key),
+        lang=item.lang or detect_language(f"{item.title} {item.body}"),
+        title=item.title[:500],
+        body=item.body,
+        url=item.url,
+        title_tokens=" ".join(title_tokens),
+        body_tokens=" ".join(body_tokens),
+        title_length=len(title_tokens),
+        body_length=len(body_tokens),
+        content_hash=_content_hash(item.title, item.body),
+    )
+
+
+def _embed_later() -> None:
+    from madoguchi.search.tasks import embeddings_compute_task
+
+    transaction.on_commit(embeddings_compute_task.enqueue)
+
+
+def documents_index(items: Iterable[IndexedDocument]) -> int:
+    """Add or update documents (by source and key) in the index; return how many were written.
+
+    Lexical indexing happens in this transaction; embeddings are computed afterwards by a
+    low-priority background task, which picks up every document whose text changed.
+    """
+    count = 0
+    batch: list[SearchDocument] = []
+    with transaction.atomic():
+        for item in items:
+            batch.append(_document(item))
+            if len(batch) >= BULK_BATCH:
+                count += _write(batch)
+                batch = []
+        count += _write(batch)
+        if count:
+            _embed_later()
+    return count
+
+
+def _write(batch: list[SearchDocument]) -> int:
+    if batch:
+        SearchDocument.objects.bulk_create(
+            batch,
+            update_conflicts=True,
+            unique_fields=["source", "key"],
+            update_fields=_DOCUMENT_FIELDS,
+        )
+    return len(batch)
+
+
+def document_index(item: IndexedDocument) -> None:
+    """Add or update one document; call it when the content is published or changed."""
+    documents_index([item])
+
+
+def document_remove(*, source: str, key: str) -> None:
+    """Take a document out of the index (unpublished, deleted): it is found no more at once."""
+    SearchDocument.objects.filter(source=source, key=str(key)).delete()
+    embeddings.dense_index.invalidate()
+
+
+def source_reindex(name: str) -> int:
+    """Replace every document of a source with what the source lists now."""
+    source = sources.get(name)
+    if source.documents is None:
+        return 0
+    with transaction.atomic():
+        items = list(source.documents())
+        keys = {str(item.key) for item in items}
+        SearchDocument.objects.filter(source=name).exclude(key__in=keys).delete()
+        return documents_index(items)
+
+
+def embeddings_compute(*, limit: int = 200) -> int:
+    """Embed up to `limit` documents of the backlog; return how many were done.
+
+    Raises EmbeddingUnavailableError when the model cannot load (the task retries later).
+    A document changed while it was being embedded stays in the backlog: its vectors are marked
+    with the hash of the text they were computed from.
+    """
+    done = 0
+    pending = (
+        embeddings.stale_documents()
+        .order_by("id")
+        .values_list("id", "title", "body", "content_hash")[:limit]
+    )
+    rows = list(pending)
+    for start in range(0, len(rows), EMBED_BATCH):
+        done += _embed_batch(rows[start : start + EMBED_BATCH])
+    return done
+
+
+def _embed_batch(rows: list[tuple[int, str, str, str]]) -> int:
+    planned = [(row[0], row[3], embeddings.chunk_texts(row[1], row[2])) for row in rows]
+    texts = [chunk.text for _, _, chunks in planned for chunk in chunks]
+    vectors = iter(embeddings.embed_passages(texts))
+    with transaction.atomic():
+        for document_id, content_hash, chunks in planned:
+            SearchChunk.objects.filter(document_id=document_id).delete()
+            SearchChunk.objects.bulk_create(
+                SearchChunk(
+                    document_id=document_id,
+                    kind=chunk.kind,
+                    ordinal=chunk.ordinal,
+                    model=embeddings.MODEL_NAME,
+                    vector=embeddings.vector_to_bytes(next(vectors)),
+                )
+                for chunk in chunks
+            )
+            SearchDocument.objects.filter(id=document_id).update(embedded_hash=content_hash)
+    embeddings.dense_index.invalidate()
+    return len(planned)
+
+
+def synonym_create(*, terms: str) -> Synonym:
+    synonym = Synonym(terms=terms)
+    synonym.full_clean()
+    synonym.save()
+    # Now for this process, and after commit for readers that cached the old groups meanwhile.
+    forget_synonyms()
+    transaction.on_commit(forget_synonyms)
+    return synonym
+
+
+def search_log_record(
+    *, query: str, normalized_query: str, mode: str, result_count: int, user: Any = None
+) -> SearchLog:
+    """Record one search as typed by a person; return the entry so clicks can refer to it."""
+    return SearchLog.objects.create(
+        query=query[:500],
+        normalized_query=(normalized_query or " ".join(normalize(query).split()))[:500],
+        lang=detect_language(query),
+        mode=mode,
+        result_count=result_count,
+        user=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def search_log_click(entry_id: int, *, source: str, key: str) -> None:
+    """Remember which result the searcher opened (the first click counts)."""
+    SearchLog.objects.filter(id=entry_id, clicked_key="").update(
+        clicked_source=source, clicked_key=str(key)
+    )
+
+
+def search_log_request_followed(entry_id: int) -> None:
+    """Mark that the searcher went on to submit a request: the search did not answer them."""
+    SearchLog.objects.filter(id=entry_id).update(followed_by_request=True)

@@ -1,0 +1,49 @@
+"""The analyzer: one function for documents and queries, Japanese and English."""
+
+import pytest
+
+from madoguchi.search.analysis import analyze, detect_language
+
+
+def test_japanese_is_segmented_into_normalised_words_without_particles() -> None:
+    assert analyze("パスワードを忘れました") == ["パスワード", "忘れる"]
+
+
+def test_a_two_kanji_word_is_one_token() -> None:
+    assert "修理" in analyze("修理の申し込み")
+
+
+def test_half_width_katakana_meets_full_width() -> None:
+    assert analyze("ｶﾀｶﾅのﾃｽﾄ") == analyze("カタカナのテスト")
+
+
+def test_full_width_latin_meets_ascii() -> None:
+    assert analyze("全角ＡＢＣで入力") == ["全角", "abc", "入力"]
+
+
+@pytest.mark.parametrize(
+    ("long", "short"), [("コンピューター", "コンピュータ"), ("プリンター", "プリンタ")]
+)
+def test_a_trailing_long_vowel_mark_does_not_matter(long: str, short: str) -> None:
+    assert analyze(long) == analyze(short)
+
+
+def test_english_is_lower_cased_and_stemmed_and_stop_words_dropped() -> None:
+    assert analyze("Running the Configurations") == ["run", "configur"]
+    assert analyze("configure") == analyze("configured") == analyze("CONFIGURES")
+
+
+def test_english_words_inside_japanese_text_keep_their_english_form() -> None:
+    assert analyze("Gmailでrunning") == ["gmail", "run"]
+
+
+@pytest.mark.parametrize(
+    "text", ['" AND OR NEAR( * -', "", "\x00\x01\x1f\x7f", "'; DROP TABLE x; --", "a" * 10_000]
+)
+def test_hostile_text_gives_plain_word_tokens(text: str) -> None:
+    assert all(token.isalnum() for token in analyze(text))
+
+
+def test_language_detection() -> None:
+    assert detect_language("パスワード") == "ja"
+    assert detect_language("password") == "en"

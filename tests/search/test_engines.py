@@ -1,0 +1,122 @@
+"""Both engines: Japanese and English matching, hostile queries, the index kept in step."""
+
+import pytest
+from django.db import connection
+
+from madoguchi.search import engines
+from madoguchi.search.selectors import search
+from tests.search.conftest import index
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    "",
+    "   ",
+    '" AND OR NEAR( * -',
+    "NEAR(a b, 2) OR title:x*",
+    "'; DROP TABLE search_searchdocument; --",
+    "\x00\x01\x02\x1b[31m",
+    "修理" * 5_000,
+    "x" * 10_000,
+    "a & b | !c <-> d:*",
+    '"""',
+    "(((",
+]
+
+
+def test_the_engine_follows_the_database() -> None:
+    assert engines.get_engine().vendor == connection.vendor
+
+
+def test_fts5_quoting_leaves_no_operator() -> None:
+    assert engines.fts5_match([[("near",)], [("a", 'b"c')]]) == '("near") OR ("a b""c")'
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_give_results_or_nothing_never_an_error(query: str) -> None:
+    index("1", "修理のご依頼", "故障した製品の修理を受け付けます")
+    index("2", "Configure email", "AND OR NEAR title body")
+
+    for mode in ("lexical", "hybrid"):
+        results = search(query, viewer=None, mode=mode)
+        assert isinstance(results.hits, list)
+
+
+def test_a_two_kanji_word_is_found() -> None:
+    index("repair", "修理のご依頼について", "製品が故障したときは修理をお申し込みください。")
+    index("other", "請求書の発行", "請求書はマイページから発行できます。")
+
+    hits = search("修理", viewer=None, mode="lexical").hits
+
+    assert [hit.key for hit in hits] == ["repair"]
+
+
+def test_a_japanese_sentence_finds_the_article_by_its_words() -> None:
+    index(
+        "reset",
+        "パスワード再設定",
+        "ログイン画面の「パスワードをお忘れですか」から再設定できます。",
+    )
+    index("invoice", "請求書の発行", "請求書はマイページから発行できます。")
+
+    hits = search("パスワードを忘れました", viewer=None, mode="lexical").hits
+
+    assert hits[0].key == "reset"
+
+
+def test_half_width_katakana_and_full_width_latin_queries_match() -> None:
+    index("printer", "プリンターの設定", "ＡＢＣ社製プリンタの接続方法")
+    index("other", "請求書の発行", "マイページから発行できます。")
+
+    assert search("ﾌﾟﾘﾝﾀｰ", viewer=None, mode="lexical").hits[0].key == "printer"
+    assert search("abc", viewer=None, mode="lexical").hits[0].key == "printer"
+    assert search("全角ＡＢＣ", viewer=None, mode="lexical").hits[0].key == "printer"
+
+
+def test_english_stemming_matches_other_forms() -> None:
+    index("cfg", "Configuring notifications", "How to configure which emails you receive.")
+    index("other", "Deleting an account", "Close your account for good.")
+
+    hits = search("configured notification", viewer=None, mode="lexical").hits
+
+    assert [hit.key for hit in hits] == ["cfg"]
+
+
+def test_a_title_match_ranks_above_a_body_match() -> None:
+    index("body", "Account settings", "You can change the invoice address here.")
+    index("title", "Invoice address", "Change it from your account settings.")
+
+    assert search("invoice", viewer=None, mode="lexical").hits[0].key == "title"
+
+
+def test_an_updated_document_is_found_by_its_new_words_only() -> None:
+    index("1", "Old title about printers")
+    index("1", "New title about scanners")
+
+    assert [hit.key for hit in search("scanners", viewer=None, mode="lexical").hits] == ["1"]
+    assert search("printers", viewer=None, mode="lexical").hits == []
+
+
+def test_a_removed_document_is_not_found() -> None:
+    from madoguchi.search.services import document_remove
+
+    index("1", "Printers")
+    document_remove(source="test.doc", key="1")
+
+    assert search("printers", viewer=None, mode="lexical").hits == []
+
+
+def test_a_broken_index_falls_back_to_a_simple_match_with_a_notice() -> None:
+    index("1", "修理のご依頼", "故障した製品")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TABLE search_fts_vocab")
+            cursor.execute("DROP TABLE search_fts")
+        else:
+            cursor.execute("DROP INDEX search_document_vector")
+            cursor.execute("ALTER TABLE search_searchdocument DROP COLUMN search_vector")
+
+    results = search("修理", viewer=None, mode="lexical")
+
+    assert [hit.key for hit in results.hits] == ["1"]
+    assert results.notice

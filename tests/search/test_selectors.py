@@ -1,0 +1,135 @@
+"""The search service: synonyms, permissions, modes, typo correction, fallback, cross-lingual."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from pytest_django.fixtures import Settings
+
+from madoguchi.accounts.models import User
+from madoguchi.search import services
+from madoguchi.search.selectors import index_status, search
+from tests.search.conftest import index
+
+pytestmark = pytest.mark.django_db
+
+
+def _keys(query: str, viewer: object = None, mode: str = "lexical") -> list[str]:
+    return [hit.key for hit in search(query, viewer=viewer, mode=mode).hits]
+
+
+def test_a_synonym_group_works_both_ways_and_across_languages() -> None:
+    index("pw", "パスワード再設定", "ログイン画面から再設定できます。")
+    index("receipt", "Getting a receipt", "Download the receipt of any payment.")
+    index("other", "Opening hours", "We answer on weekdays.")
+    assert _keys("PWを忘れた") == []
+
+    services.synonym_create(terms="PW, パスワード")
+    services.synonym_create(terms="領収書、receipt")
+
+    assert _keys("PWを忘れた") == ["pw"]
+    assert _keys("領収書") == ["receipt"]
+
+
+def test_a_multi_word_synonym_is_matched_as_a_phrase() -> None:
+    index("reset", "Password reset", "Choose a new password.")
+    index("other", "Reset the router", "Unplug it; the password stays.")
+    services.synonym_create(terms="PW, password reset")
+
+    assert _keys("pw") == ["reset"]
+
+
+def test_results_pass_through_the_sources_visibility_hook(
+    alice: User, carol: User, dave: User
+) -> None:
+    index("public-1", "Printer setup", "Public guide for printers.")
+    index("internal-1", "Printer setup for agents", "Internal notes about printers.")
+    index("org-acme-1", "Printer contract of Acme", "Acme's printers.")
+    index("org-globex-1", "Printer contract of Globex", "CANARY printers.")
+
+    for mode in ("lexical", "hybrid"):
+        assert set(_keys("printer", AnonymousUser(), mode)) == {"public-1"}
+        assert set(_keys("printer", alice, mode)) == {"public-1", "org-acme-1"}
+        assert set(_keys("printer", carol, mode)) == {"public-1", "org-globex-1"}
+        assert "internal-1" in _keys("printer", dave, mode)
+        assert "org-globex-1" not in _keys("canary", alice, mode)
+
+
+def test_filters_by_language() -> None:
+    index("en", "Printer setup", "printers", lang="en")
+    index("ja", "プリンター printer の設定", "プリンター", lang="ja")
+
+    assert [hit.key for hit in search("printer", viewer=None, langs=["ja"]).hits] == ["ja"]
+
+
+def test_did_you_mean_corrects_an_english_typo_and_finds_the_word() -> None:
+    index("pw", "Changing your password", "Pick a strong one.")
+
+    results = search("pasword change", viewer=None, mode="lexical")
+
+    assert results.suggestion == "password change"
+    assert [hit.key for hit in results.hits] == ["pw"]
+
+
+def test_no_suggestion_when_every_word_is_known() -> None:
+    index("pw", "Changing your password")
+
+    assert search("password", viewer=None, mode="lexical").suggestion == ""
+
+
+def test_pagination_with_offset() -> None:
+    for number in range(5):
+        index(f"d{number}", f"Printer guide {number}", "printer " * (number + 1))
+
+    first = [hit.key for hit in search("printer", viewer=None, mode="lexical", limit=2).hits]
+    second = [
+        hit.key for hit in search("printer", viewer=None, mode="lexical", limit=2, offset=2).hits
+    ]
+
+    assert len(first) == len(second) == 2
+    assert not set(first) & set(second)
+
+
+def test_an_unknown_mode_is_hybrid_and_an_empty_query_finds_nothing() -> None:
+    index("1", "Printer")
+
+    assert search("", viewer=None).hits == []
+    assert search("printer", viewer=None, mode="nonsense").mode in {"hybrid", "lexical"}
+
+
+def test_without_the_model_hybrid_falls_back_to_lexical_with_a_notice(
+    settings: Settings,
+) -> None:
+    settings.SEARCH_SEMANTIC = False
+    index("1", "修理のご依頼", "故障した製品の修理")
+
+    results = search("修理", viewer=None, mode="hybrid")
+
+    assert results.mode == "lexical"
+    assert results.notice
+    assert [hit.key for hit in results.hits] == ["1"]
+    assert index_status().model_available is False
+
+
+@pytest.mark.usefixtures("model")
+def test_cross_lingual_an_english_question_finds_the_japanese_article() -> None:
+    index(
+        "reset",
+        "パスワード再設定",
+        "パスワードを忘れた場合は、ログイン画面の「パスワードをお忘れですか」から再設定できます。",
+        lang="ja",
+    )
+    index("invoice", "請求書の発行", "請求書はマイページからダウンロードできます。", lang="ja")
+    index("hours", "営業時間", "平日の9時から18時まで受け付けています。", lang="ja")
+    services.embeddings_compute()
+
+    assert _keys("I forgot my password", mode="semantic")[0] == "reset"
+    assert _keys("I forgot my password", mode="hybrid")[0] == "reset"
+    assert _keys("How do I get an invoice?", mode="hybrid")[0] == "invoice"
+
+
+@pytest.mark.usefixtures("model")
+def test_semantic_results_respect_visibility(alice: User) -> None:
+    index("org-globex-1", "Printer contract", "CANARY printers of Globex")
+    index("public-1", "Opening hours", "We answer on weekdays.")
+    services.embeddings_compute()
+
+    assert _keys("printer contract", alice, "semantic") == ["public-1"]
