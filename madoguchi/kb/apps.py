@@ -9,6 +9,7 @@ class KbConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from madoguchi.kb import scopes
+        from madoguchi.kb import indexing, scopes
 
         scopes.register()
+        indexing.register()
