@@ -14,6 +14,7 @@ from madoguchi.api.errors import ApiError
 from madoguchi.api.schemas import Problem
 from madoguchi.kb import search_selectors
 from madoguchi.search import services as search_services
+from madoguchi.search.models import SearchLog
 
 router = Router(tags=["search"])
 LIMIT_MAX = 50
@@ -59,6 +60,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchAnswer:
         mode=found.mode,
         result_count=found.count,
         user=request.user,
+        surface=SearchLog.Surface.API,
     )
     return SearchAnswer(
         results=[

@@ -8,5 +8,6 @@ app_name = "kb_agent"
 
 urlpatterns = [
     path("follow-ups/", agent_views.follow_ups, name="follow_ups"),
+    path("gaps/", agent_views.gaps, name="gaps"),
     path("follow-ups/<int:pk>/done/", agent_views.follow_up_done, name="follow_up_done"),
 ]

@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from madoguchi.core import access
-from madoguchi.kb.indexing import SOURCE, parse_key, plain_text
+from madoguchi.kb.indexing import SOURCE, document_key, parse_key, plain_text
 from madoguchi.kb.selectors import article_path
 from madoguchi.kb.models import Article, ArticleTranslation
 from madoguchi.search import selectors as search
@@ -48,6 +48,10 @@ class ArticleHit:
     category_name: str
     title_html: SafeString
     snippet_html: SafeString
+
+    @property
+    def key(self) -> str:
+        return document_key(self.article_id, self.language)
 
 
 @dataclass

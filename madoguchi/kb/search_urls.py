@@ -10,4 +10,5 @@ urlpatterns = [
     path("", search_views.page, name="page"),
     path("open/", search_views.click, name="click"),
     path("suggest/", search_views.suggest, name="suggest"),
+    path("deflect/", search_views.deflect, name="deflect"),
 ]

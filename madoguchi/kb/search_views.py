@@ -6,46 +6,41 @@ searcher's own entry and nobody else's.
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from madoguchi.kb import search_selectors, selectors
 from madoguchi.kb.forms import SearchForm
 from madoguchi.search import services as search_services
+from madoguchi.search import session as search_session
+from madoguchi.search.models import SearchLog
 
 PAGE_SIZE = 10
-SESSION_LOGS = "search_log_ids"
-SESSION_LOGS_KEPT = 20
+DEFLECTION_RESULTS = 5
 
 
 def _language() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
-def remember_log(request: HttpRequest, log_id: int) -> None:
-    """Keep the id of a search log entry this visitor made (for clicks and deflection)."""
-    kept = [*request.session.get(SESSION_LOGS, []), log_id][-SESSION_LOGS_KEPT:]
-    request.session[SESSION_LOGS] = kept
-
-
-def own_log_ids(request: HttpRequest) -> list[int]:
-    return [int(value) for value in request.session.get(SESSION_LOGS, [])]
-
-
-def log_search(request: HttpRequest, found: search_selectors.ArticleSearch) -> int:
+def log_search(request: HttpRequest, found: search_selectors.ArticleSearch, surface: str) -> int:
+    """Write the search to the log and remember the entry in the visitor's session."""
     entry = search_services.search_log_record(
         query=found.query,
         normalized_query=found.normalized,
         mode=found.mode,
         result_count=found.count,
         user=request.user,
+        surface=surface,
     )
-    remember_log(request, entry.pk)
+    search_session.remember(request, entry.pk)
     return entry.pk
 
 
@@ -63,7 +58,9 @@ def page(request: HttpRequest) -> HttpResponse:
             request.user, data["q"], brand=request.brand, filters=filters
         )
         context["found"] = found
-        context["log_id"] = log_search(request, found) if not data.get("page") else None
+        context["log_id"] = (
+            None if data.get("page") else log_search(request, found, SearchLog.Surface.PAGE)
+        )
         context["page"] = Paginator(found.hits, PAGE_SIZE).get_page(data.get("page") or 1)
         context["query_string"] = _without_page(request)
     return render(request, "kb/search.html", context)
@@ -80,7 +77,7 @@ def click(request: HttpRequest) -> HttpResponse:
     """Record which result was opened on the searcher's own log entry, then open it."""
     target = search_selectors.hit_url(request.user, request.GET.get("key", ""))
     log = request.GET.get("log", "")
-    if log.isdigit() and int(log) in own_log_ids(request) and target:
+    if log.isdigit() and int(log) in search_session.recent(request) and target:
         search_services.search_log_click(int(log), source="kb.article", key=request.GET["key"])
     return redirect(target or "kb_search:page")
 
@@ -93,4 +90,28 @@ def suggest(request: HttpRequest) -> JsonResponse:
     )
     return JsonResponse(
         {"results": [{"title": hit.title, "url": hit.url, "language": hit.language} for hit in hits]}
+    )
+
+
+@require_GET
+def deflect(request: HttpRequest) -> JsonResponse:
+    """Suggest articles for what a customer writes on the request form, and log the search."""
+    text = request.GET.get("q", "").strip()
+    if not text:
+        return JsonResponse({"results": []})
+    found = search_selectors.articles_search(request.user, text, brand=request.brand)
+    found.hits = found.hits[:DEFLECTION_RESULTS]
+    log_id = log_search(request, found, SearchLog.Surface.REQUEST_FORM)
+    opener = reverse("kb_search:click")
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "title": hit.title,
+                    "url": f"{opener}?{urlencode({'log': log_id, 'key': hit.key})}",
+                    "language": hit.language,
+                }
+                for hit in found.hits
+            ]
+        }
     )
