@@ -11,4 +11,5 @@ urlpatterns = [
     path("open/", search_views.click, name="click"),
     path("suggest/", search_views.suggest, name="suggest"),
     path("deflect/", search_views.deflect, name="deflect"),
+    path("widget.json", search_views.widget, name="widget"),
 ]

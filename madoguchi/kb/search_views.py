@@ -9,11 +9,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from madoguchi.kb import search_selectors, selectors
@@ -115,3 +118,48 @@ def deflect(request: HttpRequest) -> JsonResponse:
             ]
         }
     )
+
+
+WIDGET_RESULTS = 8
+
+
+@require_GET
+def widget(request: HttpRequest) -> JsonResponse:
+    """Answer the embeddable widget: public articles only, to the brand's allowed origins.
+
+    The browser sends the page's Origin; only a listed one gets the CORS header, and any other
+    is refused outright. Nobody's session counts here: a visitor's results are the public ones.
+    """
+    origin = request.headers.get("Origin", "")
+    if not request.brand.widget_allows(origin):
+        detail = _("This website may not show the search widget.")
+        return JsonResponse({"status": 403, "detail": detail}, status=403)
+    text = request.GET.get("q", "").strip()
+    hits: list[search_selectors.ArticleHit] = []
+    if text:
+        found = search_selectors.articles_search(AnonymousUser(), text, brand=request.brand)
+        found.hits = found.hits[:WIDGET_RESULTS]
+        search_services.search_log_record(
+            query=found.query,
+            normalized_query=found.normalized,
+            mode=found.mode,
+            result_count=found.count,
+            surface=SearchLog.Surface.WIDGET,
+        )
+        hits = found.hits
+    response = JsonResponse(
+        {
+            "results": [
+                {
+                    "title": hit.title,
+                    "url": request.build_absolute_uri(hit.url),
+                    "snippet": hit.snippet,
+                    "language": hit.language,
+                }
+                for hit in hits
+            ]
+        }
+    )
+    response["Access-Control-Allow-Origin"] = origin
+    patch_vary_headers(response, ["Origin"])
+    return response

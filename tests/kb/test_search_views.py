@@ -181,3 +181,36 @@ def test_header_search_box_goes_to_the_search_page(client: Client) -> None:
     assert 'action="/en/search/"' in home.text
     assert 'role="combobox"' in home.text
     assert 'data-mdg-predictive-search="/en/search/suggest/"' in home.text
+
+
+def test_widget_answers_allowed_origins_with_public_articles(
+    client: Client, kb: KnowledgeBase, repair: Article, org_b: Organisation, carol: User
+) -> None:
+    brand = kb.brand
+    brand.widget_origins = "https://www.example.com\nhttp://127.0.0.1:8123/"
+    brand.save()
+    make_article(
+        kb, f"Repair {CANARY}", visibility=Visibility.ORGANISATIONS, organisations=[org_b]
+    )
+    client.force_login(carol)  # the widget ignores the session: public articles only
+    response = client.get(
+        "/ja/search/widget.json", {"q": "修理 repair"}, headers={"origin": "http://127.0.0.1:8123"}
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "http://127.0.0.1:8123"
+    assert "Origin" in response["Vary"]
+    titles = {result["title"] for result in response.json()["results"]}
+    assert "端末の修理を依頼する" in titles
+    assert CANARY not in response.text
+    assert SearchLog.objects.get().surface == SearchLog.Surface.WIDGET
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "", "https://www.example.com.evil"])
+def test_widget_refuses_other_origins(client: Client, kb: KnowledgeBase, origin: str) -> None:
+    kb.brand.widget_origins = "https://www.example.com"
+    kb.brand.save()
+    headers = {"origin": origin} if origin else {}
+    response = client.get("/en/search/widget.json", {"q": "repair"}, headers=headers)
+    assert response.status_code == 403
+    assert "Access-Control-Allow-Origin" not in response
+    assert response.json()["detail"]
