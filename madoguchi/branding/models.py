@@ -82,7 +82,9 @@ class Brand(models.Model):
     def widget_origin_list(self) -> set[str]:
         """Return the allowed widget origins, normalised (scheme://host[:port], lower case)."""
         return {
-            line.strip().lower().rstrip("/") for line in self.widget_origins.splitlines() if line.strip()
+            line.strip().lower().rstrip("/")
+            for line in self.widget_origins.splitlines()
+            if line.strip()
         }
 
     def widget_allows(self, origin: str) -> bool:

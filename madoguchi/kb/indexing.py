@@ -123,8 +123,12 @@ def _translation_deleted(sender: type, instance: ArticleTranslation, **kwargs: A
 
 def register() -> None:
     """Declare the source and follow the article tables (called from KbConfig.ready)."""
-    sources.register(sources.SearchSource(name=SOURCE, visible=visible_keys, documents=all_documents))
+    sources.register(
+        sources.SearchSource(name=SOURCE, visible=visible_keys, documents=all_documents)
+    )
     post_save.connect(_article_saved, sender=Article, dispatch_uid="kb-index-article")
     post_save.connect(_translation_saved, sender=ArticleTranslation, dispatch_uid="kb-index-tr")
     # Deleting an article cascades to its translations, which removes their documents.
-    post_delete.connect(_translation_deleted, sender=ArticleTranslation, dispatch_uid="kb-index-del")
+    post_delete.connect(
+        _translation_deleted, sender=ArticleTranslation, dispatch_uid="kb-index-del"
+    )

@@ -15,8 +15,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from madoguchi.core import access
 from madoguchi.kb.indexing import SOURCE, document_key, parse_key, plain_text
-from madoguchi.kb.selectors import article_path
 from madoguchi.kb.models import Article, ArticleTranslation
+from madoguchi.kb.selectors import article_path
 from madoguchi.search import selectors as search
 from madoguchi.search.analysis import normalize
 
@@ -145,7 +145,12 @@ def _body_text(translation: ArticleTranslation) -> str:
 
 
 def articles_search(
-    viewer: Any, text: str, *, brand: Any = None, filters: SearchFilters | None = None, mode: str = "hybrid"
+    viewer: Any,
+    text: str,
+    *,
+    brand: Any = None,
+    filters: SearchFilters | None = None,
+    mode: str = "hybrid",
 ) -> ArticleSearch:
     """Search the articles the viewer may read; never raises on what a user typed."""
     filters = filters or SearchFilters()
@@ -170,8 +175,10 @@ def articles_search(
     return found
 
 
-def title_suggestions(viewer: Any, text: str, *, brand: Any = None, language: str = "") -> list[ArticleHit]:
-    """Return a few article titles for what is typed so far: keyword matches, then title prefixes."""
+def title_suggestions(
+    viewer: Any, text: str, *, brand: Any = None, language: str = ""
+) -> list[ArticleHit]:
+    """Return a few article titles for what is typed so far: word matches, then title starts."""
     text = text.strip()[:200]
     if not text:
         return []
@@ -214,4 +221,6 @@ def hit_url(viewer: Any, key: str) -> str:
     translation = _translations(viewer, {parsed[0]}).get(parsed)
     if translation is None:
         return ""
-    return article_path(translation.article.knowledge_base.slug, translation.language, translation.slug)
+    return article_path(
+        translation.article.knowledge_base.slug, translation.language, translation.slug
+    )

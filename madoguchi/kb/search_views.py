@@ -8,13 +8,11 @@ searcher's own entry and nobody else's.
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -27,10 +25,6 @@ from madoguchi.search.models import SearchLog
 
 PAGE_SIZE = 10
 DEFLECTION_RESULTS = 5
-
-
-def _language() -> str:
-    return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
 def log_search(request: HttpRequest, found: search_selectors.ArticleSearch, surface: str) -> int:
@@ -51,7 +45,10 @@ def log_search(request: HttpRequest, found: search_selectors.ArticleSearch, surf
 def page(request: HttpRequest) -> HttpResponse:
     """Show results for ?q= with filters (knowledge base, category, language) and pages."""
     form = SearchForm(request.GET or None)
-    context: dict[str, Any] = {"form": form, "bases": selectors.knowledge_bases_for(request.user, request.brand)}
+    context: dict[str, Any] = {
+        "form": form,
+        "bases": selectors.knowledge_bases_for(request.user, request.brand),
+    }
     if form.is_valid() and form.cleaned_data["q"].strip():
         data = form.cleaned_data
         filters = search_selectors.SearchFilters(
@@ -92,7 +89,11 @@ def suggest(request: HttpRequest) -> JsonResponse:
         request.user, request.GET.get("q", ""), brand=request.brand
     )
     return JsonResponse(
-        {"results": [{"title": hit.title, "url": hit.url, "language": hit.language} for hit in hits]}
+        {
+            "results": [
+                {"title": hit.title, "url": hit.url, "language": hit.language} for hit in hits
+            ]
+        }
     )
 
 

@@ -35,7 +35,7 @@ class QueryGroup:
 
     @property
     def other_wordings(self) -> list[str]:
-        return [text for text in sorted(self.variants, key=self.variants.get, reverse=True)][1:]
+        return sorted(self.variants, key=self.variants.get, reverse=True)[1:]
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,9 @@ def knowledge_gaps(*, days: int = DEFAULT_DAYS, rows: int = ROWS) -> GapReport:
     return GapReport(
         days=days,
         top=sorted(every, key=lambda g: -g.searches)[:rows],
-        zero_results=sorted(
-            (g for g in every if g.zero_results), key=lambda g: -g.zero_results
-        )[:rows],
+        zero_results=sorted((g for g in every if g.zero_results), key=lambda g: -g.zero_results)[
+            :rows
+        ],
         followed_by_request=sorted(
             (g for g in every if g.followed_by_request), key=lambda g: -g.followed_by_request
         )[:rows],

@@ -83,7 +83,9 @@ def test_bad_parameters_answer_4xx_json(client: Client, params: dict, status: in
 
 @pytest.mark.parametrize("query", HOSTILE)
 @pytest.mark.parametrize("mode", ["lexical", "hybrid"])
-def test_hostile_queries_never_fail(client: Client, password: Article, query: str, mode: str) -> None:
+def test_hostile_queries_never_fail(
+    client: Client, password: Article, query: str, mode: str
+) -> None:
     response = client.get("/api/v1/search", {"q": query, "mode": mode})
     assert response.status_code == 200
     assert isinstance(response.json()["results"], list)

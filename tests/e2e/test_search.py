@@ -52,9 +52,7 @@ def articles(kb: KnowledgeBase, org_b: Organisation) -> list[Article]:
         make_article(kb, "Repair status", body="Follow your repair online."),
         make_article(kb, "Ask for a refund", body="Refunds arrive within five days."),
     ]
-    make_article(
-        kb, f"Repair {CANARY}", visibility=Visibility.ORGANISATIONS, organisations=[org_b]
-    )
+    make_article(kb, f"Repair {CANARY}", visibility=Visibility.ORGANISATIONS, organisations=[org_b])
     return made
 
 
@@ -204,7 +202,9 @@ def test_widget_on_an_allowed_and_a_refused_origin(
     link = page.get_by_role("link", name="端末の修理を依頼する")
     expect(link).to_be_visible()
     expect(page.locator("body")).not_to_contain_text(CANARY)
-    assert unquote(link.get_attribute("href") or "").endswith("/ja/kb/help/articles/端末の修理を依頼する/")
+    assert unquote(link.get_attribute("href") or "").endswith(
+        "/ja/kb/help/articles/端末の修理を依頼する/"
+    )
     axe_check(page)
 
     browser_log.expect_console_error("blocked by CORS policy")

@@ -26,7 +26,9 @@ def kb() -> KnowledgeBase:
 @pytest.fixture
 def refund(kb: KnowledgeBase) -> Article:
     return make_article(
-        kb, "Ask for a refund", body="Refunds arrive within five days.",
+        kb,
+        "Ask for a refund",
+        body="Refunds arrive within five days.",
         translations={"ja": ("返金を依頼する", "返金は五日以内に届きます。")},
     )
 
@@ -36,7 +38,9 @@ def request_type() -> RequestType:
     return make_request_type("Billing question", "請求について")
 
 
-def test_request_form_offers_suggestions(client: Client, alice: User, request_type: RequestType) -> None:
+def test_request_form_offers_suggestions(
+    client: Client, alice: User, request_type: RequestType
+) -> None:
     client.force_login(alice)
     for prefix in ("en", "ja"):
         page = client.get(f"/requests/new/{request_type.pk}/", headers={"accept-language": prefix})
@@ -79,8 +83,10 @@ def test_other_organisations_article_is_not_suggested(
     client: Client, kb: KnowledgeBase, alice: User, org_b: Organisation
 ) -> None:
     make_article(
-        kb, "Globex refund terms zanzibarcanary",
-        visibility=Visibility.ORGANISATIONS, organisations=[org_b],
+        kb,
+        "Globex refund terms zanzibarcanary",
+        visibility=Visibility.ORGANISATIONS,
+        organisations=[org_b],
     )
     client.force_login(alice)
     assert "zanzibarcanary" not in client.get("/en/search/deflect/", {"q": "refund terms"}).text

@@ -35,7 +35,9 @@ def _found(viewer: object, text: str) -> set[str]:
 
 
 def test_published_translations_are_indexed_with_their_address(kb: KnowledgeBase) -> None:
-    article = make_article(kb, "Repair your device", translations={"ja": ("端末の修理", "修理の手順")})
+    article = make_article(
+        kb, "Repair your device", translations={"ja": ("端末の修理", "修理の手順")}
+    )
     documents = {d.key: d for d in SearchDocument.objects.filter(source=indexing.SOURCE)}
     assert set(documents) == {f"{article.pk}.en", f"{article.pk}.ja"}
     assert unquote(documents[f"{article.pk}.ja"].url) == "/ja/kb/help/articles/端末の修理/"

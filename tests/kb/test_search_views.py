@@ -35,7 +35,9 @@ def repair(kb: KnowledgeBase) -> Article:
         "Send your device for repair",
         body="Our repair centre fixes broken screens within a week.",
         section=make_section(kb, "devices", category="hardware"),
-        translations={"ja": ("端末の修理を依頼する", "修理センターが画面の故障を一週間で直します。")},
+        translations={
+            "ja": ("端末の修理を依頼する", "修理センターが画面の故障を一週間で直します。")
+        },
     )
 
 
@@ -189,9 +191,7 @@ def test_widget_answers_allowed_origins_with_public_articles(
     brand = kb.brand
     brand.widget_origins = "https://www.example.com\nhttp://127.0.0.1:8123/"
     brand.save()
-    make_article(
-        kb, f"Repair {CANARY}", visibility=Visibility.ORGANISATIONS, organisations=[org_b]
-    )
+    make_article(kb, f"Repair {CANARY}", visibility=Visibility.ORGANISATIONS, organisations=[org_b])
     client.force_login(carol)  # the widget ignores the session: public articles only
     response = client.get(
         "/ja/search/widget.json", {"q": "修理 repair"}, headers={"origin": "http://127.0.0.1:8123"}

@@ -13,7 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("sources", nargs="*", help="Source names, e.g. kb.article.")
 
     def handle(self, *args: object, **options: object) -> None:
-        names = list(options.get("sources") or []) or [source.name for source in sources.all_sources()]
+        names = list(options.get("sources") or []) or [
+            source.name for source in sources.all_sources()
+        ]
         for name in names:
             try:
                 count = services.source_reindex(str(name))
