@@ -49,7 +49,7 @@ class SearchAnswer(Schema):
 def search(request: HttpRequest, params: Query[SearchParams]) -> SearchAnswer:
     if not 1 <= params.limit <= LIMIT_MAX:
         raise ApiError(400, _("limit must be between 1 and %(max)d.") % {"max": LIMIT_MAX})
-    if not params.q.strip():
+    if not search_selectors.clean_query(params.q):
         return SearchAnswer(results=[])
     found = search_selectors.articles_search(
         request.user, params.q, brand=request.brand, mode=params.mode

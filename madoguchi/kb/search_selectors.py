@@ -26,6 +26,14 @@ SNIPPET_CHARS = 220
 SUGGESTIONS = 8
 _WORD = re.compile(r"[\w\u3040-\u30ff\u3400-\u9fff]+")
 _MIN_ASCII_TERM = 2
+# NUL and other control characters mean nothing to a search, and PostgreSQL refuses NUL in text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_QUERY_CHARS = 500
+
+
+def clean_query(text: str) -> str:
+    """Return what a person typed, cut to a sane length, control characters turned into spaces."""
+    return " ".join(_CONTROL.sub(" ", text[:MAX_QUERY_CHARS]).split())
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,7 @@ def articles_search(
 ) -> ArticleSearch:
     """Search the articles the viewer may read; never raises on what a user typed."""
     filters = filters or SearchFilters()
+    text = clean_query(text)
     langs = [filters.language] if filters.language else []
     results = search.search(
         text, viewer=viewer, mode=mode, limit=CANDIDATES, source_names=[SOURCE], langs=langs
@@ -179,7 +188,7 @@ def title_suggestions(
     viewer: Any, text: str, *, brand: Any = None, language: str = ""
 ) -> list[ArticleHit]:
     """Return a few article titles for what is typed so far: word matches, then title starts."""
-    text = text.strip()[:200]
+    text = clean_query(text)[:200]
     if not text:
         return []
     filters = SearchFilters(language=language)

@@ -100,7 +100,7 @@ def suggest(request: HttpRequest) -> JsonResponse:
 @require_GET
 def deflect(request: HttpRequest) -> JsonResponse:
     """Suggest articles for what a customer writes on the request form, and log the search."""
-    text = request.GET.get("q", "").strip()
+    text = search_selectors.clean_query(request.GET.get("q", ""))
     if not text:
         return JsonResponse({"results": []})
     found = search_selectors.articles_search(request.user, text, brand=request.brand)
@@ -135,7 +135,7 @@ def widget(request: HttpRequest) -> JsonResponse:
     if not request.brand.widget_allows(origin):
         detail = _("This website may not show the search widget.")
         return JsonResponse({"status": 403, "detail": detail}, status=403)
-    text = request.GET.get("q", "").strip()
+    text = search_selectors.clean_query(request.GET.get("q", ""))
     hits: list[search_selectors.ArticleHit] = []
     if text:
         found = search_selectors.articles_search(AnonymousUser(), text, brand=request.brand)

@@ -12,7 +12,14 @@ from tests.factories import make_article, make_kb
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CANARY = "zanzibarcanary"
-HOSTILE = ['" AND OR NEAR( * -', "x" * 10_240, "\x01\x1f\x7f パスワード", "' OR 1=1--", "   ", "*"]
+HOSTILE = [
+    '" AND OR NEAR( * -',
+    "x" * 10_240,
+    "\x00\x01\x1f\x7f パスワード",
+    "' OR 1=1--",
+    "   ",
+    "*",
+]
 
 
 @pytest.fixture(autouse=True)
