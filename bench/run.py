@@ -111,6 +111,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("B2_heavy", "/requests/{long_thread}/", user="{customer}"),
     Scenario("B6_queue", "/agent/?queue=mine&priority=high&sort=updated", user="{agent}"),
     Scenario("B7_workspace", "/agent/requests/{request}/", user="{agent}"),
+    # B3: an article page (~2 kB Markdown, breadcrumbs, 5 related) and its section's list, as a
+    # visitor and as a customer whose segment opens more articles.
+    Scenario("B3_article", "/en/kb/guide/articles/{kb_article}/"),
+    Scenario("B3_article_customer", "/en/kb/guide/articles/{kb_article}/", user="{kb_reader}"),
+    Scenario("B3_section", "/en/kb/guide/sections/{kb_section}/"),
+    Scenario("B3_section_customer", "/en/kb/guide/sections/{kb_section}/", user="{kb_reader}"),
     # Last: it adds requests (to its own customer, who is in no other scenario).
     Scenario(
         "B5_submit",
@@ -521,6 +527,7 @@ def app_subjects() -> dict[str, str]:
     agent = request.assignee or User.objects.filter(is_staff=True).order_by("pk").first()
     request_type = RequestType.objects.filter(is_active=True).order_by("pk").first()
     return {
+        **kb_subjects(),
         "customer": customer.email,
         "heavy": heavy.email,
         "submitter": submitter.email,
@@ -528,6 +535,32 @@ def app_subjects() -> dict[str, str]:
         "request": str(request.pk),
         "long_thread": str(long_thread.pk),
         "request_type": str(request_type.pk),
+    }
+
+
+def kb_subjects() -> dict[str, str]:
+    """The B3 article (URL-quoted slug), its section and the signed-in reader (kb/synthetic.py)."""
+    from urllib.parse import quote
+
+    from madoguchi.kb import synthetic
+    from madoguchi.kb.models import ArticleTranslation
+
+    shown = (
+        ArticleTranslation.objects.filter(
+            knowledge_base__slug="guide",
+            language="en",
+            article__visibility="public",
+            article__section__isnull=False,
+        )
+        .select_related("article__section")
+        .order_by("article_id")
+        .first()
+    )
+    reader = synthetic.bench_reader()
+    return {
+        "kb_article": quote(shown.slug),
+        "kb_section": shown.article.section.slug,
+        "kb_reader": reader.email if reader else "",
     }
 
 

@@ -101,11 +101,13 @@ def make_article(
         kb_services.ArticleText(language=code, title=other_title, body=other_body)
         for code, (other_title, other_body) in (translations or {}).items()
     ]
-    article = kb_services.article_create(
+    return kb_services.article_create(
         kb_services.NewArticle(
-            knowledge_base=kb, texts=texts, section=section, visibility=visibility, **fields
+            knowledge_base=kb,
+            texts=texts,
+            section=section,
+            visibility=visibility,
+            organisations=organisations or [],
+            **fields,
         )
     )
-    if organisations:
-        article.organisations.set(organisations)
-    return article

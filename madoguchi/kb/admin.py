@@ -1,7 +1,14 @@
 """Knowledge-base structure in the admin; articles are written in the editor, not here."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
 
+from madoguchi.kb import formats, imports
 from madoguchi.kb.models import (
     Article,
     ArticleAttachment,
@@ -17,11 +24,79 @@ from madoguchi.kb.models import (
 )
 
 
+class ArticleImportForm(forms.Form):
+    knowledge_base = forms.SlugField(
+        label=_("Knowledge base"),
+        max_length=80,
+        help_text=_("Its slug; a new knowledge base (public by default) is created if missing."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "A JSON lines file (.jsonl), one Markdown file with front matter (.md), or a ZIP "
+            "of Markdown files. See docs/knowledge-base.md for the format."
+        ),
+    )
+
+
 @admin.register(KnowledgeBase)
 class KnowledgeBaseAdmin(admin.ModelAdmin):
     list_display = ["__str__", "slug", "brand", "default_visibility", "position"]
     list_filter = ["brand"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="kb_knowledgebase_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Import articles like manage.py import_articles: all or nothing, every problem listed."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ArticleImportForm(request.POST or None, request.FILES or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            problems = self._import(request, form)
+            if not problems:
+                return redirect("admin:kb_knowledgebase_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import articles"),
+            "form": form,
+            "problems": problems,
+        }
+        status = 422 if form.errors or problems else 200
+        return render(request, "admin/kb/knowledgebase/import.html", context, status=status)
+
+    def _import(self, request: HttpRequest, form: ArticleImportForm) -> list[str]:
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        name = upload.name or "upload"
+        files = formats.files_in_zip(data) if name.endswith(".zip") else [(name, data)]
+        parsed = formats.parse_files(files)
+        if parsed.errors:
+            return parsed.errors
+        if not parsed.entries:
+            return [str(_("The file holds no articles."))]
+        try:
+            result = imports.articles_import(
+                brand=request.brand,
+                kb_slug=form.cleaned_data["knowledge_base"],
+                entries=parsed.entries,
+                author=request.user,
+            )
+        except imports.ImportRefusedError as refused:
+            return refused.problems
+        messages.success(
+            request,
+            _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+            % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+        )
+        return []
 
 
 @admin.register(Category)

@@ -9,7 +9,10 @@ class KbConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from madoguchi.kb import indexing, scopes
+        from madoguchi.core import seeding as core_seeding
+        from madoguchi.kb import indexing, scopes, seeding, synthetic
 
         scopes.register()
         indexing.register()
+        core_seeding.register(synthetic.seed_articles, order=15)
+        core_seeding.register_demo(seeding.load_demo_articles, order=30)

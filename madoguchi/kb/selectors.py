@@ -5,6 +5,7 @@ article is shown in the reader's language when it has a published translation in
 in its source language (the page says so).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils import translation
 from madoguchi.branding.models import Brand
 from madoguchi.core import access
 from madoguchi.core.translated import in_language
+from madoguchi.kb.formats import Entry
 from madoguchi.kb.models import (
     Article,
     ArticleAttachment,
@@ -30,6 +32,8 @@ from madoguchi.kb.models import (
 )
 
 LIST_SIZE = 5
+# Articles without an external id are exported under this id (kb.imports knows it).
+OWN_ID_PREFIX = "madoguchi-"
 _TRANSLATION_FIELDS = ("id", "article_id", "language", "title", "slug", "meta_description")
 
 
@@ -353,3 +357,40 @@ def _published_translations_for(prefix: str) -> Prefetch:
 
 def feedback_get_for(user: Any, pk: int) -> ArticleFeedback:
     return access.get_visible_or_404(user, ArticleFeedback, pk=pk)
+
+
+def export_entries(kb: KnowledgeBase) -> Iterator[Entry]:
+    """Yield every published translation of kb as an import entry (for admins' exports).
+
+    An article with no external id is exported as "madoguchi-<id>", which the import
+    recognises, so an export imported back updates the same articles.
+    """
+    articles = (
+        kb.articles.exclude(status=Article.Status.ARCHIVED)
+        .select_related("section__category")
+        .prefetch_related("tags", _published_translations_full())
+        .order_by("pk")
+    )
+    for article in articles.iterator(chunk_size=500):
+        key = article.external_id or f"{OWN_ID_PREFIX}{article.pk}"
+        section = article.section
+        for shown in article.published:
+            yield Entry(
+                id=key,
+                lang=shown.language,
+                title=shown.title,
+                body=shown.body,
+                slug=shown.slug,
+                category=section.category.slug if section else "",
+                section=section.slug if section else "",
+                tags=tuple(t.name for t in article.tags.all()),
+                description=shown.meta_description,
+            )
+
+
+def _published_translations_full() -> Prefetch:
+    return Prefetch(
+        "translations",
+        queryset=ArticleTranslation.objects.filter(is_published=True).order_by("language"),
+        to_attr="published",
+    )

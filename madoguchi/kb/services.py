@@ -25,6 +25,7 @@ from madoguchi.accounts.models import private_storage
 from madoguchi.branding.models import Brand
 from madoguchi.core import markdown, uploads
 from madoguchi.core.errors import DomainError
+from madoguchi.kb.formats import BODY_MAX
 from madoguchi.kb.models import (
     Article,
     ArticleAttachment,
@@ -69,6 +70,9 @@ class NewArticle:
     external_id: str = ""
     position: int = 0
     publish: bool = True
+    # Who may read it when visibility is "organisations" or "segments".
+    organisations: list[Any] = field(default_factory=list)
+    segments: list[Any] = field(default_factory=list)
 
 
 def knowledge_base_get_or_create(
@@ -169,6 +173,8 @@ def article_create(new: NewArticle) -> Article:
     )
     if new.tags:
         article.tags.set(tags_get_or_create(kb, new.tags))
+    article.organisations.set(new.organisations)
+    article.segments.set(new.segments)
     # The source language first, so translations point at its version.
     for text in new.texts:
         translation_save(article, text, author=new.author, publish=new.publish)
@@ -195,6 +201,11 @@ def translation_save(
     Unpublished, the text goes to the translation's draft fields and readers see no change.
     Raises SlugTakenError when another article of the knowledge base has the slug.
     """
+    if len(text.body) > BODY_MAX:
+        raise DomainError(
+            _("The article is longer than %(max)s characters: split it into several.")
+            % {"max": f"{BODY_MAX:,}"}
+        )
     translation = (
         ArticleTranslation.objects.select_for_update()
         .filter(article=article, language=text.language)

@@ -1,0 +1,257 @@
+"""The import and export formats of articles: Markdown files with front matter, and JSON lines.
+
+A Markdown file starts with YAML front matter between two `---` lines:
+
+    ---
+    id: reset-password          (the article's id in the other system: its external id)
+    lang: ja                    (en or ja)
+    title: パスワードの再設定
+    slug: password-reset        (optional; made from the title otherwise)
+    category: account           (optional category and section slugs)
+    section: sign-in
+    tags: [password, login]     (optional)
+    description: …              (optional meta description)
+    ---
+    The body, in Markdown.
+
+A JSON lines file holds one article translation per line with the same keys, the body under
+"body". Both formats hold one language per entry: the entries sharing an id are one article.
+Parsing collects every problem with its file and line, so one run reports them all.
+"""
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+ID_MAX = 200
+# A longer article is a mistake (a log, a dump), and rendering 10 MB of Markdown takes a minute.
+BODY_MAX = 1_000_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article translation read from a file."""
+
+    id: str
+    lang: str
+    title: str
+    body: str
+    slug: str = ""
+    category: str = ""
+    section: str = ""
+    tags: tuple[str, ...] = ()
+    description: str = ""
+    origin: str = ""
+
+
+@dataclass
+class Parsed:
+    entries: list[Entry] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _languages() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def parse_files(files: Iterable[tuple[str, bytes]]) -> Parsed:
+    """Read (name, bytes) pairs: *.md files with front matter, *.jsonl files of entries."""
+    parsed = Parsed()
+    for name, data in files:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            parsed.errors.append(
+                _("%(file)s: not valid UTF-8 (byte %(offset)s).")
+                % {"file": name, "offset": error.start}
+            )
+            continue
+        if name.endswith(".jsonl"):
+            _jsonl(name, text, parsed)
+        else:
+            _markdown(name, text, parsed)
+    _check_together(parsed)
+    return parsed
+
+
+def _jsonl(name: str, text: str, parsed: Parsed) -> None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{name}:{number}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            parsed.errors.append(
+                _("%(where)s: not valid JSON (%(reason)s).") % {"where": where, "reason": error.msg}
+            )
+            continue
+        _entry(where, data, parsed)
+
+
+def _markdown(name: str, text: str, parsed: Parsed) -> None:
+    text = text.removeprefix("\ufeff")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        parsed.errors.append(
+            _("%(file)s: front matter missing (start with a --- line).") % {"file": name}
+        )
+        return
+    end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
+    if end is None:
+        parsed.errors.append(
+            _("%(file)s: front matter is not closed by a --- line.") % {"file": name}
+        )
+        return
+    try:
+        data = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        parsed.errors.append(
+            _("%(file)s:%(line)s: broken front matter.") % {"file": name, "line": line}
+        )
+        return
+    if not isinstance(data, dict):
+        parsed.errors.append(_("%(file)s: front matter must be key: value lines.") % {"file": name})
+        return
+    data["body"] = "\n".join(lines[end + 1 :]).strip("\n")
+    _entry(name, data, parsed)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return ()
+    return tuple(t for t in (_text(v) for v in value) if t)
+
+
+def _entry(where: str, data: Any, parsed: Parsed) -> None:
+    if not isinstance(data, dict):
+        parsed.errors.append(
+            _("%(where)s: expected an object with id, title, body and lang.") % {"where": where}
+        )
+        return
+    entry = Entry(
+        id=_text(data.get("id")),
+        lang=_text(data.get("lang")) or "en",
+        title=_text(data.get("title")),
+        body=data.get("body") if isinstance(data.get("body"), str) else "",
+        slug=_text(data.get("slug")),
+        category=_text(data.get("category")),
+        section=_text(data.get("section")),
+        tags=_tags(data.get("tags")),
+        description=_text(data.get("description") or data.get("meta_description")),
+        origin=where,
+    )
+    problems = list(_problems(entry))
+    parsed.errors.extend(f"{where}: {problem}" for problem in problems)
+    if not problems:
+        parsed.entries.append(entry)
+
+
+def _problems(entry: Entry) -> Iterator[str]:
+    if not entry.id:
+        yield _("the id is missing.")
+    elif len(entry.id) > ID_MAX:
+        yield _("the id is longer than %(max)s characters.") % {"max": ID_MAX}
+    if not entry.title:
+        yield _("the title is missing.")
+    elif len(entry.title) > 200:
+        yield _("the title is longer than 200 characters.")
+    if entry.lang not in _languages():
+        yield _("unknown language “%(lang)s” (use %(known)s).") % {
+            "lang": entry.lang,
+            "known": ", ".join(sorted(_languages())),
+        }
+    if len(entry.body) > BODY_MAX:
+        yield _("the body is longer than %(max)s characters.") % {"max": f"{BODY_MAX:,}"}
+    if entry.section and not entry.category:
+        yield _("a section needs a category.")
+
+
+def _check_together(parsed: Parsed) -> None:
+    """Refuse the same id twice in one language, and one slug for two articles."""
+    seen: dict[tuple[str, str], str] = {}
+    slugs: dict[tuple[str, str], tuple[str, str]] = {}
+    for entry in parsed.entries:
+        key = (entry.id, entry.lang)
+        if key in seen:
+            parsed.errors.append(
+                _("%(where)s: id “%(id)s” in %(lang)s is already in %(first)s.")
+                % {"where": entry.origin, "id": entry.id, "lang": entry.lang, "first": seen[key]}
+            )
+        seen.setdefault(key, entry.origin)
+        if entry.slug:
+            first = slugs.setdefault((entry.lang, entry.slug), (entry.id, entry.origin))
+            if first[0] != entry.id:
+                parsed.errors.append(
+                    _("%(where)s: slug “%(slug)s” is already used by %(first)s.")
+                    % {"where": entry.origin, "slug": entry.slug, "first": first[1]}
+                )
+
+
+def to_jsonl(entries: Iterable[Entry]) -> Iterator[str]:
+    """Yield one JSON line per entry (without its origin)."""
+    for entry in entries:
+        data = {k: v for k, v in asdict(entry).items() if k != "origin" and v not in ("", ())}
+        data["tags"] = list(entry.tags)
+        yield json.dumps(data, ensure_ascii=False) + "\n"
+
+
+def to_markdown(entry: Entry) -> str:
+    """Return the entry as a Markdown file with front matter."""
+    front = {
+        k: v for k, v in asdict(entry).items() if k not in ("origin", "body") and v not in ("", ())
+    }
+    if entry.tags:
+        front["tags"] = list(entry.tags)
+    header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
+    return f"---\n{header}---\n{entry.body}\n"
+
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+ZIP_MAX_FILES = 50_000
+
+
+def files_at(path: Path) -> list[tuple[str, bytes]]:
+    """Return the importable files at path: a folder of Markdown files, a .jsonl, .md or .zip."""
+    if path.is_dir():
+        found = sorted(
+            p for p in path.rglob("*") if p.is_file() and p.suffix in (*MARKDOWN_SUFFIXES, ".jsonl")
+        )
+        return [(str(p.relative_to(path)), p.read_bytes()) for p in found]
+    if path.suffix == ".zip":
+        return files_in_zip(path.read_bytes())
+    return [(path.name, path.read_bytes())]
+
+
+def files_in_zip(data: bytes) -> list[tuple[str, bytes]]:
+    """Return the Markdown and JSON lines files inside a ZIP archive (folders flattened)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = [
+            n
+            for n in archive.namelist()
+            if n.endswith((*MARKDOWN_SUFFIXES, ".jsonl")) and not n.startswith("__MACOSX/")
+        ][:ZIP_MAX_FILES]
+        return [(name, archive.read(name)) for name in sorted(names)]
+
+
+def markdown_file_name(entry: Entry) -> str:
+    """Return a safe file name for an entry: its id and language."""
+    stem = re.sub(r"[^\w.-]+", "-", entry.id).strip(".-") or "article"
+    return f"{stem[:150]}.{entry.lang}.md"

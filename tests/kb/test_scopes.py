@@ -1,0 +1,157 @@
+"""Who reads what: each visibility, segments by organisation, tag and role, and visitors."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from madoguchi.accounts.models import Membership, Organisation, OrganisationTag, User
+from madoguchi.branding.services import default_brand
+from madoguchi.core import access
+from madoguchi.kb import scopes
+from madoguchi.kb.models import Article, ArticleFeedback, ArticleVersion, Segment, Visibility
+from madoguchi.tickets.models import Ticket
+from tests.factories import make_article, make_kb, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _readable(user: object) -> set[str]:
+    return {a.external_id for a in access.visible(user, Article)}
+
+
+def _article(visibility: str, key: str, **fields: object) -> Article:
+    return make_article(make_kb(), key, visibility=visibility, external_id=key, **fields)
+
+
+def test_visitors_read_public_articles_only(alice: User) -> None:
+    _article(Visibility.PUBLIC, "public")
+    _article(Visibility.SIGNED_IN, "signed-in")
+    _article(Visibility.INTERNAL, "internal")
+
+    assert _readable(AnonymousUser()) == {"public"}
+    assert _readable(None) == {"public"}
+    assert _readable(alice) == {"public", "signed-in"}
+
+
+def test_deactivated_accounts_are_treated_as_visitors(alice: User) -> None:
+    _article(Visibility.SIGNED_IN, "signed-in")
+    alice.is_active = False
+
+    assert _readable(alice) == set()
+
+
+def test_customers_waiting_for_approval_read_public_articles_only(alice: User) -> None:
+    _article(Visibility.PUBLIC, "public")
+    _article(Visibility.SIGNED_IN, "signed-in")
+    alice.approval = User.Approval.PENDING
+
+    assert _readable(alice) == {"public"}
+
+
+def test_chosen_organisations(alice: User, carol: User, org_a: Organisation) -> None:
+    _article(Visibility.ORGANISATIONS, "for-a", organisations=[org_a])
+
+    assert _readable(alice) == {"for-a"}
+    assert _readable(carol) == set()
+
+
+def test_agents_see_everything_including_drafts(dave: User) -> None:
+    _article(Visibility.INTERNAL, "internal")
+    draft = _article(Visibility.PUBLIC, "draft")
+    Article.objects.filter(pk=draft.pk).update(status=Article.Status.DRAFT)
+
+    assert _readable(dave) == {"internal", "draft"}
+    assert _readable(AnonymousUser()) == set()
+
+
+def test_drafts_and_future_schedules_are_hidden_from_readers(alice: User) -> None:
+    later = _article(Visibility.PUBLIC, "later")
+    draft = _article(Visibility.PUBLIC, "draft")
+    Article.objects.filter(pk=later.pk).update(
+        status=Article.Status.SCHEDULED, publish_at=timezone.now() + timedelta(days=1)
+    )
+    Article.objects.filter(pk=draft.pk).update(status=Article.Status.DRAFT)
+    due = _article(Visibility.PUBLIC, "due")
+    Article.objects.filter(pk=due.pk).update(status=Article.Status.SCHEDULED)
+
+    assert _readable(alice) == {"due"}
+
+
+def _segment(name: str, **conditions: object) -> Segment:
+    organisations = conditions.pop("organisations", [])
+    tags = conditions.pop("tags", [])
+    segment = Segment.objects.create(brand=default_brand(), name=name, **conditions)
+    segment.organisations.set(organisations)
+    segment.organisation_tags.set(tags)
+    return segment
+
+
+def _segmented(key: str, segment: Segment) -> Article:
+    article = _article(Visibility.SEGMENTS, key)
+    article.segments.set([segment])
+    return article
+
+
+def test_segment_by_organisation_tag(alice: User, carol: User, org_b: Organisation) -> None:
+    enterprise = OrganisationTag.objects.create(name="enterprise")
+    org_b.tags.add(enterprise)
+    _segmented("enterprise", _segment("Enterprise", tags=[enterprise]))
+
+    assert _readable(carol) == {"enterprise"}
+    assert _readable(alice) == set()
+
+
+def test_segment_by_role(alice: User, bob: User) -> None:
+    _segmented("admins", _segment("Organisation admins", role=Membership.Role.ADMIN))
+
+    assert _readable(bob) == {"admins"}
+    assert _readable(alice) == set()
+
+
+def test_segment_conditions_all_apply_to_one_membership(
+    alice: User, bob: User, org_a: Organisation, org_b: Organisation
+) -> None:
+    """Admin of organisation A and member of B: an "admins of B" segment does not match."""
+    Membership.objects.create(user=bob, organisation=org_b, role=Membership.Role.MEMBER)
+    _segmented("b-admins", _segment("B admins", organisations=[org_b], role="admin"))
+    _segmented("a-admins", _segment("A admins", organisations=[org_a], role="admin"))
+
+    assert _readable(bob) == {"a-admins"}
+
+
+def test_segment_without_conditions_matches_nobody(alice: User) -> None:
+    _segmented("nobody", _segment("Empty"))
+
+    assert _readable(alice) == set()
+
+
+def test_segments_of_a_user_are_computed_once_per_user_object(
+    alice: User, django_assert_num_queries: object
+) -> None:
+    _segmented("x", _segment("Members", role="member"))
+    scopes.segment_ids(alice)
+
+    with django_assert_num_queries(0):
+        scopes.segment_ids(alice)
+
+
+def test_other_models_stay_closed_to_visitors(alice: User) -> None:
+    """Opening kb to visitors must not open anything else: tickets stay fail-closed."""
+    assert not access.visible(AnonymousUser(), Ticket).exists()
+    assert access.visible(AnonymousUser(), ArticleVersion).query.is_empty()
+    assert access.visible(AnonymousUser(), ArticleFeedback).query.is_empty()
+
+
+def test_an_unregistered_model_still_fails_closed() -> None:
+    with pytest.raises(ImproperlyConfigured):
+        access.visible(AnonymousUser(), Segment)
+
+
+def test_a_new_user_with_no_membership_reads_signed_in_articles(db: None) -> None:
+    _article(Visibility.SIGNED_IN, "signed-in")
+    _segmented("members", _segment("Members", role="member"))
+
+    assert _readable(make_user("new@example.com")) == {"signed-in"}
