@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = Path("/tmp/madoguchi-search-eval.sqlite3")  # noqa: S108  (a scratch database)
+SQLITE_PATH = "/tmp/madoguchi-search-eval.sqlite3"  # noqa: S108  (a scratch database)
 MODES = ("lexical", "semantic", "hybrid")
 SOURCE = "bench.doc"
 
@@ -69,7 +69,9 @@ def _child(args: argparse.Namespace) -> None:
     from django.db import connection
 
     from madoguchi.search import embeddings, selectors, services, sources
+    from madoguchi.search.engines import get_engine
     from madoguchi.search.models import SearchDocument, SearchLog
+    from madoguchi.search.query import parse_query
 
     call_command("migrate", verbosity=0)
     SearchDocument.objects.all().delete()
@@ -94,6 +96,10 @@ def _child(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     embedded = services.embeddings_compute(limit=len(items)) if args.modes != "lexical" else 0
     embed_seconds = time.perf_counter() - started
+    if args.modes != "lexical":
+        texts = [parse_query(q["query"], engine=get_engine()).semantic_text for q in queries]
+        for start in range(0, len(texts), 64):
+            embeddings.embed_queries(texts[start : start + 64])
     relevant = [{str(r) for r in q["relevant"]} for q in queries]
     report = {
         "engine": connection.vendor,
@@ -120,8 +126,8 @@ def _child(args: argparse.Namespace) -> None:
 
 def _engine_url(engine: str, args: argparse.Namespace) -> str:
     if engine == "sqlite":
-        SQLITE_PATH.unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_PATH}"
+        Path(args.sqlite_path).unlink(missing_ok=True)
+        return f"sqlite:///{args.sqlite_path}"
     if not args.pg_url:
         sys.exit("--pg-url is needed for the postgresql engine")
     return args.pg_url
@@ -148,6 +154,7 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite")
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--pg-url", default="")
+    parser.add_argument("--sqlite-path", default=SQLITE_PATH)
     parser.add_argument("--cache-dir", default=str(ROOT / "var" / "search-eval-cache"))
     parser.add_argument("--limit-queries", type=int, default=0)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

@@ -23,7 +23,14 @@ from sudachipy import Dictionary, SplitMode
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _WORD_CHARS = re.compile(r"\w+")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
+_DROPPED_POS = frozenset(
+    {"助詞", "助動詞", "補助記号", "記号", "空白", "代名詞", "感動詞", "接続詞", "副詞", "連体詞"}
+)
+# Light verbs and fillers (by Sudachi normalised form): する, いる, ある, なる, できる, いい,
+# ください, いただく, こと, もの, ため. They carry no topic, as English stop words do not.
+_JAPANESE_STOP_WORDS = frozenset(
+    {"為る", "居る", "有る", "成る", "出来る", "良い", "下さる", "頂く", "事", "物", "為"}
+)
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 _LONG_VOWEL = "ー"
 # A katakana word this long or longer loses a trailing ー (JIS Z 8301 style: コンピュータ).
@@ -62,10 +69,10 @@ def _stemmer() -> snowballstemmer.stemmer:
     return stemmer
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, *, lower: bool = True) -> str:
     """Return `text` NFKC-normalised, lower-cased, with control characters turned into spaces."""
-    text = unicodedata.normalize("NFKC", text[:MAX_ANALYZED_CHARS]).lower()
-    return _CONTROL_CHARS.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text[:MAX_ANALYZED_CHARS])
+    return _CONTROL_CHARS.sub(" ", text.lower() if lower else text)
 
 
 def _fold_japanese(token: str) -> str:
@@ -100,8 +107,11 @@ def _japanese_tokens(text: str) -> list[str]:
             # Sudachi would turn "running" into ランニング: English words keep their own form.
             tokens.extend(_english_tokens(surface))
             continue
+        normalized = morpheme.normalized_form()
+        if normalized in _JAPANESE_STOP_WORDS:
+            continue
         # Normalised forms may carry upper case (full-width Pw → PW) or symbols.
-        for piece in _WORD_CHARS.findall(morpheme.normalized_form().lower()):
+        for piece in _WORD_CHARS.findall(normalized.lower()):
             tokens.extend(_english_tokens(piece) if piece.isascii() else [_fold_japanese(piece)])
     return tokens
 

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from madoguchi.search.analysis import analyze, english_stem, normalize, surface_words
-from madoguchi.search.engines import Engine, Phrase
+from madoguchi.search.engines import Engine, EngineUnavailableError, Phrase
 from madoguchi.search.models import SearchDocument, Synonym
 
 MAX_QUERY_CHARS = 500
@@ -26,6 +26,7 @@ _MIN_CORRECTABLE_LENGTH = 4
 class ParsedQuery:
     text: str  # what the user typed, cut to MAX_QUERY_CHARS
     normalized: str  # NFKC, lower case, single spaces: what the search log groups by
+    semantic_text: str  # NFKC, single spaces, case kept (the embedding model is cased)
     groups: list[list[Phrase]] = field(default_factory=list)
     suggestion: str = ""  # "did you mean" text, when a typed English word was corrected
 
@@ -116,7 +117,11 @@ def _correct_english(parsed: ParsedQuery, engine: Engine) -> None:
     stems = {word: english_stem(word) for word in words if word.isalpha()}
     if not stems:
         return
-    freqs = engine.doc_freqs(set(stems.values()))
+    try:
+        freqs = engine.doc_freqs(set(stems.values()))
+    except EngineUnavailableError:
+        return  # no index, no corrections: the search itself falls back
+
     unknown = [word for word, stem in stems.items() if freqs.get(stem, 0) == 0]
     if not unknown:
         return
@@ -138,7 +143,8 @@ def parse_query(text: str, *, engine: Engine) -> ParsedQuery:
     """Return the analysed query: groups of alternatives ready for any engine."""
     text = text[:MAX_QUERY_CHARS]
     normalized = " ".join(normalize(text).split())
-    parsed = ParsedQuery(text=text, normalized=normalized)
+    semantic_text = " ".join(normalize(text, lower=False).split())
+    parsed = ParsedQuery(text=text, normalized=normalized, semantic_text=semantic_text)
     parsed.groups = _groups(analyze(text), _synonym_map())
     _correct_english(parsed, engine)
     return parsed

@@ -113,7 +113,7 @@ def _allowed_ids(filters: Filters) -> set[int] | None:
 def _dense(
     parsed: ParsedQuery, filters: Filters, extra: Collection[int]
 ) -> dict[int, embeddings.DenseHit]:
-    vector = embeddings.embed_query(parsed.normalized)
+    vector = embeddings.embed_query(parsed.semantic_text)
     allowed = _allowed_ids(filters)
     hits = {
         hit.document_id: hit
@@ -180,7 +180,7 @@ def search(  # noqa: PLR0913  (the search form's fields)
     mode = mode if mode in MODES else "hybrid"
     parsed = parse_query(text, engine=get_engine())
     results = SearchResults(query=parsed, mode=mode)
-    if not parsed.groups and not parsed.normalized.strip():
+    if not parsed.groups and not parsed.semantic_text:
         return results
     filters = Filters(sources=tuple(source_names), langs=tuple(langs))
     lexical, candidates = ({}, {})

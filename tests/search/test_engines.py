@@ -107,7 +107,7 @@ def test_a_removed_document_is_not_found() -> None:
 
 
 def test_a_broken_index_falls_back_to_a_simple_match_with_a_notice() -> None:
-    index("1", "修理のご依頼", "故障した製品")
+    index("1", "修理のご依頼", "故障した製品 repair requests")
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DROP TABLE search_fts_vocab")
@@ -117,6 +117,8 @@ def test_a_broken_index_falls_back_to_a_simple_match_with_a_notice() -> None:
             cursor.execute("ALTER TABLE search_searchdocument DROP COLUMN search_vector")
 
     results = search("修理", viewer=None, mode="lexical")
+    english = search("repair requests", viewer=None, mode="lexical")
 
     assert [hit.key for hit in results.hits] == ["1"]
     assert results.notice
+    assert [hit.key for hit in english.hits] == ["1"]
