@@ -3,7 +3,8 @@
 kb depends on search, never the reverse: this module registers the source (its documents and its
 visibility hook) and keeps the index in step with the articles. Any write to an article or one of
 its translations (the services, the admin, an import) refreshes the article's documents once the
-transaction commits, so the index never shows text that was rolled back; `search_reindex`
+transaction commits, so the index never shows text that was rolled back (bulk writers, which
+bypass model signals, call articles_index_later themselves); `search_reindex`
 rebuilds everything from the articles if a process died between the commit and the refresh.
 
 Visibility is decided at query time by the same access scopes as the reader pages (core.access),
@@ -30,6 +31,7 @@ from madoguchi.search.sources import IndexedDocument
 SOURCE = "kb.article"
 # Statuses whose published text belongs in the index (scheduled ones wait there for their time).
 INDEXED_STATUSES = (Article.Status.PUBLISHED, Article.Status.SCHEDULED)
+REFRESH_BATCH = 500
 
 
 def document_key(article_id: int, language: str) -> str:
@@ -89,20 +91,36 @@ def visible_keys(viewer: Any, keys: Collection[str]) -> list[str]:
     return [document_key(article, language) for article, language in readable]
 
 
-def article_index_refresh(article_id: int) -> None:
-    """Index the article's published translations as they are now; drop the ones no longer so."""
+def articles_index_refresh(article_ids: Collection[int]) -> None:
+    """Index the articles' published translations as they are now; drop the ones no longer so."""
+    ids = list(article_ids)
+    for start in range(0, len(ids), REFRESH_BATCH):
+        _refresh_batch(ids[start : start + REFRESH_BATCH])
+
+
+def _refresh_batch(ids: list[int]) -> None:
     current = {
         document_key(t.article_id, t.language): t
-        for t in _indexed_translations().filter(article_id=article_id)
+        for t in _indexed_translations().filter(article_id__in=ids)
     }
-    for language in ArticleTranslation.objects.filter(article_id=article_id).values_list(
-        "language", flat=True
-    ):
+    every = ArticleTranslation.objects.filter(article_id__in=ids).values_list(
+        "article_id", "language"
+    )
+    for article_id, language in every:
         key = document_key(article_id, language)
         if key not in current:
             search_services.document_remove(source=SOURCE, key=key)
     if current:
         search_services.documents_index(_as_document(t) for t in current.values())
+
+
+def article_index_refresh(article_id: int) -> None:
+    articles_index_refresh([article_id])
+
+
+def articles_index_later(article_ids: Collection[int]) -> None:
+    """Refresh the articles' documents once the current transaction commits (bulk writers)."""
+    transaction.on_commit(partial(articles_index_refresh, list(article_ids)))
 
 
 def article_index_forget(article_id: int, language: str) -> None:

@@ -1,5 +1,8 @@
 """The knowledge base as a search source: what gets indexed, when, and who finds it."""
 
+import json
+from io import StringIO
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -87,7 +90,7 @@ def test_deleted_article_leaves_the_index(kb: KnowledgeBase) -> None:
 def test_reindex_command_rebuilds_from_the_articles(kb: KnowledgeBase) -> None:
     article = make_article(kb, "Warranty claims")
     SearchDocument.objects.all().delete()
-    call_command("search_reindex", "kb.article", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("search_reindex", "kb.article", stdout=StringIO())
     assert _found(None, "warranty") == {f"{article.pk}.en"}
 
 
@@ -126,3 +129,17 @@ def test_scheduled_article_is_found_only_once_live(kb: KnowledgeBase, dave: User
     article.save(update_fields=["status", "publish_at"])
     assert SearchDocument.objects.filter(key=f"{article.pk}.en").exists()
     assert _found(dave, "future") == set()
+
+
+def test_bulk_import_is_indexed_on_commit(tmp_path: Path) -> None:
+    """The import writes in bulk (no model signals): it refreshes the index itself."""
+    source = tmp_path / "articles.jsonl"
+    rows = [
+        {"id": "modem", "lang": "en", "title": "Modem lights", "body": "Blinking lights."},
+        {"id": "modem", "lang": "ja", "title": "モデムのランプ", "body": "ランプが点滅します。"},
+    ]
+    source.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows))
+    call_command("import_articles", str(source), kb="help", stdout=StringIO(), stderr=StringIO())
+    article = Article.objects.get(external_id="modem")
+    assert _found(None, "modem") == {f"{article.pk}.en"}
+    assert _found(None, "モデム") == {f"{article.pk}.ja"}
