@@ -52,7 +52,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchAnswer:
     if not search_selectors.clean_query(params.q):
         return SearchAnswer(results=[])
     found = search_selectors.articles_search(
-        request.user, params.q, brand=request.brand, mode=params.mode
+        request.user, params.q, brand=request.brand, mode=params.mode, limit=params.limit
     )
     search_services.search_log_record(
         query=found.query,

@@ -7,6 +7,7 @@ document whose article changed since it was indexed shows nothing it should not 
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q
@@ -50,16 +51,25 @@ class ArticleHit:
     language: str
     title: str
     url: str
-    snippet: str
     score: float
     kb_name: str
     category_name: str
     title_html: SafeString
-    snippet_html: SafeString
+    body_html: str = field(repr=False)
+    terms: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         return document_key(self.article_id, self.language)
+
+    @cached_property
+    def snippet(self) -> str:
+        """The passage around the first word searched (worked out only for hits shown)."""
+        return snippet(plain_text(self.body_html), list(self.terms))
+
+    @cached_property
+    def snippet_html(self) -> SafeString:
+        return highlight(self.snippet, list(self.terms))
 
 
 @dataclass
@@ -131,7 +141,6 @@ def _wanted(translation: ArticleTranslation, brand: Any, filters: SearchFilters)
 
 def _hit(translation: ArticleTranslation, found: Any, terms: list[str]) -> ArticleHit:
     article = translation.article
-    text = snippet(_body_text(translation), terms)
     category = article.section.category if article.section else None
     return ArticleHit(
         article_id=article.pk,
@@ -139,33 +148,34 @@ def _hit(translation: ArticleTranslation, found: Any, terms: list[str]) -> Artic
         language=translation.language,
         title=translation.title,
         url=found.url,
-        snippet=text,
         score=found.score,
         kb_name=article.knowledge_base.name,
         category_name=category.name if category else "",
         title_html=highlight(translation.title, terms),
-        snippet_html=highlight(text, terms),
+        body_html=translation.body_html,
+        terms=tuple(terms),
     )
 
 
-def _body_text(translation: ArticleTranslation) -> str:
-    return plain_text(translation.body_html)
-
-
-def articles_search(
+def articles_search(  # noqa: PLR0913  (the search form's fields)
     viewer: Any,
     text: str,
     *,
     brand: Any = None,
     filters: SearchFilters | None = None,
     mode: str = "hybrid",
+    limit: int = CANDIDATES,
 ) -> ArticleSearch:
-    """Search the articles the viewer may read; never raises on what a user typed."""
+    """Search the articles the viewer may read; never raises on what a user typed.
+
+    limit bounds the hits asked of the engine: pages with knowledge-base filters need the full
+    CANDIDATES to filter from, a short list (suggestions, widget) only what it shows.
+    """
     filters = filters or SearchFilters()
     text = clean_query(text)
     langs = [filters.language] if filters.language else []
     results = search.search(
-        text, viewer=viewer, mode=mode, limit=CANDIDATES, source_names=[SOURCE], langs=langs
+        text, viewer=viewer, mode=mode, limit=limit, source_names=[SOURCE], langs=langs
     )
     found = ArticleSearch(
         query=results.query.text,
@@ -192,7 +202,9 @@ def title_suggestions(
     if not text:
         return []
     filters = SearchFilters(language=language)
-    hits = articles_search(viewer, text, brand=brand, filters=filters, mode="lexical").hits
+    hits = articles_search(
+        viewer, text, brand=brand, filters=filters, mode="lexical", limit=SUGGESTIONS
+    ).hits
     shown = {(hit.article_id, hit.language) for hit in hits}
     terms = query_terms(text)
     more = (

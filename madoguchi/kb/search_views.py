@@ -103,8 +103,9 @@ def deflect(request: HttpRequest) -> JsonResponse:
     text = search_selectors.clean_query(request.GET.get("q", ""))
     if not text:
         return JsonResponse({"results": []})
-    found = search_selectors.articles_search(request.user, text, brand=request.brand)
-    found.hits = found.hits[:DEFLECTION_RESULTS]
+    found = search_selectors.articles_search(
+        request.user, text, brand=request.brand, limit=DEFLECTION_RESULTS
+    )
     log_id = log_search(request, found, SearchLog.Surface.REQUEST_FORM)
     opener = reverse("kb_search:click")
     return JsonResponse(
@@ -138,8 +139,9 @@ def widget(request: HttpRequest) -> JsonResponse:
     text = search_selectors.clean_query(request.GET.get("q", ""))
     hits: list[search_selectors.ArticleHit] = []
     if text:
-        found = search_selectors.articles_search(AnonymousUser(), text, brand=request.brand)
-        found.hits = found.hits[:WIDGET_RESULTS]
+        found = search_selectors.articles_search(
+            AnonymousUser(), text, brand=request.brand, limit=WIDGET_RESULTS
+        )
         search_services.search_log_record(
             query=found.query,
             normalized_query=found.normalized,
