@@ -173,7 +173,7 @@ def test_attachment_over_the_limit_is_refused_and_leaves_nothing(
     assert not ArticleAttachment.objects.exists()
 
 
-def test_import_creates_a_public_kb_when_missing(db: None) -> None:
+def test_a_new_knowledge_base_is_public_by_default(db: None) -> None:
     kb = make_kb("fresh")
 
     assert kb.default_visibility == "public"
