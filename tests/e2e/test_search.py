@@ -215,3 +215,26 @@ def test_widget_on_an_allowed_and_a_refused_origin(
     other.get_by_role("button", name="検索").click()
     expect(other.get_by_role("status")).to_have_text("現在検索を利用できません。")
     expect(other.get_by_role("link")).to_have_count(0)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_gap_report_after_zero_result_searches(
+    open_page: OpenPage,
+    live_server: LiveServer,
+    articles: list[Article],
+    dave: User,
+    language: str,
+) -> None:
+    visitor = open_page(locale={"en": "en-US", "ja": "ja-JP"}[language])
+    for query in ("teleport my parcel", "Teleport my parcels"):
+        visitor.goto(f"/{language}/search/?q={query}")
+        expect(visitor.get_by_role("status")).to_contain_text(query)
+    agent = open_page(locale={"en": "en-US", "ja": "ja-JP"}[language])
+    sign_in(agent, live_server, dave)
+    agent.goto("/agent/kb/gaps/")
+    table = agent.locator("#mdg-gaps-zero").locator("..")
+    row = table.get_by_role("row").filter(has_text="teleport my parcel")
+    expect(row).to_have_count(1)  # both wordings in one row
+    expect(row).to_contain_text("teleport my parcels")
+    expect(row.get_by_role("link")).to_have_attribute("href", re.compile(r"title=teleport"))
+    axe_check(agent)
