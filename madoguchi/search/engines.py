@@ -128,7 +128,7 @@ class PostgreSQLEngine(Engine):
         tsquery = " || ".join(["phraseto_tsquery('simple', %s)"] * len(phrases))
         where, params = filters.sql()
         cursor.execute(
-            f"SELECT d.id FROM {DOC_TABLE} d, ({tsquery}) AS q(q) "  # noqa: S608  (fixed names; values are parameters)
+            f"SELECT d.id FROM {DOC_TABLE} d, (SELECT {tsquery}) AS q(q) "  # noqa: S608  (fixed names; values are parameters)
             f"WHERE d.search_vector @@ q.q{where} "
             "ORDER BY ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.search_vector, q.q, 1) DESC LIMIT %s",
             [*phrases, *params, limit],

@@ -22,9 +22,8 @@ DENSE_CANDIDATES = 100
 STATS_CACHE_KEY = "search:stats"
 STATS_CACHE_SECONDS = 60
 SNIPPET_CHARS = 200
-# Hybrid: how much each ranking counts in the fusion, and the re-rank of the fused top.
-FUSION_WEIGHTS = (1.0, 1.0, 1.0)  # lexical BM25F, best chunk cosine, title cosine
-RERANK_DEPTH = 30
+# Hybrid: the fused top this deep is re-ranked on scores (ranking.blend).
+RERANK_DEPTH = 50
 
 
 @dataclass(frozen=True)
@@ -131,14 +130,24 @@ def _hybrid(
     candidates: dict[int, ranking.Candidate],
     parsed: ParsedQuery,
 ) -> dict[int, float]:
-    """Fuse lexical and dense ranks, then re-rank the fused top on question-to-title evidence."""
+    """Fuse lexical and dense evidence over the candidates of both, then re-rank the top."""
     fused = ranking.rrf(
         ranking.ranks(lexical),
         ranking.ranks({doc: hit.score for doc, hit in dense.items()}),
         ranking.ranks({doc: hit.title_score for doc, hit in dense.items()}),
-        weights=FUSION_WEIGHTS,
     )
-    return fused
+    top = _ordered(fused)[:RERANK_DEPTH]
+    missing = [doc for doc in top if doc not in candidates]
+    candidates = {**candidates, **_load_candidates(missing)} if missing else candidates
+    coverage = {
+        doc: ranking.title_coverage(candidates[doc], parsed.groups)
+        for doc in top
+        if doc in candidates
+    }
+    reranked = ranking.blend(top, lexical=lexical, dense=dense, title_coverage=coverage)
+    # The re-ranked top stays above the rest, which keeps its fused order.
+    floor = min(reranked.values(), default=0.0)
+    return {**{doc: floor - 1 + fused[doc] for doc in fused}, **reranked}
 
 
 def _ordered(scores: dict[int, float]) -> list[int]:

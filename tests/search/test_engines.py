@@ -77,9 +77,19 @@ def test_english_stemming_matches_other_forms() -> None:
     index("cfg", "Configuring notifications", "How to configure which emails you receive.")
     index("other", "Deleting an account", "Close your account for good.")
 
-    hits = search("configured notification", viewer=None, mode="lexical").hits
+    results = search("configured notification", viewer=None, mode="lexical")
 
-    assert [hit.key for hit in hits] == ["cfg"]
+    assert [hit.key for hit in results.hits] == ["cfg"]
+    assert results.notice == ""  # found by the engine, not by the fallback
+
+
+def test_the_engine_answers_a_query_of_many_words_and_synonyms() -> None:
+    index("1", "Printer setup", "Connect the printer.")
+
+    groups = [[("printer",), ("scanner", "device")], [("setup",)], [("cabl",)]]
+    ids = engines.get_engine().candidates(groups, filters=engines.Filters(), limit=10)
+
+    assert len(ids) == 1
 
 
 def test_a_title_match_ranks_above_a_body_match() -> None:
