@@ -33,7 +33,10 @@ urlpatterns = [
 
 # The help centre's addresses carry their language (/en/kb/…, /ja/kb/…): a shared link opens in
 # the language it was written in, and search engines index each language on its own.
-urlpatterns += i18n_patterns(path("kb/", include("madoguchi.kb.urls")))
+urlpatterns += i18n_patterns(
+    path("kb/", include("madoguchi.kb.urls")),
+    path("search/", include("madoguchi.kb.search_urls")),
+)
 
 handler400 = "madoguchi.core.views.bad_request"
 handler403 = "madoguchi.core.views.permission_denied"

@@ -17,6 +17,7 @@ from ninja.security import django_auth
 
 from madoguchi.api.errors import ApiError, handle_api_error, ninja_errors, problem
 from madoguchi.api.requests import router as requests_router
+from madoguchi.api.search import router as search_router
 from madoguchi.core.access import object_view
 from madoguchi.tickets.models import Ticket
 
@@ -28,6 +29,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/requests", requests_router)
+api.add_router("/search", search_router)
 api.exception_handler(ApiError)(handle_api_error)
 
 

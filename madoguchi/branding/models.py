@@ -40,6 +40,14 @@ class Brand(models.Model):
             "content requires sign-in."
         ),
     )
+    widget_origins = models.TextField(
+        _("search widget origins"),
+        blank=True,
+        help_text=_(
+            "Websites allowed to show this brand's search widget, one origin a line, such as "
+            "https://www.example.com. Any other site is refused."
+        ),
+    )
 
     class Meta:
         verbose_name = _("brand")
@@ -69,6 +77,19 @@ class Brand(models.Model):
             and self.access_mode == self.AccessMode.PUBLIC
             and not self.content_requires_sign_in
         )
+
+    @property
+    def widget_origin_list(self) -> set[str]:
+        """Return the allowed widget origins, normalised (scheme://host[:port], lower case)."""
+        return {
+            line.strip().lower().rstrip("/")
+            for line in self.widget_origins.splitlines()
+            if line.strip()
+        }
+
+    def widget_allows(self, origin: str) -> bool:
+        """Tell whether a page on origin may call the search widget's endpoint."""
+        return bool(origin) and origin.lower().rstrip("/") in self.widget_origin_list
 
     @property
     def registration_open(self) -> bool:

@@ -20,5 +20,6 @@ urlpatterns = [
     path("reviews/<int:pk>/", editor.review_decide, name="review"),
     path("versions/<int:pk>/restore/", editor.restore, name="restore"),
     path("follow-ups/", agent_views.follow_ups, name="follow_ups"),
+    path("gaps/", agent_views.gaps, name="gaps"),
     path("follow-ups/<int:pk>/done/", agent_views.follow_up_done, name="follow_up_done"),
 ]

@@ -13,11 +13,20 @@ class KbConfig(AppConfig):
     def ready(self) -> None:
         from madoguchi.core import periodic
         from madoguchi.core import seeding as core_seeding
-        from madoguchi.kb import editorial_scopes, notices, scopes, seeding, synthetic, tasks  # noqa: F401
+        from madoguchi.kb import (  # noqa: F401
+            editorial_scopes,
+            indexing,
+            notices,
+            scopes,
+            seeding,
+            synthetic,
+            tasks,
+        )
 
         # Importing notices registered the editors' notification events and texts.
         scopes.register()
         editorial_scopes.register()
+        indexing.register()
         periodic.register(
             "kb.publish_due", tasks.reviews_publish_due_task, every=timedelta(minutes=1)
         )

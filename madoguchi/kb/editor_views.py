@@ -5,10 +5,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -83,7 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
     kbs = selectors.knowledge_bases_for_editor(request.user)
-    form = NewArticleForm(request.POST or None, knowledge_bases=kbs)
+    form = NewArticleForm(request.POST or None, knowledge_bases=kbs, initial=_prefill(request.GET))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         translation = authoring.article_start(
@@ -95,6 +96,14 @@ def new(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The draft was saved."))
         return redirect("kb_agent:edit", pk=translation.pk)
     return render(request, "kb/editor/new.html", {"form": form})
+
+
+def _prefill(query: QueryDict) -> dict[str, str]:
+    """Start the draft with the title and language a knowledge gap's link names."""
+    prefill = {"title": query.get("title", "")[:200]}
+    if query.get("language") in dict(settings.LANGUAGES):
+        prefill["language"] = query["language"]
+    return prefill
 
 
 @editor_view

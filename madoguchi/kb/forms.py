@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +17,17 @@ class FeedbackForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class SearchForm(forms.Form):
+    """The search page's query and filters; a filter that names nothing is simply ignored."""
+
+    q = forms.CharField(label=_("Search for"), required=False, strip=False)
+    kb = forms.SlugField(label=_("Knowledge base"), required=False)
+    category = forms.SlugField(label=_("Category"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Any language")), *settings.LANGUAGES],
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=1000)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.branding.models import Brand
 from madoguchi.core.errors import DomainError
-from madoguchi.kb import services
+from madoguchi.kb import indexing, services
 from madoguchi.kb.formats import Entry
 from madoguchi.kb.models import (
     Article,
@@ -80,6 +80,7 @@ def articles_import(
     changed = _translations_write(plan, slugs, author)
     _articles_place(plan, sections, changed)
     _tags_set(plan)
+    indexing.articles_index_later([article.pk for article in plan.articles.values()])
     updated = len({e.id for e in changed} - plan.created_ids)
     return ImportResult(
         created=len(plan.created_ids),

@@ -94,6 +94,12 @@ class Synonym(models.Model):
 class SearchLog(models.Model):
     """One search as typed by someone: what they looked for, what they got, what happened next."""
 
+    class Surface(models.TextChoices):
+        PAGE = "page", _("Search page")
+        API = "api", _("API")
+        REQUEST_FORM = "request_form", _("Request form")
+        WIDGET = "widget", _("Embedded widget")
+
     created_at = models.DateTimeField(_("searched at"), auto_now_add=True, db_index=True)
     query = models.CharField(_("query"), max_length=500)
     normalized_query = models.CharField(_("normalised query"), max_length=500, db_index=True)
@@ -111,6 +117,9 @@ class SearchLog(models.Model):
     clicked_source = models.CharField(_("clicked source"), max_length=64, blank=True)
     clicked_key = models.CharField(_("clicked key"), max_length=64, blank=True)
     followed_by_request = models.BooleanField(_("followed by a request"), default=False)
+    # Where the search was typed: on the request form, an opened suggestion without a request
+    # following it is a deflection (an answer found instead of a request).
+    surface = models.CharField(_("where"), max_length=16, choices=Surface, blank=True)
 
     class Meta:
         verbose_name = _("search log entry")

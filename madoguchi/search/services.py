@@ -162,11 +162,18 @@ def synonym_create(*, terms: str) -> Synonym:
     return synonym
 
 
-def search_log_record(
-    *, query: str, normalized_query: str, mode: str, result_count: int, user: Any = None
+def search_log_record(  # noqa: PLR0913  (the columns of one log entry)
+    *,
+    query: str,
+    normalized_query: str,
+    mode: str,
+    result_count: int,
+    user: Any = None,
+    surface: str = "",
 ) -> SearchLog:
     """Record one search as typed by a person; return the entry so clicks can refer to it."""
     return SearchLog.objects.create(
+        surface=surface,
         query=query[:500],
         normalized_query=(normalized_query or " ".join(normalize(query).split()))[:500],
         lang=detect_language(query),
@@ -186,3 +193,8 @@ def search_log_click(entry_id: int, *, source: str, key: str) -> None:
 def search_log_request_followed(entry_id: int) -> None:
     """Mark that the searcher went on to submit a request: the search did not answer them."""
     SearchLog.objects.filter(id=entry_id).update(followed_by_request=True)
+
+
+def search_logs_request_followed(entry_ids: Iterable[int]) -> int:
+    """Mark several entries (one visitor's recent searches) as followed by a request."""
+    return SearchLog.objects.filter(id__in=list(entry_ids)).update(followed_by_request=True)

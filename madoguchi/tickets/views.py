@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from madoguchi.core.access import capability_view, object_view
 from madoguchi.core.errors import DomainError, error_response
 from madoguchi.core.uploads import private_file_response
+from madoguchi.search import services as search_services
+from madoguchi.search import session as search_session
 from madoguchi.tickets import guests, selectors, services
 from madoguchi.tickets.forms import GuestRequestForm, RatingForm, ReplyForm, RequestForm
 from madoguchi.tickets.models import Attachment, RequestType, Ticket
@@ -53,6 +55,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             # Shown by the first file field: the files, not the request, are refused.
             form.add_error(next(iter(new.field_files)), str(error))
         else:
+            search_services.search_logs_request_followed(search_session.forget(request))
             messages.success(
                 request,
                 _("Request %(number)s was received. We sent you a confirmation by mail.")
@@ -90,6 +93,7 @@ def _guest_submit(request: HttpRequest, pk: int) -> HttpResponse:
             guests.guest_request_hold(submission, language=translation.get_language())
         except services.StorageFullError as error:
             return error_response(request, 507, str(error))
+        search_services.search_logs_request_followed(search_session.forget(request))
         return redirect("tickets:guest_sent")
     status = 422 if request.method == "POST" else 200
     context = {"request_type": request_type, "form": form}

@@ -162,7 +162,7 @@ def test_keyboard_alone_skips_to_main_walks_the_header_and_searches(
 
     page.reload()
     walk = []
-    for _ in range(5):
+    for _ in range(7):
         keyboard.press("Tab")
         state = focused(page)
         assert state["indicator"], state
@@ -170,6 +170,8 @@ def test_keyboard_alone_skips_to_main_walks_the_header_and_searches(
     assert walk == [
         tr(language, "Skip to main content"),
         settings.BRAND_NAME,
+        "#mdg-header-q",
+        tr(language, "Help centre"),
         tr(language, "Sign in"),
         tr(language, "Sign up"),
         "#mdg-search-q",

@@ -106,6 +106,25 @@ def test_a_missing_title_re_renders_with_the_input_kept(kb: KnowledgeBase, write
     assert not Article.objects.exists()
 
 
+def test_a_knowledge_gap_link_starts_the_draft_with_its_words(
+    kb: KnowledgeBase, writer: User
+) -> None:
+    query = "?title=%E9%A0%98%E5%8F%8E%E6%9B%B8%20%E5%86%8D%E7%99%BA%E8%A1%8C&language=ja"
+
+    response = _signed_in(writer).get(reverse("kb_agent:new") + query)
+
+    form = response.context["form"]
+    assert form["title"].value() == "領収書 再発行"
+    assert form["language"].value() == "ja"
+    assert not Article.objects.exists()
+
+
+def test_an_unknown_language_in_a_gap_link_is_ignored(kb: KnowledgeBase, writer: User) -> None:
+    response = _signed_in(writer).get(reverse("kb_agent:new") + "?title=x&language=xx")
+
+    assert response.context["form"]["language"].value() != "xx"
+
+
 def test_review_then_publish_by_another_editor(
     draft: ArticleTranslation, writer: User, reviewer: User
 ) -> None:

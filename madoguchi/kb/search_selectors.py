@@ -1,0 +1,247 @@
+"""Reads behind the help centre's search surfaces: the search page, suggestions, the API.
+
+Every hit comes from madoguchi.search (already narrowed by the kb source's visibility hook) and
+is matched again with the reader's translations through core.access before it is shown, so a
+document whose article changed since it was indexed shows nothing it should not (R5).
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Q
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from madoguchi.core import access
+from madoguchi.kb.indexing import SOURCE, document_key, parse_key, plain_text
+from madoguchi.kb.models import Article, ArticleTranslation
+from madoguchi.kb.selectors import article_path
+from madoguchi.search import selectors as search
+from madoguchi.search.analysis import normalize
+
+# Hits fetched before the kb filters and pagination apply: pages go no deeper than this.
+CANDIDATES = 100
+SNIPPET_CHARS = 220
+SUGGESTIONS = 8
+_WORD = re.compile(r"[\w\u3040-\u30ff\u3400-\u9fff]+")
+_MIN_ASCII_TERM = 2
+# NUL and other control characters mean nothing to a search, and PostgreSQL refuses NUL in text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_QUERY_CHARS = 500
+
+
+def clean_query(text: str) -> str:
+    """Return what a person typed, cut to a sane length, control characters turned into spaces."""
+    return " ".join(_CONTROL.sub(" ", text[:MAX_QUERY_CHARS]).split())
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    kb: str = ""
+    category: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    article_id: int
+    external_id: str
+    language: str
+    title: str
+    url: str
+    score: float
+    kb_name: str
+    category_name: str
+    title_html: SafeString
+    body_html: str = field(repr=False)
+    terms: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return document_key(self.article_id, self.language)
+
+    @cached_property
+    def snippet(self) -> str:
+        """The passage around the first word searched (worked out only for hits shown)."""
+        return snippet(plain_text(self.body_html), list(self.terms))
+
+    @cached_property
+    def snippet_html(self) -> SafeString:
+        return highlight(self.snippet, list(self.terms))
+
+
+@dataclass
+class ArticleSearch:
+    query: str
+    normalized: str
+    mode: str
+    notice: str = ""
+    suggestion: str = ""
+    hits: list[ArticleHit] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.hits)
+
+
+def query_terms(text: str) -> list[str]:
+    """Return the words of a query worth marking in results (longest first)."""
+    words = {w for w in _WORD.findall(normalize(text)) if not w.isascii() or len(w) >= 2}
+    return sorted(words, key=len, reverse=True)[:20]
+
+
+def _term_pattern(terms: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(map(re.escape, terms)), re.IGNORECASE) if terms else None
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """Return text escaped, with the query's words wrapped in <mark> (only our own markup)."""
+    pattern = _term_pattern(terms)
+    if pattern is None:
+        return escape(text)
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces.append(escape(text[last : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return mark_safe("".join(pieces))  # noqa: S308  every piece of user text above is escaped
+
+
+def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
+    """Return about `width` characters of text around the first word of the query found."""
+    text = " ".join(text.split())
+    pattern = _term_pattern(terms)
+    found = pattern.search(text) if pattern else None
+    start = max(0, found.start() - width // 3) if found else 0
+    piece = text[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def _translations(viewer: Any, ids: set[int]) -> dict[tuple[int, str], ArticleTranslation]:
+    readable = (
+        access.visible(viewer, ArticleTranslation)
+        .filter(is_published=True, article_id__in=ids, article__in=Article.objects.live())
+        .select_related("article__knowledge_base__brand", "article__section__category")
+    )
+    return {(t.article_id, t.language): t for t in readable}
+
+
+def _wanted(translation: ArticleTranslation, brand: Any, filters: SearchFilters) -> bool:
+    article = translation.article
+    if brand is not None and article.knowledge_base.brand_id != brand.pk:
+        return False
+    if filters.kb and article.knowledge_base.slug != filters.kb:
+        return False
+    category = article.section.category if article.section else None
+    return not filters.category or (category is not None and category.slug == filters.category)
+
+
+def _hit(translation: ArticleTranslation, found: Any, terms: list[str]) -> ArticleHit:
+    article = translation.article
+    category = article.section.category if article.section else None
+    return ArticleHit(
+        article_id=article.pk,
+        external_id=article.external_id,
+        language=translation.language,
+        title=translation.title,
+        url=found.url,
+        score=found.score,
+        kb_name=article.knowledge_base.name,
+        category_name=category.name if category else "",
+        title_html=highlight(translation.title, terms),
+        body_html=translation.body_html,
+        terms=tuple(terms),
+    )
+
+
+def articles_search(  # noqa: PLR0913  (the search form's fields)
+    viewer: Any,
+    text: str,
+    *,
+    brand: Any = None,
+    filters: SearchFilters | None = None,
+    mode: str = "hybrid",
+    limit: int = CANDIDATES,
+) -> ArticleSearch:
+    """Search the articles the viewer may read; never raises on what a user typed.
+
+    limit bounds the hits asked of the engine: pages with knowledge-base filters need the full
+    CANDIDATES to filter from, a short list (suggestions, widget) only what it shows.
+    """
+    filters = filters or SearchFilters()
+    text = clean_query(text)
+    langs = [filters.language] if filters.language else []
+    results = search.search(
+        text, viewer=viewer, mode=mode, limit=limit, source_names=[SOURCE], langs=langs
+    )
+    found = ArticleSearch(
+        query=results.query.text,
+        normalized=results.query.normalized,
+        mode=results.mode,
+        notice=results.notice,
+        suggestion=results.suggestion,
+    )
+    keys = [parse_key(hit.key) for hit in results.hits]
+    readable = _translations(viewer, {key[0] for key in keys if key})
+    terms = query_terms(text)
+    for hit, key in zip(results.hits, keys, strict=True):
+        translation = readable.get(key) if key else None
+        if translation is not None and _wanted(translation, brand, filters):
+            found.hits.append(_hit(translation, hit, terms))
+    return found
+
+
+def title_suggestions(
+    viewer: Any, text: str, *, brand: Any = None, language: str = ""
+) -> list[ArticleHit]:
+    """Return a few article titles for what is typed so far: word matches, then title starts."""
+    text = clean_query(text)[:200]
+    if not text:
+        return []
+    filters = SearchFilters(language=language)
+    hits = articles_search(
+        viewer, text, brand=brand, filters=filters, mode="lexical", limit=SUGGESTIONS
+    ).hits
+    shown = {(hit.article_id, hit.language) for hit in hits}
+    terms = query_terms(text)
+    more = (
+        access.visible(viewer, ArticleTranslation)
+        .filter(Q(title__istartswith=text) | Q(title__icontains=f" {text}"), is_published=True)
+        .filter(article__in=Article.objects.live())
+        .select_related("article__knowledge_base", "article__section__category")
+    )
+    if brand is not None:
+        more = more.filter(article__knowledge_base__brand=brand)
+    if language:
+        more = more.filter(language=language)
+    for translation in more[:SUGGESTIONS]:
+        if (translation.article_id, translation.language) not in shown:
+            hits.append(_hit(translation, _Prefix(translation), terms))
+    return hits[:SUGGESTIONS]
+
+
+class _Prefix:
+    """A title found by its beginning, shaped like a search hit."""
+
+    score = 0.0
+
+    def __init__(self, translation: ArticleTranslation) -> None:
+        self.url = article_path(
+            translation.article.knowledge_base.slug, translation.language, translation.slug
+        )
+
+
+def hit_url(viewer: Any, key: str) -> str:
+    """Return the address of a search result the viewer may read, or "" for anything else."""
+    parsed = parse_key(key)
+    if parsed is None:
+        return ""
+    translation = _translations(viewer, {parsed[0]}).get(parsed)
+    if translation is None:
+        return ""
+    return article_path(
+        translation.article.knowledge_base.slug, translation.language, translation.slug
+    )

@@ -1,0 +1,168 @@
+"""The help centre's search page, its predictive suggestions and the click recorder.
+
+Every search typed into the page is written to the search log; the session remembers the last
+few log entries it made, so a click (and a request submitted afterwards) is credited to the
+searcher's own entry and nobody else's.
+"""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from madoguchi.kb import search_selectors, selectors
+from madoguchi.kb.forms import SearchForm
+from madoguchi.search import services as search_services
+from madoguchi.search import session as search_session
+from madoguchi.search.models import SearchLog
+
+PAGE_SIZE = 10
+DEFLECTION_RESULTS = 5
+
+
+def log_search(request: HttpRequest, found: search_selectors.ArticleSearch, surface: str) -> int:
+    """Write the search to the log and remember the entry in the visitor's session."""
+    entry = search_services.search_log_record(
+        query=found.query,
+        normalized_query=found.normalized,
+        mode=found.mode,
+        result_count=found.count,
+        user=request.user,
+        surface=surface,
+    )
+    search_session.remember(request, entry.pk)
+    return entry.pk
+
+
+@require_GET
+def page(request: HttpRequest) -> HttpResponse:
+    """Show results for ?q= with filters (knowledge base, category, language) and pages."""
+    form = SearchForm(request.GET or None)
+    context: dict[str, Any] = {
+        "form": form,
+        "bases": selectors.knowledge_bases_for(request.user, request.brand),
+    }
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        data = form.cleaned_data
+        filters = search_selectors.SearchFilters(
+            kb=data["kb"], category=data["category"], language=data["language"]
+        )
+        found = search_selectors.articles_search(
+            request.user, data["q"], brand=request.brand, filters=filters
+        )
+        context["found"] = found
+        context["log_id"] = (
+            None if data.get("page") else log_search(request, found, SearchLog.Surface.PAGE)
+        )
+        context["page"] = Paginator(found.hits, PAGE_SIZE).get_page(data.get("page") or 1)
+        context["query_string"] = _without_page(request)
+    return render(request, "kb/search.html", context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_GET
+def click(request: HttpRequest) -> HttpResponse:
+    """Record which result was opened on the searcher's own log entry, then open it."""
+    target = search_selectors.hit_url(request.user, request.GET.get("key", ""))
+    log = request.GET.get("log", "")
+    if log.isdigit() and int(log) in search_session.recent(request) and target:
+        search_services.search_log_click(int(log), source="kb.article", key=request.GET["key"])
+    return redirect(target or "kb_search:page")
+
+
+@require_GET
+def suggest(request: HttpRequest) -> JsonResponse:
+    """Answer the header's predictive search: a few titles for what is typed so far."""
+    hits = search_selectors.title_suggestions(
+        request.user, request.GET.get("q", ""), brand=request.brand
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {"title": hit.title, "url": hit.url, "language": hit.language} for hit in hits
+            ]
+        }
+    )
+
+
+@require_GET
+def deflect(request: HttpRequest) -> JsonResponse:
+    """Suggest articles for what a customer writes on the request form, and log the search."""
+    text = search_selectors.clean_query(request.GET.get("q", ""))
+    if not text:
+        return JsonResponse({"results": []})
+    found = search_selectors.articles_search(
+        request.user, text, brand=request.brand, limit=DEFLECTION_RESULTS
+    )
+    log_id = log_search(request, found, SearchLog.Surface.REQUEST_FORM)
+    opener = reverse("kb_search:click")
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "title": hit.title,
+                    "url": f"{opener}?{urlencode({'log': log_id, 'key': hit.key})}",
+                    "language": hit.language,
+                }
+                for hit in found.hits
+            ]
+        }
+    )
+
+
+WIDGET_RESULTS = 8
+
+
+@require_GET
+def widget(request: HttpRequest) -> JsonResponse:
+    """Answer the embeddable widget: public articles only, to the brand's allowed origins.
+
+    The browser sends the page's Origin; only a listed one gets the CORS header, and any other
+    is refused outright. Nobody's session counts here: a visitor's results are the public ones.
+    """
+    origin = request.headers.get("Origin", "")
+    if not request.brand.widget_allows(origin):
+        detail = _("This website may not show the search widget.")
+        return JsonResponse({"status": 403, "detail": detail}, status=403)
+    text = search_selectors.clean_query(request.GET.get("q", ""))
+    hits: list[search_selectors.ArticleHit] = []
+    if text:
+        found = search_selectors.articles_search(
+            AnonymousUser(), text, brand=request.brand, limit=WIDGET_RESULTS
+        )
+        search_services.search_log_record(
+            query=found.query,
+            normalized_query=found.normalized,
+            mode=found.mode,
+            result_count=found.count,
+            surface=SearchLog.Surface.WIDGET,
+        )
+        hits = found.hits
+    response = JsonResponse(
+        {
+            "results": [
+                {
+                    "title": hit.title,
+                    "url": request.build_absolute_uri(hit.url),
+                    "snippet": hit.snippet,
+                    "language": hit.language,
+                }
+                for hit in hits
+            ]
+        }
+    )
+    response["Access-Control-Allow-Origin"] = origin
+    patch_vary_headers(response, ["Origin"])
+    return response

@@ -1,0 +1,52 @@
+"""The knowledge-gap report's reads: near-duplicates together, three orderings."""
+
+import pytest
+
+from madoguchi.search import gaps, services
+from madoguchi.search.models import SearchLog
+
+pytestmark = pytest.mark.django_db
+
+
+def _log(query: str, results: int = 0, **after: object) -> SearchLog:
+    entry = services.search_log_record(
+        query=query, normalized_query="", mode="lexical", result_count=results
+    )
+    SearchLog.objects.filter(pk=entry.pk).update(**after)
+    return entry
+
+
+def test_group_key_joins_wordings_of_one_need() -> None:
+    assert gaps.group_key("reset password") == gaps.group_key("passwords resetting")
+    # "password" in full-width letters
+    full_width = "\uff50\uff41\uff53\uff53\uff57\uff4f\uff52\uff44 reset"
+    assert gaps.group_key(full_width) == gaps.group_key("reset password")
+    assert gaps.group_key("reset password") != gaps.group_key("reset router")
+
+
+def test_report_groups_near_duplicates_and_counts_outcomes() -> None:
+    _log("Reset password")
+    _log("reset password")
+    _log("passwords resetting", followed_by_request=True)
+    _log("router lights", results=3, clicked_key="1.en")
+    report = gaps.knowledge_gaps()
+    (zero,) = report.zero_results
+    assert (zero.label, zero.searches, zero.zero_results) == ("reset password", 3, 3)
+    assert zero.other_wordings == ["passwords resetting"]
+    assert [g.label for g in report.followed_by_request] == ["reset password"]
+    assert [g.label for g in report.top] == ["reset password", "router lights"]
+    assert report.top[1].clicked == 1
+
+
+def test_deflection_is_an_opened_suggestion_without_a_request() -> None:
+    _log("refund", results=2, surface="request_form", clicked_key="3.en")
+    _log("refund", results=2, surface="request_form", clicked_key="3.en", followed_by_request=True)
+    _log("refund", results=2, surface="page", clicked_key="3.en")
+    (group,) = gaps.knowledge_gaps().top
+    assert (group.searches, group.clicked, group.deflected) == (3, 3, 1)
+
+
+def test_old_searches_fall_out_of_the_period() -> None:
+    entry = _log("ancient question")
+    SearchLog.objects.filter(pk=entry.pk).update(created_at="2020-01-01T00:00:00Z")
+    assert gaps.knowledge_gaps(days=7).top == []
