@@ -15,7 +15,8 @@ count the SQL queries of each page in-process with Django's test Client, then st
 and run `wrk -t1 -c20` (loaded) and `wrk -t1 -c1` (unloaded). The same is done for the bare
 Django page and the ceiling page of bench/bare/app.py. The table is printed and written to
 bench/results/latest.json (--topology: bench/results/topology.json). With DATABASE_URL set the
-database used is always `madoguchi_bench` on that server (created UTF-8 / C.UTF-8 if missing).
+database used is the one named there when its name ends in "_bench", else `madoguchi_bench` on that
+server (created UTF-8 / C.UTF-8 if missing).
 
 On a shared machine a loaded run is repeated (twice at most) when other processes took more than
 15 % of the CPU, or when one server process held most of wrk's keep-alive connections (the kernel
@@ -55,11 +56,13 @@ RESULTS = ROOT / "bench" / "results"
 PEER = ROOT / "bench" / "peer"
 PEER_VENV = RESULTS / "peer-venv"
 PEER_PYTHON = PEER_VENV / "bin" / "python"
-PEER_DATABASE = "helpdesk_bench"
 DATA = RESULTS / "data"
 LOGS = RESULTS / "logs"
 WRK_SCRIPT = RESULTS / "wrk.lua"
 PYTHON = sys.executable
+# The bench database on the DATABASE_URL server: the name given there when it ends in "_bench" (so
+# several worktrees can share one server), else this one. It is dropped and re-seeded at will, so
+# a database not named for the bench is never used. The peer's is named after it.
 PG_DATABASE = "madoguchi_bench"
 PROXY_HEADER = ("X-Forwarded-Proto", "https")  # production redirects plain HTTP to HTTPS
 WARM_UP_SECONDS = 2
@@ -300,7 +303,16 @@ def database_url() -> str | None:
     if not url:
         return None
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{PG_DATABASE}"))
+    given = parts.path.lstrip("/")
+    name = given if given.endswith("_bench") else PG_DATABASE
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def peer_database() -> str:
+    """The peer's database beside ours: helpdesk_bench for madoguchi_bench, and so on."""
+    url = database_url()
+    ours = urlsplit(url).path.lstrip("/") if url else PG_DATABASE
+    return "helpdesk" + ours.removeprefix("madoguchi")
 
 
 def database_kind() -> str:
@@ -329,11 +341,12 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def ensure_pg_database(url: str, *, reset: bool, database: str = PG_DATABASE) -> None:
+def ensure_pg_database(url: str, *, reset: bool, database: str | None = None) -> None:
     """Create the bench database (UTF-8, C.UTF-8) if missing; drop it first when reset."""
     import psycopg  # only needed with PostgreSQL
     from psycopg import sql
 
+    database = database or urlsplit(url).path.lstrip("/")
     admin = urlunsplit(urlsplit(url)._replace(scheme="postgresql", path="/postgres"))
     name = sql.Identifier(database)
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -407,7 +420,7 @@ def peer_env(env: dict[str, str]) -> dict[str, str]:
     """The peer's project (bench/peer) on its own database, reading ours only to copy it."""
     url = database_url()
     peer_url = (
-        urlunsplit(urlsplit(url)._replace(path=f"/{PEER_DATABASE}"))
+        urlunsplit(urlsplit(url)._replace(path=f"/{peer_database()}"))
         if url
         else f"sqlite:///{DATA / 'helpdesk.sqlite3'}"
     )
@@ -450,7 +463,7 @@ def prepare_peer(env: dict[str, str], scale: float) -> dict[str, str]:
         return penv
     url = database_url()
     if url:
-        ensure_pg_database(url, reset=True, database=PEER_DATABASE)
+        ensure_pg_database(url, reset=True, database=peer_database())
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{DATA / 'helpdesk.sqlite3'}{suffix}").unlink(missing_ok=True)
