@@ -69,6 +69,7 @@ WARM_UP_SECONDS = 2
 # The peer's slowest pages take seconds: a response is waited for this long, not wrk's 2 s.
 WRK_TIMEOUT_SECONDS = 60
 READY_TIMEOUT_SECONDS = 60
+PREFLIGHT_TRIES = 3
 # Switches in the caller's environment that would make the run unlike production.
 NOT_INHERITED = frozenset(
     {
@@ -870,8 +871,20 @@ def connections_per_process(port: int) -> list[int]:
 
 
 def preflight(server: Server, page: Page) -> None:
-    """The page must answer 2xx (no redirect) before its figures mean anything."""
-    status = get_status(server.port, page.path, page.cookie)
+    """The page must answer 2xx (no redirect) before its figures mean anything.
+
+    A server still working through the requests of a slow page (the peer's heavy list takes
+    seconds each on a busy machine) may not answer in time: it is waited for, a few times.
+    """
+    for _attempt in range(PREFLIGHT_TRIES):
+        try:
+            status = get_status(server.port, page.path, page.cookie)
+            break
+        except TimeoutError:
+            say(f"{page.name}: no answer within {WRK_TIMEOUT_SECONDS} s; waiting for the server")
+            wait_idle(server)
+    else:
+        raise RuntimeError(f"{page.name}: GET {page.path} got no answer")
     if not 200 <= status < 300:
         raise RuntimeError(f"{page.name}: GET {page.path} answered {status}, not 2xx")
 

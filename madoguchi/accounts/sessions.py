@@ -1,5 +1,6 @@
 """A person's sessions: allauth lists them, we record their activity and let people end them."""
 
+import time
 from collections.abc import Callable
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -56,12 +57,15 @@ class SessionActivityMiddleware:
 
 
 def _track(request: HttpRequest, session_key: str) -> None:
-    client = (
+    client = [
         get_account_adapter().get_client_ip(request),
         request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_LENGTH],
-    )
+    ]
     remembered = f"usersession-seen:{session_key}"
-    if cache.get(remembered) == client:
+    now = time.time()
+    seen = cache.get(remembered)  # [address, browser, when the row was written]
+    interval = settings.USERSESSIONS_ACTIVITY_SECONDS
+    if seen and seen[:2] == client and now - seen[2] < interval:
         return
     UserSession.objects.create_from_request(request)
-    cache.set(remembered, client, settings.USERSESSIONS_ACTIVITY_SECONDS)
+    cache.set(remembered, [*client, now], interval)
