@@ -1,10 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import translation
 
 from madoguchi.branding.models import Brand
-from madoguchi.tickets.models import Category, FormField, RequestType, Ticket
+from madoguchi.tickets.models import Category, FormField, RequestType
 from tests.tickets.conftest import add_field
 
 Kind = FormField.Kind
@@ -142,9 +141,3 @@ def test_a_field_cannot_take_the_name_of_a_built_in_question(request_type: Reque
     field = FormField(request_type=request_type, key="subject", kind=Kind.TEXT, label_en="S")
 
     assert "key" in _errors(field)
-
-
-def test_the_open_queue_index_covers_exactly_the_unsolved_statuses() -> None:
-    index = next(i for i in Ticket._meta.indexes if i.name == "ticket_assignee_priority_open")
-
-    assert index.condition == Q(status__in=list(Ticket.UNSOLVED))
