@@ -15,7 +15,8 @@ count the SQL queries of each page in-process with Django's test Client, then st
 and run `wrk -t1 -c20` (loaded) and `wrk -t1 -c1` (unloaded). The same is done for the bare
 Django page and the ceiling page of bench/bare/app.py. The table is printed and written to
 bench/results/latest.json (--topology: bench/results/topology.json). With DATABASE_URL set the
-database used is always `madoguchi_bench` on that server (created UTF-8 / C.UTF-8 if missing).
+database used is the one named there when its name ends in "_bench", else `madoguchi_bench` on that
+server (created UTF-8 / C.UTF-8 if missing).
 
 On a shared machine a loaded run is repeated (twice at most) when other processes took more than
 15 % of the CPU, or when one server process held most of wrk's keep-alive connections (the kernel
@@ -55,17 +56,20 @@ RESULTS = ROOT / "bench" / "results"
 PEER = ROOT / "bench" / "peer"
 PEER_VENV = RESULTS / "peer-venv"
 PEER_PYTHON = PEER_VENV / "bin" / "python"
-PEER_DATABASE = "helpdesk_bench"
 DATA = RESULTS / "data"
 LOGS = RESULTS / "logs"
 WRK_SCRIPT = RESULTS / "wrk.lua"
 PYTHON = sys.executable
+# The bench database on the DATABASE_URL server: the name given there when it ends in "_bench" (so
+# several worktrees can share one server), else this one. It is dropped and re-seeded at will, so
+# a database not named for the bench is never used. The peer's is named after it.
 PG_DATABASE = "madoguchi_bench"
 PROXY_HEADER = ("X-Forwarded-Proto", "https")  # production redirects plain HTTP to HTTPS
 WARM_UP_SECONDS = 2
 # The peer's slowest pages take seconds: a response is waited for this long, not wrk's 2 s.
 WRK_TIMEOUT_SECONDS = 60
 READY_TIMEOUT_SECONDS = 60
+PREFLIGHT_TRIES = 3
 # Switches in the caller's environment that would make the run unlike production.
 NOT_INHERITED = frozenset(
     {
@@ -306,7 +310,16 @@ def database_url() -> str | None:
     if not url:
         return None
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{PG_DATABASE}"))
+    given = parts.path.lstrip("/")
+    name = given if given.endswith("_bench") else PG_DATABASE
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def peer_database() -> str:
+    """The peer's database beside ours: helpdesk_bench for madoguchi_bench, and so on."""
+    url = database_url()
+    ours = urlsplit(url).path.lstrip("/") if url else PG_DATABASE
+    return "helpdesk" + ours.removeprefix("madoguchi")
 
 
 def database_kind() -> str:
@@ -335,11 +348,12 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def ensure_pg_database(url: str, *, reset: bool, database: str = PG_DATABASE) -> None:
+def ensure_pg_database(url: str, *, reset: bool, database: str | None = None) -> None:
     """Create the bench database (UTF-8, C.UTF-8) if missing; drop it first when reset."""
     import psycopg  # only needed with PostgreSQL
     from psycopg import sql
 
+    database = database or urlsplit(url).path.lstrip("/")
     admin = urlunsplit(urlsplit(url)._replace(scheme="postgresql", path="/postgres"))
     name = sql.Identifier(database)
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -413,7 +427,7 @@ def peer_env(env: dict[str, str]) -> dict[str, str]:
     """The peer's project (bench/peer) on its own database, reading ours only to copy it."""
     url = database_url()
     peer_url = (
-        urlunsplit(urlsplit(url)._replace(path=f"/{PEER_DATABASE}"))
+        urlunsplit(urlsplit(url)._replace(path=f"/{peer_database()}"))
         if url
         else f"sqlite:///{DATA / 'helpdesk.sqlite3'}"
     )
@@ -456,7 +470,7 @@ def prepare_peer(env: dict[str, str], scale: float) -> dict[str, str]:
         return penv
     url = database_url()
     if url:
-        ensure_pg_database(url, reset=True, database=PEER_DATABASE)
+        ensure_pg_database(url, reset=True, database=peer_database())
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{DATA / 'helpdesk.sqlite3'}{suffix}").unlink(missing_ok=True)
@@ -890,8 +904,20 @@ def connections_per_process(port: int) -> list[int]:
 
 
 def preflight(server: Server, page: Page) -> None:
-    """The page must answer 2xx (no redirect) before its figures mean anything."""
-    status = get_status(server.port, page.path, page.cookie)
+    """The page must answer 2xx (no redirect) before its figures mean anything.
+
+    A server still working through the requests of a slow page (the peer's heavy list takes
+    seconds each on a busy machine) may not answer in time: it is waited for, a few times.
+    """
+    for _attempt in range(PREFLIGHT_TRIES):
+        try:
+            status = get_status(server.port, page.path, page.cookie)
+            break
+        except TimeoutError:
+            say(f"{page.name}: no answer within {WRK_TIMEOUT_SECONDS} s; waiting for the server")
+            wait_idle(server)
+    else:
+        raise RuntimeError(f"{page.name}: GET {page.path} got no answer")
     if not 200 <= status < 300:
         raise RuntimeError(f"{page.name}: GET {page.path} answered {status}, not 2xx")
 

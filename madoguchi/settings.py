@@ -143,7 +143,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, writing each session's row once a minute, not per page.
+    "madoguchi.accounts.sessions.SessionActivityMiddleware",
     # After authentication and the brand: anonymous visitors of a sign-in-only brand, and
     # customers waiting for approval, see only the pages that let them in.
     "madoguchi.accounts.gate.AccessGateMiddleware",
@@ -360,7 +361,10 @@ MFA_TOTP_ISSUER = BRAND_NAME
 MFA_TOTP_TOLERANCE = 1
 # Browsers allow WebAuthn over plain HTTP on localhost only; production is HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+# The sessions page shows "last seen"; SessionActivityMiddleware records it (not allauth's).
 USERSESSIONS_TRACK_ACTIVITY = True
+# A session's row is written again after this long (at once when its address or browser changes).
+USERSESSIONS_ACTIVITY_SECONDS = env_int("MADOGUCHI_SESSION_ACTIVITY_SECONDS", 60)
 USERSESSIONS_ADAPTER = "madoguchi.accounts.revocation.UserSessionsAdapter"
 
 # Internationalisation --------------------------------------------------------------------------
@@ -407,6 +411,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MADOGUCHI_MAX_FORM_BYTES", 2 * 1024 * 102
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The agent queue's tab counts stay cached this long unless a request changes (tickets.selectors).
+QUEUE_COUNTS_SECONDS = env_int("MADOGUCHI_QUEUE_COUNTS_SECONDS", 30)
 SOLVED_CLOSE_DAYS = env_int("MADOGUCHI_SOLVED_CLOSE_DAYS", 4)
 GUEST_REQUEST_HOURS = env_int("MADOGUCHI_GUEST_REQUEST_HOURS", 48)
 NOTIFICATION_KEEP_DAYS = env_int("MADOGUCHI_NOTIFICATION_KEEP_DAYS", 90)

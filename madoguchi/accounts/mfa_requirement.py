@@ -20,8 +20,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from madoguchi.accounts import security_policy
-from madoguchi.accounts.models import Organisation, User
+from madoguchi.accounts import security_policy, selectors
+from madoguchi.accounts.models import User
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -32,7 +32,7 @@ SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 def mfa_required(user: User) -> bool:
     if user.is_staff and security_policy.current().staff_require_mfa:
         return True
-    return Organisation.objects.filter(memberships__user=user, require_mfa=True).exists()
+    return any(place.requires_mfa for place in selectors.places_of(user))
 
 
 def has_second_factor(user: User) -> bool:

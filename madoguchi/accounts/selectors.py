@@ -1,6 +1,7 @@
 """Reads about people and organisations."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from madoguchi.accounts.models import (
 )
 from madoguchi.core import access
 from madoguchi.core.csvsafe import Cell
+from madoguchi.core.memo import per_request
 
 
 def address_has_account(email: str) -> bool:
@@ -64,6 +66,45 @@ def organisation_members_for(user: User) -> QuerySet[User]:
     organisations = Membership.objects.filter(user=user).values("organisation")
     members = Membership.objects.filter(organisation__in=organisations).values("user")
     return User.objects.filter(pk__in=members, is_active=True).order_by("name", "email")
+
+
+@dataclass(frozen=True)
+class Place:
+    """One of a person's memberships, with what every page asks of it."""
+
+    organisation_id: int
+    is_admin: bool
+    sees_all_requests: bool  # the organisation's requests, not only their own
+    requires_mfa: bool
+
+
+def places_of(user: User) -> list[Place]:
+    """Return the person's memberships, read once per request (the MFA check, the menu and the
+    request scopes all ask)."""
+    return per_request(("places", user.pk), lambda: _places(user))
+
+
+def _places(user: User) -> list[Place]:
+    rows = Membership.objects.filter(user=user).values_list(
+        "organisation_id", "role", "organisation__members_see_all_requests",
+        "organisation__require_mfa",
+    )  # fmt: skip
+    return [
+        Place(
+            organisation_id=organisation,
+            is_admin=role == Membership.Role.ADMIN,
+            sees_all_requests=role == Membership.Role.ADMIN or members_see_all,
+            requires_mfa=requires_mfa,
+        )
+        for organisation, role, members_see_all, requires_mfa in rows
+    ]
+
+
+def administers_any(user: User) -> bool:
+    """Tell whether the person may use an organisation's admin pages (the menu's link)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return any(place.is_admin for place in places_of(user))
 
 
 def organisations_administered_by(viewer: User) -> QuerySet[Organisation]:

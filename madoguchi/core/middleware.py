@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core.errors import error_response
 from madoguchi.core.logging import request_id_var
+from madoguchi.core.memo import request_memo
 
 Handler = Callable[[HttpRequest], HttpResponse]
 View = TypeVar("View", bound=Callable[..., Any])
@@ -28,7 +29,10 @@ TIMEZONE_COOKIE = "mdg_tz"
 
 
 class RequestIdMiddleware:
-    """Give every request an id (the proxy's X-Request-ID when well formed) for logs and replies."""
+    """Give every request an id (the proxy's X-Request-ID when well formed) for logs and replies.
+
+    It also opens the request's memo (core.memo) around everything else.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -39,7 +43,8 @@ class RequestIdMiddleware:
         request.request_id = request_id
         token = request_id_var.set(request_id)
         try:
-            response = self.get_response(request)
+            with request_memo():
+                response = self.get_response(request)
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id

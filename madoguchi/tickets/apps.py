@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +18,9 @@ class TicketsConfig(AppConfig):
         from madoguchi.tickets.inbound import imap
 
         selectors.register()
+        # Any request saved or deleted changes what the agents' queue tabs count.
+        post_save.connect(_queue_changed, sender="tickets.Ticket", dispatch_uid="queue_saved")
+        post_delete.connect(_queue_changed, sender="tickets.Ticket", dispatch_uid="queue_deleted")
         personal_data.register()
         periodic.register(
             "tickets.close_solved", tasks.tickets_close_solved_task, every=timedelta(hours=1)
@@ -48,3 +52,9 @@ class TicketsConfig(AppConfig):
         core_seeding.register_demo(seeding.load_demo_sla, order=19)
         core_seeding.register(synthetic.seed_requests, order=20)
         core_seeding.register_demo(seeding.load_demo_catalog, order=20)
+
+
+def _queue_changed(**_kwargs: object) -> None:
+    from madoguchi.tickets import selectors
+
+    selectors.queue_counts_outdated()

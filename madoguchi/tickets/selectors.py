@@ -1,9 +1,12 @@
 """Reads of requests, scoped to what the viewer may see (registered with core.access)."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -11,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from madoguchi.accounts import selectors as accounts_selectors
-from madoguchi.accounts.models import Department, Membership, User
+from madoguchi.accounts.models import Department, User
 from madoguchi.core import access
+from madoguchi.core.memo import per_request
 from madoguchi.core.models import AuditEvent
 from madoguchi.tickets.models import (
     Attachment,
@@ -33,20 +37,26 @@ def tickets_scope(user: User, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     # Agents see every request except those still waiting for the customer's own approval.
     if user.is_staff:
         return queryset.exclude(approval__in=[Ticket.Approval.PENDING, Ticket.Approval.REJECTED])
-    # Organisation admins see all of their organisation's requests; members too when allowed.
-    shared = Membership.objects.filter(user=user).filter(
-        Q(role=Membership.Role.ADMIN) | Q(organisation__members_see_all_requests=True)
-    )
     # The few followed requests and shared organisations are read first, so the database sees
     # plain values it can look up in its indexes (PostgreSQL cannot for an OR of subqueries),
-    # and no join on followers (which needed a DISTINCT over every visible request).
-    followed = list(
-        Ticket.followers.through.objects.filter(user=user).values_list("ticket_id", flat=True)
-    )
+    # and no join on followers (which needed a DISTINCT over every visible request). A page
+    # asks this several times (list, filter, thread): they are read once per request.
+    followed, shared = per_request(("ticket-reach", user.pk), lambda: _reach(user))
     return queryset.filter(
         Q(requester=user)  # their own
         | Q(pk__in=followed)  # copied in by a colleague
-        | Q(organisation__in=list(shared.values_list("organisation", flat=True)))
+        | Q(organisation__in=shared)
+    )
+
+
+def _reach(user: User) -> tuple[list[int], list[int]]:
+    """Return the requests the customer follows and the organisations whose requests they see."""
+    followed = Ticket.followers.through.objects.filter(user=user).values_list("ticket_id")
+    # Organisation admins see all of their organisation's requests; members too when allowed.
+    places = accounts_selectors.places_of(user)
+    return (
+        [pk for (pk,) in followed],
+        [place.organisation_id for place in places if place.sees_all_requests],
     )
 
 
@@ -243,9 +253,39 @@ def queue_for(  # noqa: PLR0913  (the queue's filters, each optional)
     )
 
 
+QUEUE_VERSION_KEY = "tickets:queue-version"
+
+
 def queue_counts(agent: User) -> dict[str, int]:
-    """Return the number of unsolved requests in each of the agent's queues."""
-    return {queue: _queue_base(agent, queue).unsolved().count() for queue in QUEUES}
+    """Return the number of unsolved requests in each of the agent's queues.
+
+    Six counts over every open request are most of the queue page's cost, so they are kept in
+    the cache for QUEUE_COUNTS_SECONDS; any request saved or deleted makes them count again (in
+    every process when the cache is Redis). Time alone moves requests into "at risk" and
+    "breached", and group membership changes count again after that delay.
+    """
+    key = f"tickets:queue-counts:{agent.pk}:{_queue_version()}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = {queue: _queue_base(agent, queue).unsolved().count() for queue in QUEUES}
+        cache.set(key, counts, settings.QUEUE_COUNTS_SECONDS)
+    return counts
+
+
+def _queue_version() -> str:
+    # A fresh random version when the key is missing (evicted, or a cold cache): counts kept
+    # under an older one are never read again.
+    version = cache.get(QUEUE_VERSION_KEY)
+    if version is None:
+        version = queue_counts_outdated()
+    return version
+
+
+def queue_counts_outdated() -> str:
+    """Make every agent's queue counts count again (a request changed); the new version."""
+    version = uuid.uuid4().hex
+    cache.set(QUEUE_VERSION_KEY, version, None)
+    return version
 
 
 def _queue_base(agent: User, queue: str) -> QuerySet[Ticket]:

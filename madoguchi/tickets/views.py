@@ -173,15 +173,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     done = _rate(request, ticket, rating_form) or _reply(request, ticket, reply_form)
     if done:
         return done
+    may_rate = ticket.is_done and ticket.requester_id == request.user.pk
     context = {
         "ticket": ticket,
         "thread": selectors.public_thread(request.user, ticket),
         "answers": selectors.answer_rows(ticket),
         "field_files": selectors.field_attachments(ticket),
-        "rating": selectors.rating_of(ticket),
+        "rating": selectors.rating_of(ticket) if may_rate else None,  # shown only then
         "form": reply_form,
         "rating_form": rating_form,
-        "may_rate": ticket.is_done and ticket.requester_id == request.user.pk,
+        "may_rate": may_rate,
         "followers": selectors.followers_of(ticket),
         "colleagues": selectors.colleagues_to_copy_in(request.user, ticket),
         "may_approve": selectors.may_decide_approval(request.user, ticket),

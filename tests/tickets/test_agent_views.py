@@ -64,10 +64,31 @@ def test_the_queue_costs_the_same_queries_for_more_rows(agent: Client, alice: Us
         agent.get(reverse("agent:queue"))
     for _number in range(10):
         make_ticket(alice)
+    agent.get(reverse("agent:queue"))  # the new requests make the tab counts count again
     with CaptureQueriesContext(connection) as more:
         agent.get(reverse("agent:queue"))
 
     assert len(more) == len(few)
+
+
+def test_the_queue_counts_are_cached_until_a_request_changes(
+    agent: Client, alice: User, dave: User
+) -> None:
+    ticket = make_ticket(alice)
+    assert agent.get(reverse("agent:queue")).context["counts"]["unassigned"] == 1
+    with CaptureQueriesContext(connection) as cached:
+        agent.get(reverse("agent:queue"))
+    counted = [
+        q for q in cached.captured_queries if 'COUNT(*) AS "__count" FROM "tickets_' in q["sql"]
+    ]
+    assert len(counted) == 1  # the listed view's own pages; the six tabs come from the cache
+
+    make_ticket(alice)
+    ticket.assignee = dave
+    ticket.save()
+    counts = agent.get(reverse("agent:queue")).context["counts"]
+
+    assert (counts["unassigned"], counts["mine"], counts["all"]) == (1, 1, 2)
 
 
 def test_bulk_assign_and_prioritise(agent: Client, alice: User, dave: User) -> None:
@@ -246,6 +267,7 @@ def test_the_sla_view_costs_the_same_queries_for_more_rows(agent: Client, alice:
     with time_machine.travel(start, tick=False):
         for _number in range(10):
             make_ticket(alice)
+    agent.get(reverse("agent:queue"), {"queue": "breached"})  # the tab counts count again
     with CaptureQueriesContext(connection) as more:
         response = agent.get(reverse("agent:queue"), {"queue": "breached"})
 

@@ -128,3 +128,29 @@ def test_my_activity_of_a_member_who_may_see_the_organisations_requests(
         make_ticket(colleague, subject=f"Colleague {number}")
 
     assert _queries(client, url) == few
+
+
+# What each benchmark page may cost once warm (bench/README.md lists the queries): the session,
+# the person, their memberships (read once for the MFA check, the menu and the request scopes),
+# the bell, then the page's own reads. No write: the session's row is recorded once a minute.
+BUDGETS = {"activity": 8, "detail": 13, "queue": 8, "agent_detail": 18}
+
+
+def test_the_benchmark_pages_stay_within_their_query_budgets(
+    client: Client, alice: User, bob: User, dave: User
+) -> None:
+    ticket = make_ticket(alice)
+    _thread(ticket, alice, dave, replies=4)
+    ticket.followers.add(bob)
+    client.force_login(alice)
+    spent = {
+        "activity": _queries(client, reverse("tickets:activity")),
+        "detail": _queries(client, reverse("tickets:detail", args=[ticket.pk])),
+    }
+    client.force_login(dave)
+    spent["queue"] = _queries(client, reverse("agent:queue") + "?queue=mine&priority=high")
+    spent["agent_detail"] = _queries(client, reverse("agent:detail", args=[ticket.pk]))
+
+    assert {page: spent[page] <= budget for page, budget in BUDGETS.items()} == dict.fromkeys(
+        BUDGETS, True
+    ), spent

@@ -146,9 +146,13 @@ class Ticket(models.Model):
             models.Index(fields=["status", "approval"], name="ticket_status_approval"),
             models.Index(fields=["assignee", "status", "approval"], name="ticket_assignee_open"),
             models.Index(fields=["department", "status", "approval"], name="ticket_group_open"),
-            # An agent's queue filtered by priority, latest update first (B6).
+            # An agent's queue by priority, latest update first (B6): in the queue's order, so the
+            # page reads its 25 rows in order, with status and approval so that its count reads
+            # the index alone. Not partial (unsolved only): SQLite cannot use a partial index
+            # when the statuses are bound parameters, as Django sends them.
             models.Index(
-                fields=["assignee", "priority", "-updated_at"], name="ticket_assignee_priority"
+                fields=["assignee", "priority", "-updated_at", "-id", "status", "approval"],
+                name="ticket_assignee_priority_queue",
             ),
         ]
         constraints = [
