@@ -4,6 +4,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from madoguchi.search import embeddings, sources
@@ -52,6 +53,9 @@ def _document(item: IndexedDocument) -> SearchDocument:
 
 
 def _embed_later() -> None:
+    if not settings.SEARCH_SEMANTIC:
+        # Switched off: a queued task could only fail; the backlog waits until it is switched on.
+        return
     from madoguchi.search.tasks import embeddings_compute_task
 
     transaction.on_commit(embeddings_compute_task.enqueue)

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.management import call_command
-from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
 from madoguchi.accounts.models import User
 from madoguchi.search import services, sources
@@ -71,6 +71,18 @@ def test_a_change_queues_the_embedding_task_after_commit(
     assert not document.embedding_stale
     assert set(SearchChunk.objects.values_list("kind", flat=True)) == {"title", "passage"}
     assert index_status().backlog == 0
+
+
+def test_with_semantic_search_off_a_change_queues_no_embedding_task(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks, settings: Settings
+) -> None:
+    settings.SEARCH_SEMANTIC = False
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        index("1", "Printer setup", "Connect the printer.")
+
+    assert callbacks == []
+    assert index_status().backlog == 1
 
 
 def test_the_backlog_counts_documents_whose_text_changed_since_embedding(model: None) -> None:
