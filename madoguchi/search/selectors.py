@@ -19,6 +19,11 @@ logger = logging.getLogger("madoguchi.search")
 MODES = ("lexical", "semantic", "hybrid")
 LEXICAL_CANDIDATES = 100
 DENSE_CANDIDATES = 100
+# e5's cosines crowd together: an off-topic question still scores about 0.79-0.81 against the
+# nearest help article, a real one at least about 0.83 (both development sets, English and
+# Japanese, cross-lingual included). A document found only by meaning must reach this to be
+# shown, so a question with no answer gets an honest empty result (and counts as a gap).
+DENSE_MIN_COSINE = 0.82
 STATS_CACHE_KEY = "search:stats"
 STATS_CACHE_SECONDS = 60
 SNIPPET_CHARS = 200
@@ -118,6 +123,7 @@ def _dense(
         hit.document_id: hit
         for hit in embeddings.dense_index.search(vector, limit=DENSE_CANDIDATES, allowed=allowed)
     }
+    hits = {doc: hit for doc, hit in hits.items() if hit.score >= DENSE_MIN_COSINE}
     others = [doc for doc in extra if doc not in hits]
     if others:
         hits.update(embeddings.dense_index.scores_for(vector, others))

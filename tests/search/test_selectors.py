@@ -127,9 +127,19 @@ def test_cross_lingual_an_english_question_finds_the_japanese_article() -> None:
 
 
 @pytest.mark.usefixtures("model")
+def test_a_question_with_no_answer_finds_nothing_rather_than_the_nearest_article() -> None:
+    index("reset", "Reset your password", "Open the sign-in page and choose Forgot password.")
+    index("invoice", "Download an invoice", "Invoices are under Billing in your account.")
+    services.embeddings_compute()
+
+    assert _keys("weather in Osaka tomorrow", mode="hybrid") == []
+    assert _keys("weather in Osaka tomorrow", mode="semantic") == []
+    assert _keys("I can't remember my password", mode="hybrid")[0] == "reset"
+
+@pytest.mark.usefixtures("model")
 def test_semantic_results_respect_visibility(alice: User) -> None:
     index("org-globex-1", "Printer contract", "CANARY printers of Globex")
-    index("public-1", "Opening hours", "We answer on weekdays.")
+    index("public-1", "Printer maintenance", "How to clean and service your printer.")
     services.embeddings_compute()
 
     assert _keys("printer contract", alice, "semantic") == ["public-1"]
