@@ -136,6 +136,7 @@ def test_a_question_with_no_answer_finds_nothing_rather_than_the_nearest_article
     assert _keys("weather in Osaka tomorrow", mode="semantic") == []
     assert _keys("I can't remember my password", mode="hybrid")[0] == "reset"
 
+
 @pytest.mark.usefixtures("model")
 def test_semantic_results_respect_visibility(alice: User) -> None:
     index("org-globex-1", "Printer contract", "CANARY printers of Globex")
