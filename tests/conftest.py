@@ -9,7 +9,8 @@ from django.utils import translation
 from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Membership, Organisation, User
-from tests.factories import add_member, make_organisation, make_user
+from madoguchi.kb.models import KnowledgeBase
+from tests.factories import add_member, make_kb, make_organisation, make_user
 
 pytest_plugins = ["tests.support.smtp", "tests.support.canary", "tests.support.worker"]
 
@@ -98,3 +99,14 @@ def dave(db: None) -> User:
 def erin(db: None) -> User:
     """An admin."""
     return make_user("erin@example.com", name="Erin Admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def kb() -> KnowledgeBase:
+    return make_kb()
+
+
+@pytest.fixture
+def keyword_search_only(settings: Settings) -> None:
+    """Search without the embedding model: quick to set up, and what a site without it shows."""
+    settings.SEARCH_SEMANTIC = False

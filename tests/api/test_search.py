@@ -2,14 +2,16 @@
 
 import pytest
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.kb.models import Article, KnowledgeBase, Visibility
 from madoguchi.search.models import SearchLog
-from tests.factories import make_article, make_kb
+from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("keyword_search_only"),
+]
 
 CANARY = "zanzibarcanary"
 HOSTILE = [
@@ -20,16 +22,6 @@ HOSTILE = [
     "   ",
     "*",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _keyword_search_only(settings: Settings) -> None:
-    settings.SEARCH_SEMANTIC = False
-
-
-@pytest.fixture
-def kb() -> KnowledgeBase:
-    return make_kb()
 
 
 @pytest.fixture

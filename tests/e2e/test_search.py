@@ -11,33 +11,26 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from playwright.sync_api import Page, Request, expect
-from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.kb.models import Article, KnowledgeBase, Visibility
 from madoguchi.search.models import SearchLog
 from tests.e2e.conftest import BrowserLog, axe_check, sign_in
-from tests.factories import make_article, make_kb, make_request_type
+from tests.factories import make_article, make_request_type
 from tests.support.processes import free_port
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("keyword_search_only"),
+]
 
 OpenPage = Callable[..., Page]
 # Longer than the script's debounce several times over: a script that ignored the composition
 # would have sent its request by then. This waits for something NOT to happen; it times nothing.
 QUIET_MS = 1200
 CANARY = "zanzibarcanary"
-
-
-@pytest.fixture(autouse=True)
-def _keyword_search_only(settings: Settings) -> None:
-    settings.SEARCH_SEMANTIC = False
-
-
-@pytest.fixture
-def kb() -> KnowledgeBase:
-    return make_kb()
 
 
 @pytest.fixture

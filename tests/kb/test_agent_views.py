@@ -2,17 +2,11 @@
 
 import pytest
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import User
 from madoguchi.search.models import SearchLog
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _keyword_search_only(settings: Settings) -> None:
-    settings.SEARCH_SEMANTIC = False
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keyword_search_only")]
 
 
 def test_gap_report_lists_zero_result_searches_grouped(client: Client, dave: User) -> None:

@@ -19,14 +19,9 @@ from madoguchi.kb.models import (
     ReviewReminder,
     VersionIsImmutableError,
 )
-from tests.factories import make_editor, make_kb, make_user
+from tests.factories import make_editor, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kb() -> KnowledgeBase:
-    return make_kb()
 
 
 @pytest.fixture

@@ -2,25 +2,17 @@
 
 import pytest
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.kb.models import Article, KnowledgeBase, Visibility
 from madoguchi.search.models import SearchLog
 from madoguchi.tickets.models import RequestType
-from tests.factories import make_article, make_kb, make_request_type
+from tests.factories import make_article, make_request_type
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _keyword_search_only(settings: Settings) -> None:
-    settings.SEARCH_SEMANTIC = False
-
-
-@pytest.fixture
-def kb() -> KnowledgeBase:
-    return make_kb()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("keyword_search_only"),
+]
 
 
 @pytest.fixture

@@ -19,14 +19,9 @@ from madoguchi.kb.models import (
     ArticleVersion,
     KnowledgeBase,
 )
-from tests.factories import make_editor, make_kb
+from tests.factories import make_editor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kb() -> KnowledgeBase:
-    return make_kb()
 
 
 @pytest.fixture

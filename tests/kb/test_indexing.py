@@ -8,28 +8,20 @@ from urllib.parse import unquote
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.kb import indexing, services
 from madoguchi.kb.models import Article, KnowledgeBase, Visibility
 from madoguchi.search import selectors as search
 from madoguchi.search.models import SearchDocument
-from tests.factories import make_article, make_kb
+from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("keyword_search_only"),
+]
 
 CANARY = "zanzibarcanary"
-
-
-@pytest.fixture(autouse=True)
-def _keyword_search_only(settings: Settings) -> None:
-    settings.SEARCH_SEMANTIC = False
-
-
-@pytest.fixture
-def kb() -> KnowledgeBase:
-    return make_kb()
 
 
 def _found(viewer: object, text: str) -> set[str]:

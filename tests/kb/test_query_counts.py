@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from madoguchi.accounts.models import User
 from madoguchi.kb.models import Article, KnowledgeBase, Section
-from tests.factories import make_article, make_kb, make_section
+from tests.factories import make_article, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,6 @@ def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
-
-
-@pytest.fixture
-def kb() -> KnowledgeBase:
-    return make_kb()
 
 
 @pytest.fixture

@@ -12,20 +12,13 @@ from madoguchi.search.models import SearchLog
 from tests.factories import make_article, make_kb, make_section
 
 # Transactions commit, so articles reach the index as in production (on commit).
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("keyword_search_only"),
+]
 
 CANARY = "zanzibarcanary"
 HOSTILE = ['" AND OR NEAR( * -', "x" * 10_240, "\x00\x01\x1f パスワード", "' OR 1=1--", " ", "%_\\"]
-
-
-@pytest.fixture(autouse=True)
-def _keyword_search_only(settings: Settings) -> None:
-    settings.SEARCH_SEMANTIC = False
-
-
-@pytest.fixture
-def kb() -> KnowledgeBase:
-    return make_kb()
 
 
 @pytest.fixture

@@ -21,11 +21,6 @@ from tests.factories import make_article, make_kb
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def kb() -> KnowledgeBase:
-    return make_kb()
-
-
 def _text(
     title: str, body: str = "Body", language: str = "en", **fields: str
 ) -> services.ArticleText:

@@ -9,14 +9,9 @@ from django.test import Client
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.kb import services
 from madoguchi.kb.models import Article, ArticleFeedback, KnowledgeBase, Section, Visibility
-from tests.factories import make_article, make_kb, make_section
+from tests.factories import make_article, make_section
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kb() -> KnowledgeBase:
-    return make_kb()
 
 
 @pytest.fixture
