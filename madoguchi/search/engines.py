@@ -6,6 +6,7 @@ engines, so SQLite and PostgreSQL rank alike. User text never reaches the engine
 every token is a bound parameter (PostgreSQL) or a quoted, escaped FTS5 string (SQLite).
 """
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,10 @@ QueryGroups = Sequence[Sequence[Phrase]]
 DOC_TABLE = "search_searchdocument"
 FTS_TABLE = "search_fts"
 VOCAB_TABLE = "search_fts_vocab"
+# The query's tokens arrive as one JSON array parameter, so the statement text never varies.
+_DOC_FREQS_SQL = (
+    f"SELECT term, doc FROM {VOCAB_TABLE} WHERE term IN (SELECT value FROM json_each(%s))"  # noqa: S608
+)
 # Title matches count this many times a body match in the engines' own candidate ranking.
 TITLE_WEIGHT = 3.0
 DF_CACHE_SECONDS = 300
@@ -108,11 +113,7 @@ class SQLiteEngine(Engine):
         return [row[0] for row in cursor.fetchall()]
 
     def _doc_freqs(self, cursor, tokens: Sequence[str]) -> dict[str, int]:
-        placeholders = ", ".join(["%s"] * len(tokens))
-        cursor.execute(
-            f"SELECT term, doc FROM {VOCAB_TABLE} WHERE term IN ({placeholders})",  # noqa: S608
-            list(tokens),
-        )
+        cursor.execute(_DOC_FREQS_SQL, [json.dumps(list(tokens))])
         freqs = dict.fromkeys(tokens, 0)
         freqs.update(dict(cursor.fetchall()))
         return freqs

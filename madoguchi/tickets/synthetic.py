@@ -165,8 +165,7 @@ def _refresh_statistics() -> None:
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for model in (Ticket, Message, Attachment):
-                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+            cursor.execute("VACUUM ANALYZE")
         else:
             cursor.execute("ANALYZE")
 
