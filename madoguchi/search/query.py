@@ -3,12 +3,15 @@
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import Count, Max
 
+from madoguchi.search import sources
 from madoguchi.search.analysis import analyze, english_stem, normalize, surface_words
 from madoguchi.search.engines import Engine, EngineUnavailableError, Phrase
 from madoguchi.search.models import SearchDocument, Synonym
@@ -73,8 +76,22 @@ def _groups(tokens: list[str], synonyms: dict[Phrase, set[Phrase]]) -> list[list
     return groups[:MAX_QUERY_GROUPS]
 
 
+def _public_titles() -> Iterator[str]:
+    """Yield the titles any visitor may read: "did you mean" must not reveal hidden words."""
+    titles: dict[str, dict[str, str]] = defaultdict(dict)
+    rows = SearchDocument.objects.values_list("source", "key", "title").iterator()
+    for source_name, key, title in rows:
+        titles[source_name][key] = title
+    for source_name, by_key in titles.items():
+        try:
+            source = sources.get(source_name)
+        except sources.UnknownSourceError:
+            continue
+        yield from (by_key[key] for key in source.visible(AnonymousUser(), list(by_key)))
+
+
 class _Vocabulary:
-    """English words of document titles, by first letter, for typo correction."""
+    """English words of public document titles, by first letter, for typo correction."""
 
     def __init__(self) -> None:
         self.generation: tuple | None = None
@@ -88,7 +105,7 @@ class _Vocabulary:
         if generation != self.generation:
             with self.lock:
                 words: dict[str, set[str]] = defaultdict(set)
-                for title in SearchDocument.objects.values_list("title", flat=True).iterator():
+                for title in _public_titles():
                     for word in surface_words(title):
                         if len(word) >= _MIN_CORRECTABLE_LENGTH and word.isalpha():
                             words[word[0]].add(word)

@@ -69,6 +69,15 @@ def test_did_you_mean_corrects_an_english_typo_and_finds_the_word() -> None:
     assert [hit.key for hit in results.hits] == ["pw"]
 
 
+def test_did_you_mean_never_offers_a_word_only_a_hidden_title_holds(alice: User) -> None:
+    index("internal-1", "Acquisition plans", "Staff only.")
+    index("org-globex-1", "Merger timetable", "Globex only.")
+
+    assert search("acquisiton", viewer=None, mode="lexical").suggestion == ""
+    assert search("mergr timetable", viewer=alice, mode="lexical").suggestion == ""
+    assert search("acquisiton", viewer=alice, mode="lexical").hits == []
+
+
 def test_no_suggestion_when_every_word_is_known() -> None:
     index("pw", "Changing your password")
 
