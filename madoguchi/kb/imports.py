@@ -89,6 +89,11 @@ def articles_import(
     )
 
 
+def _is_database_id(text: str) -> bool:
+    # str.isdigit accepts "²"; an id also fits in 18 digits.
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def _existing_articles(kb: KnowledgeBase, by_id: dict[str, list[Entry]]) -> dict[str, Article]:
     found = {a.external_id: a for a in kb.articles.exclude(external_id="")}
     own = {
@@ -96,7 +101,7 @@ def _existing_articles(kb: KnowledgeBase, by_id: dict[str, list[Entry]]) -> dict
         for key in by_id
         if key not in found
         and key.startswith(OWN_ID_PREFIX)
-        and key[len(OWN_ID_PREFIX) :].isdigit()
+        and _is_database_id(key[len(OWN_ID_PREFIX) :])
     }
     for article in kb.articles.filter(pk__in=list(own), external_id=""):
         found[own[article.pk]] = article

@@ -34,6 +34,9 @@ INDEXED_STATUSES = (Article.Status.PUBLISHED, Article.Status.SCHEDULED)
 REFRESH_BATCH = 500
 
 
+MAX_ID_DIGITS = 18
+
+
 def document_key(article_id: int, language: str) -> str:
     return f"{article_id}.{language}"
 
@@ -41,7 +44,9 @@ def document_key(article_id: int, language: str) -> str:
 def parse_key(key: str) -> tuple[int, str] | None:
     """Return (article id, language) of a document key, or None for a malformed one."""
     article, _dot, language = key.partition(".")
-    return (int(article), language) if article.isdigit() and language else None
+    # ASCII digits only ("²" is a digit to str.isdigit) and no more than a database id holds.
+    well_formed = article.isascii() and article.isdigit() and len(article) <= MAX_ID_DIGITS
+    return (int(article), language) if well_formed and language else None
 
 
 def plain_text(body_html: str) -> str:

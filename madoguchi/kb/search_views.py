@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from madoguchi.kb import search_selectors, selectors
+from madoguchi.kb import indexing, search_selectors, selectors
 from madoguchi.kb.forms import SearchForm
 from madoguchi.search import services as search_services
 from madoguchi.search import session as search_session
@@ -75,10 +75,12 @@ def _without_page(request: HttpRequest) -> str:
 @require_GET
 def click(request: HttpRequest) -> HttpResponse:
     """Record which result was opened on the searcher's own log entry, then open it."""
-    target = search_selectors.hit_url(request.user, request.GET.get("key", ""))
+    parsed = indexing.parse_key(request.GET.get("key", ""))
+    key = indexing.document_key(*parsed) if parsed else ""
+    target = search_selectors.hit_url(request.user, key)
     log = request.GET.get("log", "")
-    if log.isdigit() and int(log) in search_session.recent(request) and target:
-        search_services.search_log_click(int(log), source="kb.article", key=request.GET["key"])
+    if log.isascii() and log.isdigit() and int(log) in search_session.recent(request) and target:
+        search_services.search_log_click(int(log), source="kb.article", key=key)
     return redirect(target or "kb_search:page")
 
 

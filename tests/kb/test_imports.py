@@ -102,6 +102,18 @@ def test_reimport_updates_and_never_duplicates(tmp_path: Path) -> None:
     assert translation.slug == "first"
 
 
+@pytest.mark.parametrize("article_id", ["madoguchi-²", "madoguchi-" + "9" * 30])
+def test_an_id_that_only_looks_like_ours_is_imported_without_an_error(
+    tmp_path: Path, article_id: str
+) -> None:
+    path = _jsonl(
+        tmp_path / "a.jsonl", [{"id": article_id, "title": "T", "body": "B", "lang": "en"}]
+    )
+
+    assert "1 created" in _import(path)
+    assert Article.objects.count() == 1
+
+
 def test_unchanged_reimport_writes_no_version(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "a.jsonl", [{"id": "x1", "title": "T", "body": "B", "lang": "en"}])
     _import(path)

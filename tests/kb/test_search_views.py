@@ -131,6 +131,19 @@ def test_click_never_redirects_outside_or_to_hidden_articles(
         assert response["Location"] == "/en/search/"
 
 
+@pytest.mark.parametrize(
+    ("log", "key"),
+    [("²", "1.en"), ("1", "².en"), ("1", "99999999999999999999.en"), ("1", "0" * 80 + "1.en")],
+)
+def test_a_crafted_click_is_refused_without_an_error(
+    client: Client, repair: Article, log: str, key: str
+) -> None:
+    response = client.get("/en/search/open/", {"log": log, "key": key})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/en/search/"
+
+
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_queries_never_fail(client: Client, repair: Article, query: str) -> None:
     response = client.get("/en/search/", {"q": query})
