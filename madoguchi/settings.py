@@ -339,6 +339,10 @@ ACCOUNT_RATE_LIMITS = {
     "guest_request": env_str("MADOGUCHI_GUEST_REQUEST_RATE_LIMIT", "10/h/ip,3/h/key"),
     # Returns from an identity provider (SAML ACS, OpenID Connect callbacks), per address.
     "sso_callback": env_str("MADOGUCHI_SSO_RATE_LIMIT", "30/m/ip"),
+    # Searches written to the knowledge-gap log (beyond this they are answered, not logged) and
+    # "Was this helpful?" votes, which can mail the article's owner: visitors may do both.
+    "search_log": "60/m/ip",
+    "kb_vote": "10/h/ip",
 }
 # Single sign-on: identity providers are SocialApps an admin adds in the admin (docs/sso.md).
 SOCIALACCOUNT_ADAPTER = "madoguchi.accounts.sso_adapter.SocialAccountAdapter"

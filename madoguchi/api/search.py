@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema
 from madoguchi.api.errors import ApiError
 from madoguchi.api.schemas import Problem
 from madoguchi.kb import search_selectors
-from madoguchi.search import services as search_services
+from madoguchi.kb.search_log import log_search
 from madoguchi.search.models import SearchLog
 
 router = Router(tags=["search"])
@@ -54,14 +54,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchAnswer:
     found = search_selectors.articles_search(
         request.user, params.q, brand=request.brand, mode=params.mode, limit=params.limit
     )
-    search_services.search_log_record(
-        query=found.query,
-        normalized_query=found.normalized,
-        mode=found.mode,
-        result_count=found.count,
-        user=request.user,
-        surface=SearchLog.Surface.API,
-    )
+    log_search(request, found, SearchLog.Surface.API, remember=False)
     return SearchAnswer(
         results=[
             SearchResult(

@@ -19,26 +19,13 @@ from django.views.decorators.http import require_GET
 
 from madoguchi.kb import indexing, search_selectors, selectors
 from madoguchi.kb.forms import SearchForm
+from madoguchi.kb.search_log import log_search
 from madoguchi.search import services as search_services
 from madoguchi.search import session as search_session
 from madoguchi.search.models import SearchLog
 
 PAGE_SIZE = 10
 DEFLECTION_RESULTS = 5
-
-
-def log_search(request: HttpRequest, found: search_selectors.ArticleSearch, surface: str) -> int:
-    """Write the search to the log and remember the entry in the visitor's session."""
-    entry = search_services.search_log_record(
-        query=found.query,
-        normalized_query=found.normalized,
-        mode=found.mode,
-        result_count=found.count,
-        user=request.user,
-        surface=surface,
-    )
-    search_session.remember(request, entry.pk)
-    return entry.pk
 
 
 @require_GET
@@ -144,13 +131,7 @@ def widget(request: HttpRequest) -> JsonResponse:
         found = search_selectors.articles_search(
             AnonymousUser(), text, brand=request.brand, limit=WIDGET_RESULTS
         )
-        search_services.search_log_record(
-            query=found.query,
-            normalized_query=found.normalized,
-            mode=found.mode,
-            result_count=found.count,
-            surface=SearchLog.Surface.WIDGET,
-        )
+        log_search(request, found, SearchLog.Surface.WIDGET, remember=False)
         hits = found.hits
     response = JsonResponse(
         {

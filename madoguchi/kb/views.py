@@ -3,6 +3,7 @@
 import secrets
 from typing import Any
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -178,6 +179,9 @@ def vote(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return _article_render(request, found_kb, page, form, status=422)
+    if not ratelimit.consume(request, action="kb_vote"):
+        form.add_error(None, _("Too much feedback from your address. Please try again later."))
+        return _article_render(request, found_kb, page, form, status=429)
     signed_in = request.user.is_authenticated
     visitor = "" if signed_in else request.session.setdefault(_VISITOR_KEY, secrets.token_hex(16))
     try:

@@ -131,6 +131,18 @@ def test_click_never_redirects_outside_or_to_hidden_articles(
         assert response["Location"] == "/en/search/"
 
 
+def test_a_flood_of_searches_is_answered_but_only_partly_logged(
+    client: Client, repair: Article
+) -> None:
+    for number in range(61):
+        response = client.get("/en/search/", {"q": f"repair {number}"})
+        assert response.status_code == 200
+
+    assert SearchLog.objects.count() == 60
+    assert client.get("/api/v1/search", {"q": "repair"}).status_code == 200
+    assert SearchLog.objects.count() == 60
+
+
 @pytest.mark.parametrize(
     ("log", "key"),
     [("²", "1.en"), ("1", "².en"), ("1", "99999999999999999999.en"), ("1", "0" * 80 + "1.en")],

@@ -282,6 +282,19 @@ def test_vote_without_a_choice_re_renders_with_the_comment(
     assert not ArticleFeedback.objects.exists()
 
 
+def test_votes_from_one_address_are_limited_and_the_comment_kept(bilingual: Article) -> None:
+    url = "/en/kb/help/articles/reset-your-password/feedback/"
+    for _ in range(10):  # each a new visitor session, as a script would make
+        assert Client().post(url, {"helpful": "no", "comment": "spam"}).status_code == 302
+
+    response = Client().post(url, {"helpful": "no", "comment": "Kept text"})
+
+    assert response.status_code == 429
+    assert "Too much feedback" in response.content.decode()
+    assert "Kept text" in response.content.decode()
+    assert ArticleFeedback.objects.count() == 10
+
+
 def test_views_are_counted_in_batches(client: Client, bilingual: Article) -> None:
     client.get("/en/kb/help/articles/reset-your-password/")
     client.get("/en/kb/help/articles/reset-your-password/")

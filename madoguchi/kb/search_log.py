@@ -1,0 +1,35 @@
+"""Writing searches to the knowledge-gap log from the surfaces people search on.
+
+Anyone may search, visitors included, so each address may add only so many entries a minute
+(ACCOUNT_RATE_LIMITS["search_log"]): past that the search is still answered, just not written.
+"""
+
+from allauth.core.internal import ratelimit
+from django.http import HttpRequest
+
+from madoguchi.kb import search_selectors
+from madoguchi.search import services as search_services
+from madoguchi.search import session as search_session
+
+
+def log_search(
+    request: HttpRequest,
+    found: search_selectors.ArticleSearch,
+    surface: str,
+    *,
+    remember: bool = True,
+) -> int | None:
+    """Log the search; remember the entry in the searcher's session so clicks count for it."""
+    if not ratelimit.consume(request, app="allauth.account", action="search_log", limit_get=True):
+        return None
+    entry = search_services.search_log_record(
+        query=found.query,
+        normalized_query=found.normalized,
+        mode=found.mode,
+        result_count=found.count,
+        user=request.user,
+        surface=surface,
+    )
+    if remember:
+        search_session.remember(request, entry.pk)
+    return entry.pk
