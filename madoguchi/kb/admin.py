@@ -76,7 +76,10 @@ class KnowledgeBaseAdmin(admin.ModelAdmin):
         upload = form.cleaned_data["file"]
         data = upload.read()
         name = upload.name or "upload"
-        files = formats.files_in_zip(data) if name.endswith(".zip") else [(name, data)]
+        try:
+            files = formats.files_in_zip(data) if name.endswith(".zip") else [(name, data)]
+        except formats.ArchiveRefusedError as refused:
+            return [str(refused)]
         parsed = formats.parse_files(files)
         if parsed.errors:
             return parsed.errors

@@ -23,6 +23,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -226,6 +227,7 @@ def to_markdown(entry: Entry) -> str:
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 ZIP_MAX_FILES = 50_000
+ZIP_MAX_BYTES = 500 * 1024 * 1024
 
 
 def files_at(path: Path) -> list[tuple[str, bytes]]:
@@ -240,15 +242,33 @@ def files_at(path: Path) -> list[tuple[str, bytes]]:
     return [(path.name, path.read_bytes())]
 
 
+class ArchiveRefusedError(ValueError):
+    """A ZIP archive that cannot be read, or that would unpack to more than an import takes."""
+
+
 def files_in_zip(data: bytes) -> list[tuple[str, bytes]]:
-    """Return the Markdown and JSON lines files inside a ZIP archive (folders flattened)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = [
-            n
-            for n in archive.namelist()
-            if n.endswith((*MARKDOWN_SUFFIXES, ".jsonl")) and not n.startswith("__MACOSX/")
-        ][:ZIP_MAX_FILES]
-        return [(name, archive.read(name)) for name in sorted(names)]
+    """Return the Markdown and JSON lines files inside a ZIP archive (folders flattened).
+
+    The unpacked sizes are added up from the archive's directory before anything is unpacked,
+    so a small archive that expands to gigabytes (a ZIP bomb) is refused without filling memory.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [
+                info
+                for info in archive.infolist()
+                if info.filename.endswith((*MARKDOWN_SUFFIXES, ".jsonl"))
+                and not info.filename.startswith("__MACOSX/")
+            ][:ZIP_MAX_FILES]
+            if sum(info.file_size for info in members) > ZIP_MAX_BYTES:
+                raise ArchiveRefusedError(
+                    _("The ZIP archive unpacks to more than %(limit)s MB.")
+                    % {"limit": ZIP_MAX_BYTES // (1024 * 1024)}
+                )
+            members.sort(key=lambda info: info.filename)
+            return [(info.filename, archive.read(info)) for info in members]
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise ArchiveRefusedError(_("The ZIP archive is damaged and cannot be read.")) from error
 
 
 def markdown_file_name(entry: Entry) -> str:

@@ -1,12 +1,14 @@
 """import_articles / export_articles: both formats, re-import updates, bad input refused whole."""
 
 import json
+import zipfile
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from madoguchi.kb import formats
 from madoguchi.kb.models import (
     Article,
     ArticleTranslation,
@@ -231,6 +233,29 @@ def test_hostile_markdown_is_sanitised_on_import(tmp_path: Path) -> None:
     # Raw HTML stays visible as text; no element or link that runs script survives.
     assert "<script" not in html and "<img" not in html
     assert 'href="javascript' not in html and "&lt;script&gt;" in html
+
+
+def test_a_damaged_zip_is_refused_with_a_message(tmp_path: Path) -> None:
+    archive = tmp_path / "articles.zip"
+    archive.write_bytes(b"PK\x03\x04 this is not really a zip archive")
+
+    with pytest.raises(CommandError, match="damaged"):
+        _import(archive)
+    assert not Article.objects.exists()
+
+
+def test_a_zip_that_unpacks_to_too_much_is_refused_before_unpacking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(formats, "ZIP_MAX_BYTES", 10_000)
+    archive = tmp_path / "articles.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        row = {"id": "big", "title": "Big", "body": "x" * 20_000, "lang": "en"}
+        out.writestr("a.jsonl", json.dumps(row) + "\n")
+
+    with pytest.raises(CommandError, match="unpacks to more than"):
+        _import(archive)
+    assert not Article.objects.exists()
 
 
 def test_export_then_import_round_trips(tmp_path: Path) -> None:

@@ -26,7 +26,10 @@ class Command(BaseCommand):
         path: Path = options["path"]
         if not path.exists():
             raise CommandError(f"{path} does not exist.")
-        parsed = formats.parse_files(formats.files_at(path))
+        try:
+            parsed = formats.parse_files(formats.files_at(path))
+        except formats.ArchiveRefusedError as refused:
+            raise CommandError(f"Nothing was imported: {refused}") from refused
         problems = parsed.errors
         if not problems and not parsed.entries:
             raise CommandError(f"{path} holds no articles (.md or .jsonl files).")
