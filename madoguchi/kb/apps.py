@@ -17,6 +17,7 @@ class KbConfig(AppConfig):
             editorial_scopes,
             indexing,
             notices,
+            personal_data,
             scopes,
             seeding,
             synthetic,
@@ -27,6 +28,7 @@ class KbConfig(AppConfig):
         scopes.register()
         editorial_scopes.register()
         indexing.register()
+        personal_data.register()
         periodic.register(
             "kb.publish_due", tasks.reviews_publish_due_task, every=timedelta(minutes=1)
         )

@@ -6,3 +6,8 @@ class SearchConfig(AppConfig):
     name = "madoguchi.search"
     label = "search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from madoguchi.search import personal_data
+
+        personal_data.register()
