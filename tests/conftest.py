@@ -49,6 +49,13 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _pages_rendered_fresh(settings: Settings) -> None:
+    """Render every page: a test's changes are never committed, and the visitors' page cache is
+    cleared on commit. tests/kb/test_visitor_pages.py turns it on."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default() -> Iterator[None]:
     """Start every test in English: LocaleMiddleware leaves the last request's language active."""
     with translation.override("en"):

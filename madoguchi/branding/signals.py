@@ -3,8 +3,10 @@ from django.dispatch import receiver
 
 from madoguchi.branding.models import Brand
 from madoguchi.branding.services import forget_cached_brands
+from madoguchi.core import page_cache
 
 
 @receiver([post_save, post_delete], sender=Brand)
 def brand_changed(**_kwargs: object) -> None:
     forget_cached_brands()
+    page_cache.invalidate_on_commit()

@@ -22,6 +22,7 @@ class KbConfig(AppConfig):
             seeding,
             synthetic,
             tasks,
+            visitor_pages,
         )
 
         # Importing notices registered the editors' notification events and texts.
@@ -29,6 +30,7 @@ class KbConfig(AppConfig):
         editorial_scopes.register()
         indexing.register()
         personal_data.register()
+        visitor_pages.register()
         periodic.register(
             "kb.publish_due", tasks.reviews_publish_due_task, every=timedelta(minutes=1)
         )

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from madoguchi.core import page_cache
 from madoguchi.core.errors import DomainError
 from madoguchi.kb import editor_selectors, notices, services
 from madoguchi.kb.models import (
@@ -323,6 +324,7 @@ def article_archive(article: Article, *, by: Any) -> None:
     Article.objects.filter(pk=article.pk).update(
         status=Article.Status.ARCHIVED, updated_at=timezone.now()
     )
+    page_cache.invalidate_on_commit()
 
 
 def article_unarchive(article: Article, *, by: Any) -> None:
@@ -333,6 +335,7 @@ def article_unarchive(article: Article, *, by: Any) -> None:
     Article.objects.filter(pk=article.pk, status=Article.Status.ARCHIVED).update(
         status=status, updated_at=timezone.now()
     )
+    page_cache.invalidate_on_commit()
 
 
 # Freshness -----------------------------------------------------------------------------------

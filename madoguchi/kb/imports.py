@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from madoguchi.branding.models import Brand
+from madoguchi.core import page_cache
 from madoguchi.core.errors import DomainError
 from madoguchi.kb import indexing, services
 from madoguchi.kb.formats import Entry
@@ -81,6 +82,7 @@ def articles_import(
     _articles_place(plan, sections, changed)
     _tags_set(plan)
     indexing.articles_index_later([article.pk for article in plan.articles.values()])
+    page_cache.invalidate_on_commit()
     updated = len({e.id for e in changed} - plan.created_ids)
     return ImportResult(
         created=len(plan.created_ids),

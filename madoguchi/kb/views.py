@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.core.access import object_view
 from madoguchi.core.errors import DomainError
+from madoguchi.core.page_cache import anonymous_page
 from madoguchi.core.uploads import private_file_response
 from madoguchi.kb import selectors, services
 from madoguchi.kb.forms import FeedbackForm
@@ -49,6 +50,7 @@ def _article_kwargs(article: Article) -> dict[str, str]:
     return {"kb": article.knowledge_base.slug, "slug": article.translations.first().slug}
 
 
+@anonymous_page()
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """List the brand's knowledge bases; with only one, go straight to it."""
@@ -58,6 +60,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/index.html", {"bases": bases})
 
 
+@anonymous_page()
 @object_view(KnowledgeBase, url_kwargs=_kb_kwargs)
 @require_GET
 def home(request: HttpRequest, kb: str) -> HttpResponse:
@@ -78,6 +81,7 @@ def _moved(request: HttpRequest, kb: KnowledgeBase, kind: str, slug: str, view: 
     return redirect(view, kb=kb.slug, slug=current, permanent=True)
 
 
+@anonymous_page()
 @object_view(Category, url_kwargs=_in_kb)
 @require_GET
 def category(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
@@ -91,6 +95,7 @@ def category(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     return render(request, "kb/category.html", {"kb": found_kb, "category": shown})
 
 
+@anonymous_page()
 @object_view(Section, url_kwargs=_in_kb)
 @require_GET
 def section(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
@@ -111,6 +116,7 @@ def section(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     return render(request, "kb/section.html", context)
 
 
+@anonymous_page()
 @object_view(Tag, url_kwargs=_in_kb)
 @require_GET
 def tag(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
@@ -129,6 +135,11 @@ def tag(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     return render(request, "kb/tag.html", context)
 
 
+def _count_cached_view(_request: HttpRequest, article_id: int) -> None:
+    services.article_view_record(article_id)
+
+
+@anonymous_page(on_hit=_count_cached_view)
 @object_view(Article, url_kwargs=_article_kwargs)
 @require_GET
 def article(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
@@ -137,7 +148,9 @@ def article(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     if page.redirect_slug:
         return redirect("kb:article", kb=found_kb.slug, slug=page.redirect_slug, permanent=True)
     services.article_view_record(page.article.pk)
-    return _article_render(request, found_kb, page, FeedbackForm())
+    response = _article_render(request, found_kb, page, FeedbackForm())
+    response.cache_note = page.article.pk
+    return response
 
 
 def _article_render(
