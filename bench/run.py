@@ -48,7 +48,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE = ROOT / "bench" / "bare"
@@ -121,6 +121,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("B3_article_customer", "/en/kb/guide/articles/{kb_article}/", user="{kb_reader}"),
     Scenario("B3_section", "/en/kb/guide/sections/{kb_section}/"),
     Scenario("B3_section_customer", "/en/kb/guide/sections/{kb_section}/", user="{kb_reader}"),
+    # B4: the search page (top 10 with snippets) and the header's suggestions, as a visitor.
+    Scenario("B4_search", "/en/search/?q=printer+network"),
+    Scenario("B4_search_ja", "/ja/search/?q=" + quote("プリンター設定")),
+    Scenario("B4_suggest", "/en/search/suggest/?q=printer"),
     # Last: it adds requests (to its own customer, who is in no other scenario).
     Scenario(
         "B5_submit",
@@ -554,8 +558,6 @@ def app_subjects() -> dict[str, str]:
 
 def kb_subjects() -> dict[str, str]:
     """The B3 article (URL-quoted slug), its section and the signed-in reader (kb/synthetic.py)."""
-    from urllib.parse import quote
-
     from madoguchi.kb import synthetic
     from madoguchi.kb.models import ArticleTranslation
 

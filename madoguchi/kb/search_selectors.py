@@ -54,13 +54,17 @@ class ArticleHit:
     score: float
     kb_name: str
     category_name: str
-    title_html: SafeString
     body_html: str = field(repr=False)
     terms: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         return document_key(self.article_id, self.language)
+
+    @cached_property
+    def title_html(self) -> SafeString:
+        """The title with the words searched marked (worked out only for hits shown)."""
+        return highlight(self.title, list(self.terms))
 
     @cached_property
     def snippet(self) -> str:
@@ -149,7 +153,6 @@ def _hit(translation: ArticleTranslation, found: Any, terms: list[str]) -> Artic
         score=found.score,
         kb_name=article.knowledge_base.name,
         category_name=category.name if category else "",
-        title_html=highlight(translation.title, terms),
         body_html=translation.body_html,
         terms=tuple(terms),
     )

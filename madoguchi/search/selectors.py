@@ -1,7 +1,7 @@
 """Reads: the search itself (lexical, semantic, hybrid; permission-aware) and the index status."""
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,8 @@ DENSE_MIN_COSINE = 0.82
 STATS_CACHE_KEY = "search:stats"
 STATS_CACHE_SECONDS = 60
 SNIPPET_CHARS = 200
+# Documents read at first when picking the visible ones from a ranking (more only when needed).
+_FIRST_BATCH = 50
 # Hybrid: the fused top this deep is re-ranked on scores (ranking.blend).
 RERANK_DEPTH = 50
 
@@ -161,10 +163,30 @@ def _ordered(scores: dict[int, float]) -> list[int]:
 
 
 def _visible(ordered: Sequence[int], viewer: Any, limit: int, offset: int) -> list[SearchDocument]:
-    """Return the documents the viewer may see, in order, asking each source's visibility hook."""
-    documents = SearchDocument.objects.in_bulk(ordered)
+    """Return the documents the viewer may see, in order, asking each source's visibility hook.
+
+    Documents are read in batches down the ranking until enough are visible: a common word
+    scores thousands, and a page shows ten. Batches grow for viewers who may see little.
+    """
+    wanted = offset + limit
+    shown: list[SearchDocument] = []
+    start, batch = 0, max(2 * wanted, _FIRST_BATCH)
+    while start < len(ordered) and len(shown) < wanted:
+        chunk = ordered[start : start + batch]
+        documents = SearchDocument.objects.in_bulk(chunk)
+        visible = _visible_keys(documents.values(), viewer)
+        shown += [
+            documents[doc]
+            for doc in chunk
+            if doc in documents and (documents[doc].source, documents[doc].key) in visible
+        ]
+        start, batch = start + batch, batch * 4
+    return shown[offset:wanted]
+
+
+def _visible_keys(documents: Iterable[SearchDocument], viewer: Any) -> set[tuple[str, str]]:
     by_source: dict[str, list[str]] = {}
-    for doc in documents.values():
+    for doc in documents:
         by_source.setdefault(doc.source, []).append(doc.key)
     visible: set[tuple[str, str]] = set()
     for name, keys in by_source.items():
@@ -173,12 +195,7 @@ def _visible(ordered: Sequence[int], viewer: Any, limit: int, offset: int) -> li
         except sources.UnknownSourceError:
             continue  # a source whose app is gone shows nothing
         visible |= {(name, key) for key in source.visible(viewer, keys)}
-    shown = [
-        documents[doc]
-        for doc in ordered
-        if doc in documents and (documents[doc].source, documents[doc].key) in visible
-    ]
-    return shown[offset : offset + limit]
+    return visible
 
 
 def search(  # noqa: PLR0913  (the search form's fields)

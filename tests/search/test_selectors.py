@@ -97,6 +97,17 @@ def test_pagination_with_offset() -> None:
     assert not set(first) & set(second)
 
 
+def test_a_visible_document_below_many_hidden_ones_is_still_found(alice: User) -> None:
+    """Documents are checked in batches down the ranking; hidden ones must not end the walk."""
+    for number in range(70):
+        index(f"internal-{number}", f"Printer printer printer {number}", "printer printer")
+    index("org-acme-far", "Guide", "A printer among many other words " + "text " * 200)
+
+    keys = _keys("printer", alice)
+
+    assert keys == ["org-acme-far"]
+
+
 def test_an_unknown_mode_is_hybrid_and_an_empty_query_finds_nothing() -> None:
     index("1", "Printer")
 
