@@ -64,3 +64,14 @@ def test_ping_still_raises_during_an_outage(proxied_cache) -> None:
 
     with pytest.raises(Exception, match=r"(?i)connection|reset|closed"):
         cache.ping()
+
+
+def test_one_client_serves_every_call_and_reconnects(proxied_cache) -> None:
+    cache, _proxy = proxied_cache
+    cache.set("resilient:key", 1, 10)
+    client = cache._cache.get_client(write=True)
+
+    client.connection_pool.disconnect()
+
+    assert cache.get("resilient:key") == 1
+    assert cache._cache.get_client(write=True) is client
