@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from madoguchi.accounts.models import Membership, Organisation
 from madoguchi.accounts.scopes import may_use_portal
+from madoguchi.accounts.selectors import places_of
 from madoguchi.core import access
 from madoguchi.kb.models import (
     Article,
@@ -48,7 +49,10 @@ def segment_ids(user: Any) -> set[int]:
     cached = getattr(user, _CACHE, None)
     if cached is not None:
         return cached
-    memberships = list(Membership.objects.filter(user=user).values_list("organisation", "role"))
+    memberships = [
+        (place.organisation_id, Membership.Role.ADMIN if place.is_admin else Membership.Role.MEMBER)
+        for place in places_of(user)
+    ]
     tags: dict[int, set[int]] = {}
     through = Organisation.tags.through.objects.filter(
         organisation__in=[org for org, _role in memberships]
@@ -88,7 +92,7 @@ def _reader_rule(user: Any) -> Q:
     if not user.is_authenticated or not may_use_portal(user):
         return Q(visibility=Visibility.PUBLIC)
     chosen_organisations = Article.organisations.through.objects.filter(
-        organisation__memberships__user=user
+        organisation__in=[place.organisation_id for place in places_of(user)]
     ).values("article")
     chosen_segments = Article.segments.through.objects.filter(segment__in=segment_ids(user)).values(
         "article"

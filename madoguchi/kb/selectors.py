@@ -79,12 +79,26 @@ def knowledge_base_get_for(user: Any, brand: Brand, slug: str) -> KnowledgeBase:
     return access.get_visible_or_404(user, KnowledgeBase.objects.filter(brand=brand), slug=slug)
 
 
+def knowledge_base_holding(brand: Brand, slug: str) -> KnowledgeBase:
+    """Return the brand's knowledge base named slug, for a page about one thing in it.
+
+    Unscoped on purpose: such a page goes on to fetch its article, category, section or tag
+    through that thing's scope, which only finds it when the reader may read an article there,
+    so a knowledge base the reader may not see still answers the same 404. Checking it here too
+    would build the reader's visibility rule twice.
+    """
+    try:
+        return KnowledgeBase.objects.get(brand=brand, slug=slug)
+    except KnowledgeBase.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def _live_containers[M: Category | Section | Tag](
     user: Any, model: type[M], kb: KnowledgeBase
 ) -> QuerySet[M]:
-    # Agents see every container; on reader pages only those with live articles are listed.
-    queryset = access.visible(user, model).filter(knowledge_base=kb)
-    return queryset.filter(pk__in=_container_ids(user, model, kb))
+    # Only containers holding an article the reader may read, found through the articles'
+    # scope: the same rule as the containers' own scopes, with live articles for agents too.
+    return model.objects.filter(knowledge_base=kb, pk__in=_container_ids(user, model, kb))
 
 
 def _container_ids(user: Any, model: type[Category | Section | Tag], kb: KnowledgeBase) -> Any:
@@ -126,7 +140,10 @@ def _container_get_by[M: Category | Section | Tag](
     queryset = _live_containers(user, model, kb)
     if model is Section:
         queryset = queryset.select_related("category")
-    return access.get_visible_or_404(user, queryset, **lookup)
+    try:
+        return queryset.get(**lookup)
+    except model.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 def redirect_slug(kb: KnowledgeBase, kind: str, slug: str, language: str = "") -> int | None:
@@ -207,21 +224,11 @@ def article_page_get_for(user: Any, kb: KnowledgeBase, language: str, slug: str)
     (a reader who switched language), or an old slug (kept in SlugRedirect). Whenever the
     article has a different proper slug for this language, redirect_slug says so.
     """
-    readable = readable_articles(user, kb)
-    article_id = _article_id_for_slug(readable, kb, language, slug)
-    if article_id is None:
+    article = _first_readable(user, kb, _current_slug_owners(kb, language, slug))
+    if article is None:
+        article = _first_readable(user, kb, _old_slug_owners(kb, language, slug))
+    if article is None:
         raise Http404
-    article = (
-        readable.select_related("section__category", "owner")
-        .prefetch_related(
-            Prefetch(
-                "translations",
-                queryset=ArticleTranslation.objects.filter(is_published=True),
-                to_attr="published",
-            )
-        )
-        .get(pk=article_id)
-    )
     shown = pick_translation(article, language)
     if shown is None:
         raise Http404
@@ -233,25 +240,36 @@ def article_page_get_for(user: Any, kb: KnowledgeBase, language: str, slug: str)
     return page
 
 
-def _article_id_for_slug(
-    readable: QuerySet[Article], kb: KnowledgeBase, language: str, slug: str
-) -> int | None:
-    translations = ArticleTranslation.objects.filter(
-        knowledge_base=kb, slug=slug, is_published=True, article__in=readable
-    )
-    own = translations.filter(language=language).values_list("article_id", flat=True).first()
-    if own is not None:
-        return own
-    other = translations.values_list("article_id", flat=True).first()
-    if other is not None:
-        return other
-    old = SlugRedirect.objects.filter(
+def _current_slug_owners(kb: KnowledgeBase, language: str, slug: str) -> list[int]:
+    """Return the articles whose published text has slug now, this language's first."""
+    rows = ArticleTranslation.objects.filter(
+        knowledge_base=kb, slug=slug, is_published=True
+    ).values_list("language", "article_id")
+    return [pk for _lang, pk in sorted(rows, key=lambda row: (row[0] != language, row[1]))]
+
+
+def _old_slug_owners(kb: KnowledgeBase, language: str, slug: str) -> list[int]:
+    """Return the articles that once had slug; the old slug of this language first."""
+    rows = SlugRedirect.objects.filter(
         knowledge_base=kb, kind=SlugRedirect.Kind.ARTICLE, slug=slug
     ).values_list("language", "object_id")
-    # The old slug of this language wins over the same slug once used in another one.
-    candidates = [pk for _lang, pk in sorted(old, key=lambda row: row[0] != language)]
-    allowed = set(readable.filter(pk__in=candidates).values_list("pk", flat=True))
-    return next((pk for pk in candidates if pk in allowed), None)
+    return [pk for _lang, pk in sorted(rows, key=lambda row: (row[0] != language, row[1]))]
+
+
+def _first_readable(user: Any, kb: KnowledgeBase, candidates: list[int]) -> Article | None:
+    """Return the first of the candidate articles the user may read, ready for its page."""
+    if not candidates:
+        return None
+    found = readable_articles(user, kb).filter(pk__in=candidates)
+    found = found.select_related("section__category", "owner").prefetch_related(
+        Prefetch(
+            "translations",
+            queryset=ArticleTranslation.objects.filter(is_published=True),
+            to_attr="published",
+        )
+    )
+    by_pk = {article.pk: article for article in found}
+    return next((by_pk[pk] for pk in candidates if pk in by_pk), None)
 
 
 def article_tags(article: Article) -> list[Tag]:
@@ -260,10 +278,10 @@ def article_tags(article: Article) -> list[Tag]:
 
 def related_articles(user: Any, article: Article, language: str) -> list[Article]:
     """Return up to five related articles the user may read: chosen ones, else the section's."""
-    readable = readable_articles(user, article.knowledge_base).exclude(pk=article.pk)
-    chosen = readable.filter(pk__in=article.related.values("pk"))
+    wanted = Q(pk__in=article.related.values("pk"))
     if article.section_id is not None:
-        chosen = chosen | readable.filter(section_id=article.section_id)
+        wanted |= Q(section_id=article.section_id)
+    chosen = readable_articles(user, article.knowledge_base).exclude(pk=article.pk).filter(wanted)
     # Hand-picked articles first, then the section's in hand order.
     picked = chosen.alias(is_chosen=Q(pk__in=article.related.values("pk"))).order_by(
         "-is_chosen", "position", "pk"
@@ -271,8 +289,10 @@ def related_articles(user: Any, article: Article, language: str) -> list[Article
     return shown_in(picked.prefetch_related(_published_translations())[:LIST_SIZE], language)
 
 
-def article_attachments(user: Any, article: Article, language: str) -> list[ArticleAttachment]:
-    files = access.visible(user, ArticleAttachment).filter(article=article)
+def article_attachments(article: Article, language: str) -> list[ArticleAttachment]:
+    """Return the files of an article the reader was given through its scope (a file is seen
+    exactly when its article is: kb.scopes), the ones for every language and for this one."""
+    files = ArticleAttachment.objects.filter(article=article)
     return list(files.filter(Q(language="") | Q(language=language)))
 
 

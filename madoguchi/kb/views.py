@@ -85,7 +85,7 @@ def _moved(request: HttpRequest, kb: KnowledgeBase, kind: str, slug: str, view: 
 @object_view(Category, url_kwargs=_in_kb)
 @require_GET
 def category(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
-    found_kb = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    found_kb = selectors.knowledge_base_holding(request.brand, kb)
     try:
         found = selectors.category_get_for(request.user, found_kb, slug)
     except Http404:
@@ -99,7 +99,7 @@ def category(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
 @object_view(Section, url_kwargs=_in_kb)
 @require_GET
 def section(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
-    found_kb = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    found_kb = selectors.knowledge_base_holding(request.brand, kb)
     try:
         found = selectors.section_get_for(request.user, found_kb, slug)
     except Http404:
@@ -120,7 +120,7 @@ def section(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
 @object_view(Tag, url_kwargs=_in_kb)
 @require_GET
 def tag(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
-    found_kb = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    found_kb = selectors.knowledge_base_holding(request.brand, kb)
     found = selectors.tag_get_for(request.user, found_kb, slug)
     language = _language()
     page = Paginator(selectors.tag_articles(request.user, found), PAGE_SIZE).get_page(
@@ -143,7 +143,7 @@ def _count_cached_view(_request: HttpRequest, article_id: int) -> None:
 @object_view(Article, url_kwargs=_article_kwargs)
 @require_GET
 def article(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
-    found_kb = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    found_kb = selectors.knowledge_base_holding(request.brand, kb)
     page = selectors.article_page_get_for(request.user, found_kb, _language(), slug)
     if page.redirect_slug:
         return redirect("kb:article", kb=found_kb.slug, slug=page.redirect_slug, permanent=True)
@@ -168,7 +168,7 @@ def _article_render(
         "translation": page.translation,
         "tags": selectors.article_tags(page.article),
         "related": selectors.related_articles(request.user, page.article, language),
-        "attachments": selectors.article_attachments(request.user, page.article, language),
+        "attachments": selectors.article_attachments(page.article, language),
         "form": form,
         "canonical_url": _absolute_article_url(request, kb, page.translation),
         "alternates": [
@@ -187,7 +187,7 @@ def _absolute_article_url(request: HttpRequest, kb: KnowledgeBase, shown: Any) -
 @require_POST
 def vote(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     """Record "Was this helpful?"; a visitor is told apart by a random key in their session."""
-    found_kb = selectors.knowledge_base_get_for(request.user, request.brand, kb)
+    found_kb = selectors.knowledge_base_holding(request.brand, kb)
     page = selectors.article_page_get_for(request.user, found_kb, _language(), slug)
     form = FeedbackForm(request.POST)
     if not form.is_valid():

@@ -9,7 +9,7 @@ from django.test import Client
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.kb import services
 from madoguchi.kb.models import Article, ArticleFeedback, KnowledgeBase, Section, Visibility
-from tests.factories import make_article, make_section
+from tests.factories import make_article, make_kb, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -214,6 +214,50 @@ def test_restricted_article_opens_for_its_organisation(
     # Members see it in lists, but the sitemap and the feed are for public articles only.
     assert "Globex price list" in client.get("/en/kb/help/").content.decode()
     assert "Globex price list" not in client.get("/en/kb/sitemap.xml").content.decode()
+
+
+def test_knowledge_base_holding_only_restricted_articles_is_404_to_others(
+    client: Client, org_b: Organisation, alice: User, carol: User
+) -> None:
+    partners = make_kb("partners", name_en="Partners", name_ja="パートナー")
+    section = make_section(partners, "deals", category="offers")
+    make_article(
+        partners, "Partner deal", section=section, visibility=Visibility.ORGANISATIONS,
+        organisations=[org_b],
+    )  # fmt: skip
+    urls = [
+        "/en/kb/partners/",
+        "/en/kb/partners/categories/offers/",
+        "/en/kb/partners/sections/deals/",
+        "/en/kb/partners/articles/partner-deal/",
+    ]
+
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    client.force_login(alice)
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    client.force_login(carol)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_slug_of_a_hidden_article_in_this_language_leads_to_the_readable_one_in_another(
+    client: Client, kb: KnowledgeBase, org_b: Organisation, alice: User, carol: User
+) -> None:
+    make_article(kb, "Manual", body="Public manual.")
+    make_article(
+        kb, "Manual", body="パートナー向け。", language="ja", visibility=Visibility.ORGANISATIONS,
+        organisations=[org_b],
+    )  # fmt: skip
+    url = "/ja/kb/help/articles/manual/"
+
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Public manual." in response.content.decode()
+    client.force_login(carol)
+    assert "パートナー向け。" in client.get(url).content.decode()
 
 
 def test_internal_article_is_for_agents_only(
