@@ -55,6 +55,8 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchAnswer:
         request.user, params.q, brand=request.brand, mode=params.mode, limit=params.limit
     )
     log_search(request, found, SearchLog.Surface.API, remember=False)
+    shown = found.hits[: params.limit]
+    search_selectors.load_bodies(shown)
     return SearchAnswer(
         results=[
             SearchResult(
@@ -66,6 +68,6 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchAnswer:
                 score=hit.score,
                 language=hit.language,
             )
-            for hit in found.hits[: params.limit]
+            for hit in shown
         ]
     )

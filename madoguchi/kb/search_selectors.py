@@ -6,17 +6,18 @@ document whose article changed since it was indexed shows nothing it should not 
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 from madoguchi.core import access
 from madoguchi.kb.indexing import SOURCE, document_key, parse_key, plain_text
-from madoguchi.kb.models import Article, ArticleTranslation
+from madoguchi.kb.models import Article, ArticleTranslation, Category, KnowledgeBase
 from madoguchi.kb.selectors import article_path
 from madoguchi.search import selectors as search
 from madoguchi.search.analysis import normalize
@@ -44,7 +45,7 @@ class SearchFilters:
     language: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ArticleHit:
     article_id: int
     external_id: str
@@ -54,8 +55,11 @@ class ArticleHit:
     score: float
     kb_name: str
     category_name: str
-    body_html: str = field(repr=False)
+    translation_id: int
     terms: tuple[str, ...] = ()
+    # The article's text, read by load_bodies() for the hits shown only (a search finds up to
+    # CANDIDATES, a page shows ten).
+    body_html: str | None = field(default=None, repr=False)
 
     @property
     def key(self) -> str:
@@ -69,6 +73,8 @@ class ArticleHit:
     @cached_property
     def snippet(self) -> str:
         """The passage around the first word searched (worked out only for hits shown)."""
+        if self.body_html is None:
+            raise RuntimeError("load_bodies() reads the text of the hits to show first")
         return snippet(plain_text(self.body_html), list(self.terms))
 
     @cached_property
@@ -122,38 +128,96 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
 
 
-def _translations(viewer: Any, ids: set[int]) -> dict[tuple[int, str], ArticleTranslation]:
-    readable = (
-        access.visible(viewer, ArticleTranslation)
-        .filter(is_published=True, article_id__in=ids, article__in=Article.objects.live())
-        .select_related("article__knowledge_base__brand", "article__section__category")
+@dataclass(frozen=True)
+class _Readable:
+    """What a hit shows of a published translation the reader may read (no text: see
+    load_bodies); read as plain rows, a search looks at up to CANDIDATES of them."""
+
+    translation_id: int
+    article_id: int
+    language: str
+    title: str
+    slug: str
+    external_id: str
+    knowledge_base: KnowledgeBase
+    category: Category | None
+
+
+_READABLE_COLUMNS = (
+    "pk", "article_id", "language", "title", "slug", "article__external_id",
+    "article__knowledge_base_id", "article__knowledge_base__brand_id",
+    "article__knowledge_base__slug", "article__knowledge_base__name_en",
+    "article__knowledge_base__name_ja", "article__section__category_id",
+    "article__section__category__slug", "article__section__category__name_en",
+    "article__section__category__name_ja",
+)  # fmt: skip
+
+
+def _readable_rows(translations: QuerySet[ArticleTranslation]) -> list[_Readable]:
+    """Read the rows in one query; knowledge bases and categories are few, made once each."""
+    bases: dict[int, KnowledgeBase] = {}
+    categories: dict[int, Category] = {}
+    found = []
+    for row in translations.values_list(*_READABLE_COLUMNS):
+        kb_id, brand_id, kb_slug, kb_en, kb_ja, category_id, slug, name_en, name_ja = row[6:]
+        if kb_id not in bases:
+            bases[kb_id] = KnowledgeBase(
+                pk=kb_id, brand_id=brand_id, slug=kb_slug, name_en=kb_en, name_ja=kb_ja
+            )
+        if category_id is not None and category_id not in categories:
+            categories[category_id] = Category(
+                pk=category_id, slug=slug, name_en=name_en, name_ja=name_ja
+            )
+        found.append(
+            _Readable(*row[:6], knowledge_base=bases[kb_id], category=categories.get(category_id))
+        )
+    return found
+
+
+def _readable_translations(viewer: Any) -> QuerySet[ArticleTranslation]:
+    return access.visible(viewer, ArticleTranslation).filter(
+        is_published=True, article__in=Article.objects.live()
     )
-    return {(t.article_id, t.language): t for t in readable}
 
 
-def _wanted(translation: ArticleTranslation, brand: Any, filters: SearchFilters) -> bool:
-    article = translation.article
-    if brand is not None and article.knowledge_base.brand_id != brand.pk:
+def _translations(viewer: Any, ids: set[int]) -> dict[tuple[int, str], _Readable]:
+    found = _readable_rows(_readable_translations(viewer).filter(article_id__in=ids))
+    return {(row.article_id, row.language): row for row in found}
+
+
+def load_bodies(hits: Iterable[ArticleHit]) -> None:
+    """Read the text of the hits about to be shown, in one query (they were found readable)."""
+    wanting = [hit for hit in hits if hit.body_html is None]
+    if not wanting:
+        return
+    bodies = dict(
+        ArticleTranslation.objects.filter(pk__in=[hit.translation_id for hit in wanting])
+        .values_list("pk", "body_html")
+    )  # fmt: skip
+    for hit in wanting:
+        hit.body_html = bodies.get(hit.translation_id, "")
+
+
+def _wanted(shown: _Readable, brand: Any, filters: SearchFilters) -> bool:
+    if brand is not None and shown.knowledge_base.brand_id != brand.pk:
         return False
-    if filters.kb and article.knowledge_base.slug != filters.kb:
+    if filters.kb and shown.knowledge_base.slug != filters.kb:
         return False
-    category = article.section.category if article.section else None
+    category = shown.category
     return not filters.category or (category is not None and category.slug == filters.category)
 
 
-def _hit(translation: ArticleTranslation, found: Any, terms: list[str]) -> ArticleHit:
-    article = translation.article
-    category = article.section.category if article.section else None
+def _hit(shown: _Readable, found: Any, terms: list[str]) -> ArticleHit:
     return ArticleHit(
-        article_id=article.pk,
-        external_id=article.external_id,
-        language=translation.language,
-        title=translation.title,
+        article_id=shown.article_id,
+        external_id=shown.external_id,
+        language=shown.language,
+        title=shown.title,
         url=found.url,
         score=found.score,
-        kb_name=article.knowledge_base.name,
-        category_name=category.name if category else "",
-        body_html=translation.body_html,
+        kb_name=shown.knowledge_base.name,
+        category_name=shown.category.name if shown.category else "",
+        translation_id=shown.translation_id,
         terms=tuple(terms),
     )
 
@@ -189,9 +253,9 @@ def articles_search(  # noqa: PLR0913  (the search form's fields)
     readable = _translations(viewer, {key[0] for key in keys if key})
     terms = query_terms(text)
     for hit, key in zip(results.hits, keys, strict=True):
-        translation = readable.get(key) if key else None
-        if translation is not None and _wanted(translation, brand, filters):
-            found.hits.append(_hit(translation, hit, terms))
+        shown = readable.get(key) if key else None
+        if shown is not None and _wanted(shown, brand, filters):
+            found.hits.append(_hit(shown, hit, terms))
     return found
 
 
@@ -208,19 +272,16 @@ def title_suggestions(
     ).hits
     shown = {(hit.article_id, hit.language) for hit in hits}
     terms = query_terms(text)
-    more = (
-        access.visible(viewer, ArticleTranslation)
-        .filter(Q(title__istartswith=text) | Q(title__icontains=f" {text}"), is_published=True)
-        .filter(article__in=Article.objects.live())
-        .select_related("article__knowledge_base", "article__section__category")
+    more = _readable_translations(viewer).filter(
+        Q(title__istartswith=text) | Q(title__icontains=f" {text}")
     )
     if brand is not None:
         more = more.filter(article__knowledge_base__brand=brand)
     if language:
         more = more.filter(language=language)
-    for translation in more[:SUGGESTIONS]:
-        if (translation.article_id, translation.language) not in shown:
-            hits.append(_hit(translation, _Prefix(translation), terms))
+    for row in _readable_rows(more[:SUGGESTIONS]):
+        if (row.article_id, row.language) not in shown:
+            hits.append(_hit(row, _Prefix(row), terms))
     return hits[:SUGGESTIONS]
 
 
@@ -229,10 +290,8 @@ class _Prefix:
 
     score = 0.0
 
-    def __init__(self, translation: ArticleTranslation) -> None:
-        self.url = article_path(
-            translation.article.knowledge_base.slug, translation.language, translation.slug
-        )
+    def __init__(self, shown: _Readable) -> None:
+        self.url = article_path(shown.knowledge_base.slug, shown.language, shown.slug)
 
 
 def hit_url(viewer: Any, key: str) -> str:
@@ -240,9 +299,7 @@ def hit_url(viewer: Any, key: str) -> str:
     parsed = parse_key(key)
     if parsed is None:
         return ""
-    translation = _translations(viewer, {parsed[0]}).get(parsed)
-    if translation is None:
+    shown = _translations(viewer, {parsed[0]}).get(parsed)
+    if shown is None:
         return ""
-    return article_path(
-        translation.article.knowledge_base.slug, translation.language, translation.slug
-    )
+    return article_path(shown.knowledge_base.slug, shown.language, shown.slug)

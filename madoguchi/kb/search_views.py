@@ -49,6 +49,7 @@ def page(request: HttpRequest) -> HttpResponse:
             None if data.get("page") else log_search(request, found, SearchLog.Surface.PAGE)
         )
         context["page"] = Paginator(found.hits, PAGE_SIZE).get_page(data.get("page") or 1)
+        search_selectors.load_bodies(context["page"].object_list)
         context["query_string"] = _without_page(request)
     return render(request, "kb/search.html", context)
 
@@ -133,6 +134,7 @@ def widget(request: HttpRequest) -> JsonResponse:
         )
         log_search(request, found, SearchLog.Surface.WIDGET, remember=False)
         hits = found.hits
+        search_selectors.load_bodies(hits)
     response = JsonResponse(
         {
             "results": [

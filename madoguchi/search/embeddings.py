@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db.models import F, Max, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 
 from madoguchi.search.models import SearchChunk, SearchDocument
 
@@ -155,12 +155,18 @@ class DenseHit:
 
 
 class _DenseIndex:
-    """Every chunk vector in one matrix, reloaded when the chunk table changes."""
+    """Every chunk vector in one matrix, reloaded when the chunk table changes.
+
+    Each document's source and language are kept beside its vectors, so a search narrowed to
+    some sources or languages filters in memory instead of reading every document id.
+    """
 
     def __init__(self) -> None:
         self.generation: tuple[int, int | None] | None = None
         self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
         self.documents = np.zeros(0, dtype=np.int64)  # distinct document ids
+        self.sources = np.zeros(0, dtype=object)  # per document: its source
+        self.langs = np.zeros(0, dtype=object)  # per document: its language
         self.owner = np.zeros(0, dtype=np.int64)  # per chunk: its index in self.documents
         self.is_title = np.zeros(0, dtype=bool)
         self.lock = threading.Lock()
@@ -170,27 +176,44 @@ class _DenseIndex:
         self.generation = None
 
     def refresh(self) -> None:
-        stats = SearchChunk.objects.aggregate(last=Max("id"))
-        generation = (SearchChunk.objects.count(), stats["last"])
+        """Reload when the chunk table changed (one query when it did not)."""
+        stats = SearchChunk.objects.aggregate(count=Count("id"), last=Max("id"))
+        generation = (stats["count"], stats["last"])
         if generation == self.generation:
             return
         with self.lock:
-            rows = list(SearchChunk.objects.values_list("document_id", "kind", "vector"))
+            rows = list(
+                SearchChunk.objects.values_list(
+                    "document_id", "kind", "vector", "document__source", "document__lang"
+                )
+            )
             self.matrix = (
                 np.vstack([vector_from_bytes(row[2]) for row in rows])
                 if rows
                 else np.zeros((0, DIMENSIONS), dtype=np.float32)
             )
             document_ids = np.array([row[0] for row in rows], dtype=np.int64)
-            self.documents, self.owner = np.unique(document_ids, return_inverse=True)
+            self.documents, first, self.owner = np.unique(
+                document_ids, return_index=True, return_inverse=True
+            )
+            self.sources = np.array([rows[i][3] for i in first], dtype=object)
+            self.langs = np.array([rows[i][4] for i in first], dtype=object)
             self.is_title = np.array([row[1] == SearchChunk.Kind.TITLE for row in rows], dtype=bool)
             self.generation = generation
 
     def search(
-        self, query: np.ndarray, *, limit: int, allowed: Collection[int] | None = None
+        self,
+        query: np.ndarray,
+        *,
+        limit: int,
+        allowed: Collection[int] | None = None,
+        sources: Collection[str] = (),
+        langs: Collection[str] = (),
     ) -> list[DenseHit]:
-        """Return the best `limit` documents: score is the best chunk's cosine similarity."""
-        self.refresh()
+        """Return the best `limit` documents: score is the best chunk's cosine similarity.
+
+        The caller refresh()es first (once per search: each check is a query).
+        """
         if not len(self.documents):
             return []
         scores = self.matrix @ query
@@ -200,6 +223,10 @@ class _DenseIndex:
         titles[self.owner[self.is_title]] = scores[self.is_title]
         if allowed is not None:
             best[~np.isin(self.documents, np.fromiter(allowed, dtype=np.int64))] = -np.inf
+        if sources:
+            best[~np.isin(self.sources, list(sources))] = -np.inf
+        if langs:
+            best[~np.isin(self.langs, list(langs))] = -np.inf
         count = min(limit, len(best))
         top = np.argpartition(-best, count - 1)[:count]
         top = top[np.argsort(-best[top])]
@@ -211,7 +238,6 @@ class _DenseIndex:
 
     def scores_for(self, query: np.ndarray, document_ids: Collection[int]) -> dict[int, DenseHit]:
         """Return the dense scores of the given documents (those that have vectors)."""
-        self.refresh()
         hits = self.search(query, limit=len(self.documents), allowed=document_ids)
         return {hit.document_id: hit for hit in hits}
 

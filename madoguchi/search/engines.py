@@ -8,6 +8,7 @@ every token is a bound parameter (PostgreSQL) or a quoted, escaped FTS5 string (
 
 import json
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -49,6 +50,13 @@ class Filters:
         return "".join(f" AND {clause}" for clause in clauses), params
 
 
+def _savepoint() -> AbstractContextManager[object]:
+    """A savepoint inside the caller's transaction: on PostgreSQL a failed statement would
+    otherwise poison it, and the fallback query after it. Outside one, no transaction at all:
+    on SQLite it would begin IMMEDIATE and hold the write lock for a read."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+
 class Engine:
     vendor = ""
 
@@ -57,9 +65,7 @@ class Engine:
         if not groups:
             return []
         try:
-            # A savepoint: on PostgreSQL a failed statement would otherwise poison the caller's
-            # transaction, and the fallback query after it.
-            with transaction.atomic(), connection.cursor() as cursor:
+            with _savepoint(), connection.cursor() as cursor:
                 return self._candidates(cursor, groups, filters, limit)
         except DatabaseError as exc:
             raise EngineUnavailableError(str(exc)) from exc
@@ -72,7 +78,7 @@ class Engine:
         missing = [token for token in tokens if token not in freqs]
         if missing:
             try:
-                with transaction.atomic(), connection.cursor() as cursor:
+                with _savepoint(), connection.cursor() as cursor:
                     counted = self._doc_freqs(cursor, missing)
             except DatabaseError as exc:
                 raise EngineUnavailableError(str(exc)) from exc

@@ -26,7 +26,9 @@ DENSE_CANDIDATES = 100
 DENSE_MIN_COSINE = 0.82
 STATS_CACHE_KEY = "search:stats"
 STATS_CACHE_SECONDS = 60
-SNIPPET_CHARS = 200
+# What a hit needs of its document: the text and tokens stay in the database (sources render
+# their own snippets, for the hits they show).
+_HIT_FIELDS = ("id", "source", "key", "title", "url", "lang")
 # Documents read at first when picking the visible ones from a ranking (more only when needed).
 _FIRST_BATCH = 50
 # Hybrid: the fused top this deep is re-ranked on scores (ranking.blend).
@@ -41,7 +43,6 @@ class SearchHit:
     title: str
     url: str
     lang: str
-    snippet: str
     score: float
 
 
@@ -105,30 +106,20 @@ def _lexical_scores(
     return {key: score for key, score in scores.items() if score > 0}, candidates
 
 
-def _allowed_ids(filters: Filters) -> set[int] | None:
-    if not filters.sources and not filters.langs:
-        return None
-    documents = SearchDocument.objects.all()
-    if filters.sources:
-        documents = documents.filter(source__in=filters.sources)
-    if filters.langs:
-        documents = documents.filter(lang__in=filters.langs)
-    return set(documents.values_list("id", flat=True))
-
-
 def _dense(
     parsed: ParsedQuery, filters: Filters, extra: Collection[int]
 ) -> dict[int, embeddings.DenseHit]:
     vector = embeddings.embed_query(parsed.semantic_text)
-    allowed = _allowed_ids(filters)
-    hits = {
-        hit.document_id: hit
-        for hit in embeddings.dense_index.search(vector, limit=DENSE_CANDIDATES, allowed=allowed)
-    }
+    index = embeddings.dense_index
+    index.refresh()
+    found = index.search(
+        vector, limit=DENSE_CANDIDATES, sources=filters.sources, langs=filters.langs
+    )
+    hits = {hit.document_id: hit for hit in found}
     hits = {doc: hit for doc, hit in hits.items() if hit.score >= DENSE_MIN_COSINE}
     others = [doc for doc in extra if doc not in hits]
     if others:
-        hits.update(embeddings.dense_index.scores_for(vector, others))
+        hits.update(index.scores_for(vector, others))
     return hits
 
 
@@ -173,7 +164,7 @@ def _visible(ordered: Sequence[int], viewer: Any, limit: int, offset: int) -> li
     start, batch = 0, max(2 * wanted, _FIRST_BATCH)
     while start < len(ordered) and len(shown) < wanted:
         chunk = ordered[start : start + batch]
-        documents = SearchDocument.objects.in_bulk(chunk)
+        documents = SearchDocument.objects.only(*_HIT_FIELDS).in_bulk(chunk)
         visible = _visible_keys(documents.values(), viewer)
         shown += [
             documents[doc]
@@ -243,7 +234,6 @@ def search(  # noqa: PLR0913  (the search form's fields)
             title=doc.title,
             url=doc.url,
             lang=doc.lang,
-            snippet=" ".join(doc.body.split())[:SNIPPET_CHARS],
             score=round(scores[doc.id], 6),
         )
         for doc in shown

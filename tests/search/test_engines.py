@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from madoguchi.search import engines
 from madoguchi.search.selectors import search
@@ -132,3 +133,15 @@ def test_a_broken_index_falls_back_to_a_simple_match_with_a_notice() -> None:
     assert [hit.key for hit in results.hits] == ["1"]
     assert results.notice
     assert [hit.key for hit in english.hits] == ["1"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_outside_a_transaction_opens_none() -> None:
+    # On SQLite a transaction begins IMMEDIATE: every search would queue for the write lock.
+    index("printer", "Printer setup", "Connect the printer to the network.")
+
+    with CaptureQueriesContext(connection) as captured:
+        hits = search("printer", viewer=None, mode="lexical").hits
+
+    assert [hit.key for hit in hits] == ["printer"]
+    assert not [q["sql"] for q in captured.captured_queries if "BEGIN" in q["sql"].upper()]

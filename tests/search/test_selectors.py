@@ -1,13 +1,16 @@
 """The search service: synonyms, permissions, modes, typo correction, fallback, cross-lingual."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import User
-from madoguchi.search import services
+from madoguchi.search import services, sources
 from madoguchi.search.selectors import index_status, search
-from tests.search.conftest import index
+from madoguchi.search.sources import IndexedDocument
+from tests.search.conftest import SOURCE, index
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +167,31 @@ def test_semantic_results_respect_visibility(alice: User) -> None:
     services.embeddings_compute()
 
     assert _keys("printer contract", alice, "semantic") == ["public-1"]
+
+
+@pytest.fixture
+def other_source() -> Iterator[str]:
+    sources.register(sources.SearchSource(name="other.doc", visible=lambda _viewer, keys: keys))
+    yield "other.doc"
+    sources.unregister("other.doc")
+
+
+@pytest.mark.usefixtures("model")
+def test_semantic_results_keep_to_the_languages_and_sources_asked(other_source: str) -> None:
+    index("ja-reset", "パスワード再設定", "ログイン画面から再設定できます。", lang="ja")
+    index("en-reset", "Reset your password", "Open the sign-in page.", lang="en")
+    services.document_index(
+        IndexedDocument(
+            source=other_source, key="post", title="Password reset thread", body="", lang="en",
+            url="/forum/post",
+        )
+    )  # fmt: skip
+    services.embeddings_compute()
+
+    english = search("forgot my password", viewer=None, mode="semantic", langs=["en"])
+    japanese = search("forgot my password", viewer=None, mode="semantic", langs=["ja"])
+    ours = search("forgot my password", viewer=None, mode="semantic", source_names=[SOURCE])
+
+    assert {hit.key for hit in english.hits} == {"en-reset", "post"}
+    assert [hit.key for hit in japanese.hits] == ["ja-reset"]
+    assert {hit.key for hit in ours.hits} == {"en-reset", "ja-reset"}
