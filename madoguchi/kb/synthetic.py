@@ -3,9 +3,10 @@
 Scale 1 makes 2,000 articles and scale 10 makes 100,000, the sizes BENCHMARKS.md names (linear
 below 1 and between the two, 10,889 more per step above 1), in two knowledge bases, half in
 English and half in Japanese, bodies of about 2 kB of Markdown, 8 categories and 40 sections
-each. Most are public; a tenth each are for signed-in customers, for one organisation, and for the segment of
-"enterprise" organisations (every fifth seeded organisation carries that tag). They go in through
-the bulk import (kb.imports), the same path as `import_articles`. Deterministic for a seed.
+each. Most are public; a tenth each are for signed-in customers, for one organisation, and for
+the segment of "enterprise" organisations (every fifth seeded organisation carries that tag).
+They go in through the bulk import (kb.imports), the same path as `import_articles`.
+Deterministic for a seed.
 """
 
 import random
