@@ -270,6 +270,8 @@ def title_suggestions(
     hits = articles_search(
         viewer, text, brand=brand, filters=filters, mode="lexical", limit=SUGGESTIONS
     ).hits
+    if len(hits) >= SUGGESTIONS:
+        return hits  # title starts would come after these: the scan for them can be spared
     shown = {(hit.article_id, hit.language) for hit in hits}
     terms = query_terms(text)
     more = _readable_translations(viewer).filter(

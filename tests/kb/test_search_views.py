@@ -3,11 +3,14 @@
 from urllib.parse import unquote
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.kb.models import Article, KnowledgeBase, Visibility
+from madoguchi.kb.search_selectors import SUGGESTIONS
 from madoguchi.search.models import SearchLog
 from tests.factories import make_article, make_kb, make_section
 
@@ -171,6 +174,19 @@ def test_suggestions_list_titles_by_prefix_and_by_word(client: Client, repair: A
     assert "端末の修理を依頼する" in [r["title"] for r in by_word["results"]]
     assert unquote(by_word["results"][0]["url"]).startswith("/ja/kb/help/articles/")
     assert not SearchLog.objects.exists()  # keystrokes are not searches
+
+
+def test_suggestions_full_of_word_matches_skip_the_title_scan(
+    client: Client, kb: KnowledgeBase
+) -> None:
+    for number in range(SUGGESTIONS + 1):
+        make_article(kb, f"Printer guide {number}", body="Set up the printer.")
+
+    with CaptureQueriesContext(connection) as captured:
+        results = client.get("/en/search/suggest/", {"q": "printer"}).json()["results"]
+
+    assert len(results) == SUGGESTIONS
+    assert not [q["sql"] for q in captured.captured_queries if " LIKE " in q["sql"].upper()]
 
 
 def test_canary_of_another_organisation_never_shows(
