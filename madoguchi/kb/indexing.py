@@ -22,7 +22,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.html import strip_tags
 
 from madoguchi.core import access
-from madoguchi.kb.models import Article, ArticleTranslation
+from madoguchi.kb.models import Article, ArticleTranslation, live_condition
 from madoguchi.kb.selectors import article_path
 from madoguchi.search import services as search_services
 from madoguchi.search import sources
@@ -86,11 +86,8 @@ def visible_keys(viewer: Any, keys: Collection[str]) -> list[str]:
         return []
     readable = (
         access.visible(viewer, ArticleTranslation)
-        .filter(
-            is_published=True,
-            article_id__in={article for article, _language in wanted},
-            article__in=Article.objects.live(),
-        )
+        .filter(live_condition("article__"))
+        .filter(is_published=True, article_id__in={article for article, _language in wanted})
         .values_list("article_id", "language")
     )
     return [document_key(article, language) for article, language in readable]

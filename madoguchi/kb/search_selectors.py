@@ -17,7 +17,12 @@ from django.utils.safestring import SafeString
 
 from madoguchi.core import access
 from madoguchi.kb.indexing import SOURCE, document_key, parse_key, plain_text
-from madoguchi.kb.models import Article, ArticleTranslation, Category, KnowledgeBase
+from madoguchi.kb.models import (
+    ArticleTranslation,
+    Category,
+    KnowledgeBase,
+    live_condition,
+)
 from madoguchi.kb.selectors import article_path
 from madoguchi.search import selectors as search
 from madoguchi.search.analysis import normalize
@@ -176,7 +181,7 @@ def _readable_rows(translations: QuerySet[ArticleTranslation]) -> list[_Readable
 
 def _readable_translations(viewer: Any) -> QuerySet[ArticleTranslation]:
     return access.visible(viewer, ArticleTranslation).filter(
-        is_published=True, article__in=Article.objects.live()
+        live_condition("article__"), is_published=True
     )
 
 

@@ -4,6 +4,7 @@ from madoguchi.kb.models.articles import (
     ArticleTranslation,
     ArticleVersion,
     VersionIsImmutableError,
+    live_condition,
 )
 from madoguchi.kb.models.editorial import ArticleReview, ReviewReminder
 from madoguchi.kb.models.feedback import ArticleFeedback
@@ -33,4 +34,5 @@ __all__ = [
     "Tag",
     "VersionIsImmutableError",
     "Visibility",
+    "live_condition",
 ]

@@ -19,14 +19,21 @@ from madoguchi.accounts.models import Organisation, private_storage
 from madoguchi.kb.models.structure import KnowledgeBase, Section, Segment, Tag, Visibility
 
 
+def live_condition(through: str = "", now: datetime | None = None) -> models.Q:
+    """The condition of live(), on the article reached through `through` ("article__" from a
+    translation): a join, where `article__in=Article.objects.live()` lists every live article."""
+    return models.Q(
+        **{
+            f"{through}status__in": [Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+            f"{through}publish_at__lte": now or timezone.now(),
+        }
+    )
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def live(self, now: datetime | None = None) -> "ArticleQuerySet":
         """Published articles, and scheduled ones whose time has come (even if no task ran)."""
-        moment = now or timezone.now()
-        return self.filter(
-            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
-            publish_at__lte=moment,
-        )
+        return self.filter(live_condition(now=now))
 
 
 class Article(models.Model):
