@@ -55,7 +55,7 @@ def test_vendored_files_match_their_recorded_checksums() -> None:
 
 
 def test_remote_addresses_become_empty_data_urls_once() -> None:
-    original = 'n.open("GET","https://cdn.jsdelivr.net/codemirror.spell-checker/latest/en_US.aff")'
+    original = 'n.open("GET","https://cdn.example.net/spell-checker/latest/en_US.aff")'
 
     offline = vendor_offline.make_offline(original)
 

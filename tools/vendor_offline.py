@@ -19,23 +19,16 @@ import sys
 from pathlib import Path
 
 INERT = "data:,"
-# The quoted addresses as they appear in easymde 2.21.0's dist/easymde.min.js.
-REMOTE = (
-    "https://cdn.jsdelivr.net/codemirror.spell-checker/latest/en_US.aff",
-    "https://cdn.jsdelivr.net/codemirror.spell-checker/latest/en_US.dic",
-    "https://maxcdn.bootstrapcdn.com/font-awesome/latest/css/font-awesome.min.css",
-    "//maxcdn.bootstrapcdn.com/font-awesome/",
-)
 CDN_HOST = re.compile(
     r"(?:https?:)?//[\w.-]*(?:cdn|unpkg|googleapis|gstatic)[\w.-]*", re.IGNORECASE
 )
+# A whole quoted address on such a host: what the bundle's code would fetch.
+QUOTED_CDN_ADDRESS = re.compile(rf'"{CDN_HOST.pattern}[^"\s]*"', re.IGNORECASE)
 
 
 def make_offline(text: str) -> str:
-    """Return text with every known remote address, quoted, replaced by an empty data: URL."""
-    for address in REMOTE:
-        text = text.replace(f'"{address}"', f'"{INERT}"')
-    return text
+    """Return text with every quoted CDN address replaced by an empty data: URL."""
+    return QUOTED_CDN_ADDRESS.sub(f'"{INERT}"', text)
 
 
 def cdn_hosts(text: str) -> list[str]:

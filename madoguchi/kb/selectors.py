@@ -5,7 +5,7 @@ article is shown in the reader's language when it has a published translation in
 in its source language (the page says so).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -245,7 +245,7 @@ def _current_slug_owners(kb: KnowledgeBase, language: str, slug: str) -> list[in
     rows = ArticleTranslation.objects.filter(
         knowledge_base=kb, slug=slug, is_published=True
     ).values_list("language", "article_id")
-    return [pk for _lang, pk in sorted(rows, key=lambda row: (row[0] != language, row[1]))]
+    return _this_language_first(rows, language)
 
 
 def _old_slug_owners(kb: KnowledgeBase, language: str, slug: str) -> list[int]:
@@ -253,6 +253,10 @@ def _old_slug_owners(kb: KnowledgeBase, language: str, slug: str) -> list[int]:
     rows = SlugRedirect.objects.filter(
         knowledge_base=kb, kind=SlugRedirect.Kind.ARTICLE, slug=slug
     ).values_list("language", "object_id")
+    return _this_language_first(rows, language)
+
+
+def _this_language_first(rows: Iterable[tuple[str, int]], language: str) -> list[int]:
     return [pk for _lang, pk in sorted(rows, key=lambda row: (row[0] != language, row[1]))]
 
 
