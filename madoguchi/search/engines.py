@@ -7,7 +7,7 @@ every token is a bound parameter (PostgreSQL) or a quoted, escaped FTS5 string (
 """
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
@@ -27,7 +27,12 @@ _DOC_FREQS_SQL = (
 )
 # Title matches count this many times a body match in the engines' own candidate ranking.
 TITLE_WEIGHT = 3.0
+_PG_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
+_PG_TITLE_VECTOR = "to_tsvector('simple'::regconfig, d.title_tokens)"
 DF_CACHE_SECONDS = 300
+# Matches one search ranks at most: ranking costs about 5 microseconds a match (FTS5 on the
+# bench machine), and a word in every other article of 100,000 took 240 ms. See plan().
+RANKED_MATCHES = 5_000
 
 
 class EngineUnavailableError(Exception):
@@ -50,6 +55,41 @@ class Filters:
         return "".join(f" AND {clause}" for clause in clauses), params
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the engine matches: the groups, and whether their matches are too many to rank all."""
+
+    groups: QueryGroups
+    capped: bool = False
+
+
+def _group_frequency(group: Sequence[Phrase], freqs: Mapping[str, int]) -> int:
+    """Return at most how many documents match the group (a phrase: as its rarest word)."""
+    return sum(min((freqs.get(token, 0) for token in phrase), default=0) for phrase in group)
+
+
+def plan(groups: QueryGroups, freqs: Mapping[str, int]) -> Plan:
+    """Choose what to match so that a search ranks about RANKED_MATCHES documents at most.
+
+    A rare word decides the ranking (BM25's idf); a word in half the corpus barely moves it. So
+    when the query's words together are in too many documents, the commonest groups are left out
+    of the match (they still score the candidates found: ranking.bm25_scores), as MaxScore-style
+    engines do. When even the rarest group is that common, every group is matched but only the
+    title matches, then the newest, are ranked (`capped`).
+    """
+    frequencies = [_group_frequency(group, freqs) for group in groups]
+    rarest_first = sorted(range(len(groups)), key=frequencies.__getitem__)
+    if not groups or frequencies[rarest_first[0]] > RANKED_MATCHES:
+        return Plan(groups, capped=bool(groups))
+    chosen, total = set(), 0
+    for position in rarest_first:
+        total += frequencies[position]
+        if total > RANKED_MATCHES:
+            break
+        chosen.add(position)
+    return Plan([group for position, group in enumerate(groups) if position in chosen])
+
+
 def _savepoint() -> AbstractContextManager[object]:
     """A savepoint inside the caller's transaction: on PostgreSQL a failed statement would
     otherwise poison it, and the fallback query after it. Outside one, no transaction at all:
@@ -60,13 +100,26 @@ def _savepoint() -> AbstractContextManager[object]:
 class Engine:
     vendor = ""
 
-    def candidates(self, groups: QueryGroups, *, filters: Filters, limit: int) -> list[int]:
-        """Return ids of documents matching any group, best first by the engine's own rank."""
-        if not groups:
+    def candidates(
+        self, groups: QueryGroups, *, filters: Filters, limit: int, freqs: Mapping[str, int]
+    ) -> list[int]:
+        """Return ids of documents matching the query, best first by the engine's own rank.
+
+        `freqs` (doc_freqs of the query's tokens) bound the work: see plan().
+        """
+        chosen = plan(groups, freqs)
+        if not chosen.groups:
             return []
         try:
             with _savepoint(), connection.cursor() as cursor:
-                return self._candidates(cursor, groups, filters, limit)
+                if not chosen.capped:
+                    return self._candidates(cursor, chosen.groups, filters, limit)
+                found = self._capped(cursor, chosen.groups, filters, limit, titles_only=True)
+                if len(found) < limit:
+                    seen = set(found)
+                    more = self._capped(cursor, chosen.groups, filters, limit, titles_only=False)
+                    found += [doc for doc in more if doc not in seen][: limit - len(found)]
+                return found
         except DatabaseError as exc:
             raise EngineUnavailableError(str(exc)) from exc
 
@@ -89,6 +142,12 @@ class Engine:
     def _candidates(self, cursor, groups: QueryGroups, filters: Filters, limit: int) -> list[int]:
         raise NotImplementedError
 
+    def _capped(
+        self, cursor, groups: QueryGroups, filters: Filters, limit: int, *, titles_only: bool
+    ) -> list[int]:
+        """Rank the newest RANKED_MATCHES matches (in titles only, or anywhere)."""
+        raise NotImplementedError
+
     def _doc_freqs(self, cursor, tokens: Sequence[str]) -> dict[str, int]:
         raise NotImplementedError
 
@@ -109,14 +168,33 @@ class SQLiteEngine(Engine):
     vendor = "sqlite"
 
     def _candidates(self, cursor, groups: QueryGroups, filters: Filters, limit: int) -> list[int]:
-        where, params = filters.sql()
+        matches, params = self._matches(groups, filters)
+        cursor.execute(f"{matches} ORDER BY score LIMIT %s", [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+    def _capped(
+        self, cursor, groups: QueryGroups, filters: Filters, limit: int, *, titles_only: bool
+    ) -> list[int]:
+        matches, params = self._matches(groups, filters, titles_only=titles_only)
         cursor.execute(
-            f"SELECT d.id FROM {FTS_TABLE} JOIN {DOC_TABLE} d ON d.id = {FTS_TABLE}.rowid "  # noqa: S608  (fixed names; values are parameters)
-            f"WHERE {FTS_TABLE} MATCH %s{where} "
-            f"ORDER BY bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) LIMIT %s",
-            [fts5_match(groups), *params, limit],
+            f"SELECT id FROM ({matches} ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s) "  # noqa: S608  (fixed names; values are parameters)
+            "ORDER BY score LIMIT %s",
+            [*params, RANKED_MATCHES, limit],
         )
         return [row[0] for row in cursor.fetchall()]
+
+    @staticmethod
+    def _matches(
+        groups: QueryGroups, filters: Filters, *, titles_only: bool = False
+    ) -> tuple[str, list[object]]:
+        where, params = filters.sql()
+        match = fts5_match(groups)
+        sql = (
+            f"SELECT d.id AS id, bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  (fixed names; values are parameters)
+            f"FROM {FTS_TABLE} JOIN {DOC_TABLE} d ON d.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s{where}"
+        )
+        return sql, [f"{{title_tokens}} : ({match})" if titles_only else match, *params]
 
     def _doc_freqs(self, cursor, tokens: Sequence[str]) -> dict[str, int]:
         cursor.execute(_DOC_FREQS_SQL, [json.dumps(list(tokens))])
@@ -131,16 +209,36 @@ class PostgreSQLEngine(Engine):
     vendor = "postgresql"
 
     def _candidates(self, cursor, groups: QueryGroups, filters: Filters, limit: int) -> list[int]:
+        matches, params = self._matches(groups, filters, "d.search_vector @@ q.q")
+        cursor.execute(
+            f"{matches} ORDER BY ts_rank_cd({_PG_WEIGHTS}, d.search_vector, q.q, 1) DESC LIMIT %s",
+            [*params, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+    def _capped(
+        self, cursor, groups: QueryGroups, filters: Filters, limit: int, *, titles_only: bool
+    ) -> list[int]:
+        # Titles alone: the expression index of migration 0004 (the tsvector cannot tell them).
+        condition = f"{_PG_TITLE_VECTOR} @@ q.q" if titles_only else "d.search_vector @@ q.q"
+        matches, params = self._matches(groups, filters, condition)
+        cursor.execute(
+            f"SELECT id FROM ({matches} ORDER BY d.id DESC LIMIT %s) AS m "  # noqa: S608
+            f"ORDER BY ts_rank_cd({_PG_WEIGHTS}, m.search_vector, m.q, 1) DESC LIMIT %s",
+            [*params, RANKED_MATCHES, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+    @staticmethod
+    def _matches(groups: QueryGroups, filters: Filters, condition: str) -> tuple[str, list[object]]:
         phrases = [" ".join(phrase) for group in groups for phrase in group]
         tsquery = " || ".join(["phraseto_tsquery('simple', %s)"] * len(phrases))
         where, params = filters.sql()
-        cursor.execute(
-            f"SELECT d.id FROM {DOC_TABLE} d, (SELECT {tsquery}) AS q(q) "  # noqa: S608  (fixed names; values are parameters)
-            f"WHERE d.search_vector @@ q.q{where} "
-            "ORDER BY ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', d.search_vector, q.q, 1) DESC LIMIT %s",
-            [*phrases, *params, limit],
+        sql = (
+            f"SELECT d.id AS id, d.search_vector, q.q FROM {DOC_TABLE} d, "  # noqa: S608  (fixed names; values are parameters)
+            f"(SELECT {tsquery}) AS q(q) WHERE {condition}{where}"
         )
-        return [row[0] for row in cursor.fetchall()]
+        return sql, [*phrases, *params]
 
     def _doc_freqs(self, cursor, tokens: Sequence[str]) -> dict[str, int]:
         freqs = {}

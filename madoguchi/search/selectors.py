@@ -94,8 +94,10 @@ def _lexical_scores(
 ) -> tuple[dict[int, float], dict[int, ranking.Candidate]]:
     engine = get_engine()
     try:
-        ids = engine.candidates(parsed.groups, filters=filters, limit=LEXICAL_CANDIDATES)
         freqs = engine.doc_freqs(parsed.tokens)
+        ids = engine.candidates(
+            parsed.groups, filters=filters, limit=LEXICAL_CANDIDATES, freqs=freqs
+        )
     except EngineUnavailableError:
         logger.exception("The search index is unavailable; using a simple substring match")
         results.notice = _("Search is running in a simplified mode; results may be less precise.")

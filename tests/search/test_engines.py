@@ -88,7 +88,9 @@ def test_the_engine_answers_a_query_of_many_words_and_synonyms() -> None:
     index("1", "Printer setup", "Connect the printer.")
 
     groups = [[("printer",), ("scanner", "device")], [("setup",)], [("cabl",)]]
-    ids = engines.get_engine().candidates(groups, filters=engines.Filters(), limit=10)
+    engine = engines.get_engine()
+    freqs = engine.doc_freqs({token for group in groups for phrase in group for token in phrase})
+    ids = engine.candidates(groups, filters=engines.Filters(), limit=10, freqs=freqs)
 
     assert len(ids) == 1
 
@@ -145,3 +147,70 @@ def test_a_search_outside_a_transaction_opens_none() -> None:
 
     assert [hit.key for hit in hits] == ["printer"]
     assert not [q["sql"] for q in captured.captured_queries if "BEGIN" in q["sql"].upper()]
+
+
+def test_a_plan_within_bounds_matches_every_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engines, "RANKED_MATCHES", 100)
+    groups = [[("printer",)], [("toner",)]]
+
+    assert engines.plan(groups, {"printer": 60, "toner": 40}) == engines.Plan(groups)
+
+
+def test_a_plan_leaves_the_commonest_groups_out_of_the_match(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engines, "RANKED_MATCHES", 100)
+    groups = [[("the",)], [("toner",)], [("printer",)]]
+
+    chosen = engines.plan(groups, {"the": 90, "toner": 3, "printer": 50})
+
+    assert chosen == engines.Plan([[("toner",)], [("printer",)]])
+
+
+def test_a_group_counts_its_synonyms_and_a_phrase_its_rarest_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engines, "RANKED_MATCHES", 100)
+    synonyms = [("pw",), ("password",)]
+    phrase = [("reset", "password")]
+    freqs = {"pw": 30, "password": 60, "reset": 20}
+
+    # 30 + 60 for the synonyms (over 80 once the phrase's 20 come first), 20 for the phrase.
+    assert engines.plan([synonyms, phrase], freqs) == engines.Plan([phrase])
+
+
+def test_a_plan_of_only_common_words_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engines, "RANKED_MATCHES", 100)
+    groups = [[("printer",)], [("network",)]]
+
+    assert engines.plan(groups, {"printer": 500, "network": 101}) == engines.Plan(
+        groups, capped=True
+    )
+
+
+def test_a_common_word_left_out_of_the_match_still_ranks_what_was_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engines, "RANKED_MATCHES", 3)
+    for number in range(5):
+        index(f"printer-{number}", f"Printer guide {number}", "Keep the printer clean.")
+    index("toner", "Buying toner", "Toner comes in packs of two.")
+    index("both", "Toner", "Replace the toner of the printer.")
+
+    hits = search("printer toner", viewer=None, mode="lexical").hits
+
+    assert [hit.key for hit in hits] == ["both", "toner"]
+
+
+def test_a_word_too_common_to_rank_in_full_ranks_title_matches_then_the_newest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engines, "RANKED_MATCHES", 2)
+    index("title", "Printer setup", "Start here.")
+    for number in range(4):
+        index(f"body-{number}", f"Guide {number}", "Switch the printer on.")
+
+    hits = search("printer", viewer=None, mode="lexical").hits
+
+    assert hits[0].key == "title"
+    assert {hit.key for hit in hits[1:]} == {"body-3", "body-2"}
