@@ -154,59 +154,136 @@ class DenseHit:
     title_score: float
 
 
-class _DenseIndex:
-    """Every chunk vector in one matrix, reloaded when the chunk table changes.
+_KINDS = (SearchChunk.Kind.TITLE, SearchChunk.Kind.PASSAGE)
 
-    Each document's source and language are kept beside its vectors, so a search narrowed to
-    some sources or languages filters in memory instead of reading every document id.
+
+class _Codes:
+    """Small integer codes for a few repeated strings (sources, languages), for numpy masks."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+
+    def code(self, name: str) -> int:
+        return self.codes.setdefault(name, len(self.codes))
+
+    def mask(self, column: np.ndarray, names: Collection[str]) -> np.ndarray:
+        return np.isin(column, [self.codes[name] for name in names if name in self.codes])
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    """One consistent set of vectors, a row per document; replaced whole, never changed, so a
+    search running while another thread refreshes reads one set or the other."""
+
+    rows: dict[int, int]  # document id -> row
+    documents: np.ndarray
+    vectors: dict[str, np.ndarray]  # kind -> one row per document (zeros where none)
+    present: dict[str, np.ndarray]  # kind -> whether the row has that vector
+    sources: np.ndarray  # codes
+    langs: np.ndarray  # codes
+
+    @classmethod
+    def empty(cls) -> "_Vectors":
+        return cls(
+            rows={},
+            documents=np.zeros(0, dtype=np.int64),
+            vectors={kind: np.zeros((0, DIMENSIONS), dtype=np.float32) for kind in _KINDS},
+            present={kind: np.zeros(0, dtype=bool) for kind in _KINDS},
+            sources=np.zeros(0, dtype=np.int16),
+            langs=np.zeros(0, dtype=np.int16),
+        )
+
+    @property
+    def chunk_count(self) -> int:
+        """How many chunks these vectors hold."""
+        return int(sum(present.sum() for present in self.present.values()))
+
+    def with_chunks(self, chunks: list[tuple], sources: _Codes, langs: _Codes) -> "_Vectors":
+        """Return a copy with chunk rows (document, kind, vector, source, lang) put in place."""
+        new = list({chunk[0]: chunk for chunk in chunks if chunk[0] not in self.rows}.values())
+        start, count = len(self.documents), len(new)
+        rows = {**self.rows, **{chunk[0]: start + offset for offset, chunk in enumerate(new)}}
+        vectors = {kind: np.zeros((start + count, DIMENSIONS), np.float32) for kind in _KINDS}
+        present = {kind: np.zeros(start + count, dtype=bool) for kind in _KINDS}
+        for kind in _KINDS:
+            vectors[kind][:start] = self.vectors[kind]
+            present[kind][:start] = self.present[kind]
+        for document_id, kind, vector, _source, _lang in chunks:
+            if kind in vectors:
+                vectors[kind][rows[document_id]] = vector_from_bytes(vector)
+                present[kind][rows[document_id]] = True
+        return _Vectors(
+            rows=rows,
+            documents=np.concatenate([self.documents, [chunk[0] for chunk in new]]),
+            vectors=vectors,
+            present=present,
+            sources=np.concatenate(
+                [self.sources, np.array([sources.code(c[3]) for c in new], dtype=np.int16)]
+            ),
+            langs=np.concatenate(
+                [self.langs, np.array([langs.code(c[4]) for c in new], dtype=np.int16)]
+            ),
+        )
+
+    def scores(self, query: np.ndarray, rows: np.ndarray | slice) -> tuple[np.ndarray, ...]:
+        """Return (best cosine, title cosine) of the rows; -inf where a row has no vector."""
+        found = {
+            kind: np.where(self.present[kind][rows], self.vectors[kind][rows] @ query, -np.inf)
+            for kind in _KINDS
+        }
+        title = found[SearchChunk.Kind.TITLE]
+        best = np.maximum(title, found[SearchChunk.Kind.PASSAGE])
+        return best, np.where(self.present[SearchChunk.Kind.TITLE][rows], title, best)
+
+
+class _DenseIndex:
+    """Every document's title and passage vectors in memory, caught up with the chunk table.
+
+    Each document's source and language are kept beside its vectors (as codes), so a search
+    narrowed to some sources or languages filters in memory. When the chunk table changes,
+    chunks added since the last load are appended (the embedding backlog drains a batch at a
+    time, and reloading every vector of 100,000 documents takes seconds); when anything else
+    changed (a document removed), everything is read again.
     """
 
     def __init__(self) -> None:
-        self.generation: tuple[int, int | None] | None = None
-        self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
-        self.documents = np.zeros(0, dtype=np.int64)  # distinct document ids
-        self.sources = np.zeros(0, dtype=object)  # per document: its source
-        self.langs = np.zeros(0, dtype=object)  # per document: its language
-        self.owner = np.zeros(0, dtype=np.int64)  # per chunk: its index in self.documents
-        self.is_title = np.zeros(0, dtype=bool)
+        self.generation: tuple[int, int | None] | None = None  # chunk (count, last id) held
+        self.held = _Vectors.empty()
+        self.source_codes, self.lang_codes = _Codes(), _Codes()
         self.lock = threading.Lock()
 
     def invalidate(self) -> None:
-        """Reload on next use (this process changed vectors; others notice the table change)."""
+        """Read everything on next use (this process changed vectors; others notice the table
+        change)."""
         self.generation = None
 
     def refresh(self) -> None:
-        """Reload when the chunk table changed (one query when it did not)."""
+        """Catch up with the chunk table (one query when it did not change)."""
         stats = SearchChunk.objects.aggregate(count=Count("id"), last=Max("id"))
-        generation = (stats["count"], stats["last"])
-        if generation == self.generation:
+        count, last = stats["count"], stats["last"] or 0
+        if (count, last) == self.generation:
             return
         with self.lock:
-            rows = list(
-                SearchChunk.objects.values_list(
-                    "document_id", "kind", "vector", "document__source", "document__lang"
-                )
-            )
-            self.matrix = (
-                np.vstack([vector_from_bytes(row[2]) for row in rows])
-                if rows
-                else np.zeros((0, DIMENSIONS), dtype=np.float32)
-            )
-            document_ids = np.array([row[0] for row in rows], dtype=np.int64)
-            self.documents, first, self.owner = np.unique(
-                document_ids, return_index=True, return_inverse=True
-            )
-            self.sources = np.array([rows[i][3] for i in first], dtype=object)
-            self.langs = np.array([rows[i][4] for i in first], dtype=object)
-            self.is_title = np.array([row[1] == SearchChunk.Kind.TITLE for row in rows], dtype=bool)
-            self.generation = generation
+            before = self.generation
+            if before is not None and last > before[1]:
+                added = self._with(self.held, id__gt=before[1], id__lte=last)
+                if added.chunk_count == count:
+                    self.held, self.generation = added, (count, last)
+                    return
+            self.held = self._with(_Vectors.empty(), id__lte=last)
+            self.generation = (count, last)
+
+    def _with(self, vectors: _Vectors, **bounds: int) -> _Vectors:
+        chunks = SearchChunk.objects.filter(**bounds).values_list(
+            "document_id", "kind", "vector", "document__source", "document__lang"
+        )
+        return vectors.with_chunks(list(chunks), self.source_codes, self.lang_codes)
 
     def search(
         self,
         query: np.ndarray,
         *,
         limit: int,
-        allowed: Collection[int] | None = None,
         sources: Collection[str] = (),
         langs: Collection[str] = (),
     ) -> list[DenseHit]:
@@ -214,32 +291,35 @@ class _DenseIndex:
 
         The caller refresh()es first (once per search: each check is a query).
         """
-        if not len(self.documents):
+        held = self.held
+        if not len(held.documents):
             return []
-        scores = self.matrix @ query
-        best = np.full(len(self.documents), -np.inf, dtype=np.float32)
-        np.maximum.at(best, self.owner, scores)
-        titles = best.copy()
-        titles[self.owner[self.is_title]] = scores[self.is_title]
-        if allowed is not None:
-            best[~np.isin(self.documents, np.fromiter(allowed, dtype=np.int64))] = -np.inf
+        best, titles = held.scores(query, slice(None))
         if sources:
-            best[~np.isin(self.sources, list(sources))] = -np.inf
+            best[~self.source_codes.mask(held.sources, sources)] = -np.inf
         if langs:
-            best[~np.isin(self.langs, list(langs))] = -np.inf
+            best[~self.lang_codes.mask(held.langs, langs)] = -np.inf
         count = min(limit, len(best))
         top = np.argpartition(-best, count - 1)[:count]
         top = top[np.argsort(-best[top])]
         return [
-            DenseHit(int(self.documents[i]), float(best[i]), float(titles[i]))
+            DenseHit(int(held.documents[i]), float(best[i]), float(titles[i]))
             for i in top
             if np.isfinite(best[i])
         ]
 
     def scores_for(self, query: np.ndarray, document_ids: Collection[int]) -> dict[int, DenseHit]:
         """Return the dense scores of the given documents (those that have vectors)."""
-        hits = self.search(query, limit=len(self.documents), allowed=document_ids)
-        return {hit.document_id: hit for hit in hits}
+        held = self.held
+        wanted = [document for document in document_ids if document in held.rows]
+        if not wanted:
+            return {}
+        best, titles = held.scores(query, np.array([held.rows[doc] for doc in wanted]))
+        return {
+            document: DenseHit(document, float(score), float(title))
+            for document, score, title in zip(wanted, best, titles, strict=True)
+            if np.isfinite(score)
+        }
 
 
 dense_index = _DenseIndex()
