@@ -35,6 +35,9 @@ class SearchDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "key"], name="search_document_source_key")
         ]
+        # The newest is looked up to know whether the "did you mean" vocabulary is current.
+        # (An index, not db_index: SQLite would rebuild the table, and FTS5's triggers with it.)
+        indexes = [models.Index(fields=["updated_at"], name="search_document_updated")]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.key} {self.title}"

@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from madoguchi.search import sources
 from madoguchi.search.analysis import analyze, english_stem, normalize, surface_words
@@ -99,9 +99,10 @@ class _Vocabulary:
         self.lock = threading.Lock()
 
     def get(self) -> dict[str, list[str]]:
-        generation = tuple(
-            SearchDocument.objects.aggregate(n=Count("id"), t=Max("updated_at")).values()
-        )
+        # Two queries: the count from the smallest index, the newest from the updated_at index
+        # (together they would read every row of a table of long texts).
+        documents = SearchDocument.objects
+        generation = (documents.count(), documents.aggregate(t=Max("updated_at"))["t"])
         if generation != self.generation:
             with self.lock:
                 words: dict[str, set[str]] = defaultdict(set)

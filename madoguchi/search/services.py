@@ -25,6 +25,9 @@ _DOCUMENT_FIELDS = [
     "title_length",
     "body_length",
     "content_hash",
+    # A re-indexed document is newer even when its text is not (its visibility changed): the
+    # "did you mean" vocabulary of public titles is rebuilt when this moves.
+    "updated_at",
 ]
 
 

@@ -248,3 +248,15 @@ def test_widget_refuses_other_origins(client: Client, kb: KnowledgeBase, origin:
     assert response.status_code == 403
     assert "Access-Control-Allow-Origin" not in response
     assert response.json()["detail"]
+
+
+def test_did_you_mean_forgets_a_title_once_its_article_is_restricted(
+    client: Client, kb: KnowledgeBase
+) -> None:
+    article = make_article(kb, "Zanzibar shipping", body="Boats leave on Mondays.")
+    assert client.get("/en/search/", {"q": "zanzibr"}).context["found"].suggestion == "zanzibar"
+
+    article.visibility = Visibility.INTERNAL
+    article.save()
+
+    assert client.get("/en/search/", {"q": "zanzibr"}).context["found"].suggestion == ""
