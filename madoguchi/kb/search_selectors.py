@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
@@ -48,6 +48,10 @@ class SearchFilters:
     kb: str = ""
     category: str = ""
     language: str = ""
+
+    @property
+    def langs(self) -> list[str]:
+        return [self.language] if self.language else []
 
 
 @dataclass
@@ -243,9 +247,8 @@ def articles_search(  # noqa: PLR0913  (the search form's fields)
     """
     filters = filters or SearchFilters()
     text = clean_query(text)
-    langs = [filters.language] if filters.language else []
     results = search.search(
-        text, viewer=viewer, mode=mode, limit=limit, source_names=[SOURCE], langs=langs
+        text, viewer=viewer, mode=mode, limit=limit, source_names=[SOURCE], langs=filters.langs
     )
     found = ArticleSearch(
         query=results.query.text,
@@ -254,14 +257,22 @@ def articles_search(  # noqa: PLR0913  (the search form's fields)
         notice=results.notice,
         suggestion=results.suggestion,
     )
-    keys = [parse_key(hit.key) for hit in results.hits]
-    readable = _translations(viewer, {key[0] for key in keys if key})
-    terms = query_terms(text)
-    for hit, key in zip(results.hits, keys, strict=True):
-        shown = readable.get(key) if key else None
-        if shown is not None and _wanted(shown, brand, filters):
-            found.hits.append(_hit(shown, hit, terms))
+    found.hits = _article_hits(viewer, results.hits, brand, filters, query_terms(text))
     return found
+
+
+def _article_hits(
+    viewer: Any, hits: list[search.SearchHit], brand: Any, filters: SearchFilters, terms: list[str]
+) -> list[ArticleHit]:
+    """Match search hits with the translations the viewer may read, in order, filtered."""
+    keys = [parse_key(hit.key) for hit in hits]
+    readable = _translations(viewer, {key[0] for key in keys if key})
+    shown = []
+    for hit, key in zip(hits, keys, strict=True):
+        row = readable.get(key) if key else None
+        if row is not None and _wanted(row, brand, filters):
+            shown.append(_hit(row, hit, terms))
+    return shown
 
 
 def title_suggestions(
@@ -276,29 +287,15 @@ def title_suggestions(
         viewer, text, brand=brand, filters=filters, mode="lexical", limit=SUGGESTIONS
     ).hits
     if len(hits) >= SUGGESTIONS:
-        return hits  # title starts would come after these: the scan for them can be spared
-    shown = {(hit.article_id, hit.language) for hit in hits}
-    terms = query_terms(text)
-    more = _readable_translations(viewer).filter(
-        Q(title__istartswith=text) | Q(title__icontains=f" {text}")
+        return hits  # titles begun like this would come after these: spare the search for them
+    begun = search.title_prefix_search(
+        text, viewer=viewer, limit=SUGGESTIONS, source_names=[SOURCE], langs=filters.langs
     )
-    if brand is not None:
-        more = more.filter(article__knowledge_base__brand=brand)
-    if language:
-        more = more.filter(language=language)
-    for row in _readable_rows(more[:SUGGESTIONS]):
-        if (row.article_id, row.language) not in shown:
-            hits.append(_hit(row, _Prefix(row), terms))
+    shown = {(hit.article_id, hit.language) for hit in hits}
+    for hit in _article_hits(viewer, begun, brand, filters, query_terms(text)):
+        if (hit.article_id, hit.language) not in shown:
+            hits.append(hit)
     return hits[:SUGGESTIONS]
-
-
-class _Prefix:
-    """A title found by its beginning, shaped like a search hit."""
-
-    score = 0.0
-
-    def __init__(self, shown: _Readable) -> None:
-        self.url = article_path(shown.knowledge_base.slug, shown.language, shown.slug)
 
 
 def hit_url(viewer: Any, key: str) -> str:

@@ -123,6 +123,17 @@ class Engine:
         except DatabaseError as exc:
             raise EngineUnavailableError(str(exc)) from exc
 
+    def title_prefix(self, phrase: Phrase, *, filters: Filters, limit: int) -> list[int]:
+        """Return documents whose title holds `phrase` with its last word only begun (what is
+        typed so far), best first among the newest RANKED_MATCHES of them."""
+        if not phrase:
+            return []
+        try:
+            with _savepoint(), connection.cursor() as cursor:
+                return self._title_prefix(cursor, phrase, filters, limit)
+        except DatabaseError as exc:
+            raise EngineUnavailableError(str(exc)) from exc
+
     def doc_freqs(self, tokens: Collection[str]) -> dict[str, int]:
         """Return how many documents contain each token (cached for a few minutes)."""
         keys = {token: f"search:df:{self.vendor}:{token.encode().hex()[:200]}" for token in tokens}
@@ -148,6 +159,9 @@ class Engine:
         """Rank the newest RANKED_MATCHES matches (in titles only, or anywhere)."""
         raise NotImplementedError
 
+    def _title_prefix(self, cursor, phrase: Phrase, filters: Filters, limit: int) -> list[int]:
+        raise NotImplementedError
+
     def _doc_freqs(self, cursor, tokens: Sequence[str]) -> dict[str, int]:
         raise NotImplementedError
 
@@ -168,14 +182,26 @@ class SQLiteEngine(Engine):
     vendor = "sqlite"
 
     def _candidates(self, cursor, groups: QueryGroups, filters: Filters, limit: int) -> list[int]:
-        matches, params = self._matches(groups, filters)
+        matches, params = self._matches(fts5_match(groups), filters)
         cursor.execute(f"{matches} ORDER BY score LIMIT %s", [*params, limit])
         return [row[0] for row in cursor.fetchall()]
 
     def _capped(
         self, cursor, groups: QueryGroups, filters: Filters, limit: int, *, titles_only: bool
     ) -> list[int]:
-        matches, params = self._matches(groups, filters, titles_only=titles_only)
+        match = fts5_match(groups)
+        return self._newest_ranked(
+            cursor, f"{{title_tokens}} : ({match})" if titles_only else match, filters, limit
+        )
+
+    def _title_prefix(self, cursor, phrase: Phrase, filters: Filters, limit: int) -> list[int]:
+        # A * after a quoted string makes its last token a prefix.
+        return self._newest_ranked(
+            cursor, f"{{title_tokens}} : {fts5_quote(phrase)}*", filters, limit
+        )
+
+    def _newest_ranked(self, cursor, match: str, filters: Filters, limit: int) -> list[int]:
+        matches, params = self._matches(match, filters)
         cursor.execute(
             f"SELECT id FROM ({matches} ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s) "  # noqa: S608  (fixed names; values are parameters)
             "ORDER BY score LIMIT %s",
@@ -184,17 +210,14 @@ class SQLiteEngine(Engine):
         return [row[0] for row in cursor.fetchall()]
 
     @staticmethod
-    def _matches(
-        groups: QueryGroups, filters: Filters, *, titles_only: bool = False
-    ) -> tuple[str, list[object]]:
+    def _matches(match: str, filters: Filters) -> tuple[str, list[object]]:
         where, params = filters.sql()
-        match = fts5_match(groups)
         sql = (
             f"SELECT d.id AS id, bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  (fixed names; values are parameters)
             f"FROM {FTS_TABLE} JOIN {DOC_TABLE} d ON d.id = {FTS_TABLE}.rowid "
             f"WHERE {FTS_TABLE} MATCH %s{where}"
         )
-        return sql, [f"{{title_tokens}} : ({match})" if titles_only else match, *params]
+        return sql, [match, *params]
 
     def _doc_freqs(self, cursor, tokens: Sequence[str]) -> dict[str, int]:
         cursor.execute(_DOC_FREQS_SQL, [json.dumps(list(tokens))])
@@ -203,13 +226,22 @@ class SQLiteEngine(Engine):
         return freqs
 
 
+# A tsquery expression and its parameters.
+_PGQuery = tuple[str, list[str]]
+
+
+def _pg_query(groups: QueryGroups) -> _PGQuery:
+    phrases = [" ".join(phrase) for group in groups for phrase in group]
+    return " || ".join(["phraseto_tsquery('simple', %s)"] * len(phrases)), phrases
+
+
 class PostgreSQLEngine(Engine):
     """A generated tsvector (simple config, title weighted A, body B) with a GIN index."""
 
     vendor = "postgresql"
 
     def _candidates(self, cursor, groups: QueryGroups, filters: Filters, limit: int) -> list[int]:
-        matches, params = self._matches(groups, filters, "d.search_vector @@ q.q")
+        matches, params = self._matches(_pg_query(groups), filters, "d.search_vector @@ q.q")
         cursor.execute(
             f"{matches} ORDER BY ts_rank_cd({_PG_WEIGHTS}, d.search_vector, q.q, 1) DESC LIMIT %s",
             [*params, limit],
@@ -221,7 +253,22 @@ class PostgreSQLEngine(Engine):
     ) -> list[int]:
         # Titles alone: the expression index of migration 0004 (the tsvector cannot tell them).
         condition = f"{_PG_TITLE_VECTOR} @@ q.q" if titles_only else "d.search_vector @@ q.q"
-        matches, params = self._matches(groups, filters, condition)
+        return self._newest_ranked(cursor, _pg_query(groups), filters, condition, limit)
+
+    def _title_prefix(self, cursor, phrase: Phrase, filters: Filters, limit: int) -> list[int]:
+        # phraseto_tsquery quotes every word, so ":*" (prefix) can only attach to the last one;
+        # a phrase of no word (punctuation) stays the empty query, which matches nothing.
+        query = (
+            "(SELECT CASE WHEN numnode(p) = 0 THEN p ELSE (p::text || ':*')::tsquery END "
+            "FROM phraseto_tsquery('simple', %s) AS t(p))",
+            [" ".join(phrase)],
+        )
+        return self._newest_ranked(cursor, query, filters, f"{_PG_TITLE_VECTOR} @@ q.q", limit)
+
+    def _newest_ranked(
+        self, cursor, query: _PGQuery, filters: Filters, condition: str, limit: int
+    ) -> list[int]:
+        matches, params = self._matches(query, filters, condition)
         cursor.execute(
             f"SELECT id FROM ({matches} ORDER BY d.id DESC LIMIT %s) AS m "  # noqa: S608
             f"ORDER BY ts_rank_cd({_PG_WEIGHTS}, m.search_vector, m.q, 1) DESC LIMIT %s",
@@ -230,15 +277,14 @@ class PostgreSQLEngine(Engine):
         return [row[0] for row in cursor.fetchall()]
 
     @staticmethod
-    def _matches(groups: QueryGroups, filters: Filters, condition: str) -> tuple[str, list[object]]:
-        phrases = [" ".join(phrase) for group in groups for phrase in group]
-        tsquery = " || ".join(["phraseto_tsquery('simple', %s)"] * len(phrases))
+    def _matches(query: _PGQuery, filters: Filters, condition: str) -> tuple[str, list[object]]:
+        tsquery, query_params = query
         where, params = filters.sql()
         sql = (
             f"SELECT d.id AS id, d.search_vector, q.q FROM {DOC_TABLE} d, "  # noqa: S608  (fixed names; values are parameters)
             f"(SELECT {tsquery}) AS q(q) WHERE {condition}{where}"
         )
-        return sql, [*phrases, *params]
+        return sql, [*query_params, *params]
 
     def _doc_freqs(self, cursor, tokens: Sequence[str]) -> dict[str, int]:
         freqs = {}

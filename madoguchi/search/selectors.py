@@ -10,9 +10,10 @@ from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 
 from madoguchi.search import embeddings, ranking, sources
+from madoguchi.search.analysis import analyze
 from madoguchi.search.engines import EngineUnavailableError, Filters, get_engine
 from madoguchi.search.models import SearchDocument
-from madoguchi.search.query import ParsedQuery, parse_query
+from madoguchi.search.query import MAX_QUERY_CHARS, MAX_QUERY_GROUPS, ParsedQuery, parse_query
 
 logger = logging.getLogger("madoguchi.search")
 
@@ -228,19 +229,40 @@ def search(  # noqa: PLR0913  (the search form's fields)
                 else _hybrid(lexical, dense, candidates, parsed)
             )
     shown = _visible(_ordered(scores), viewer, limit, offset)
-    results.hits = [
-        SearchHit(
-            document_id=doc.id,
-            source=doc.source,
-            key=doc.key,
-            title=doc.title,
-            url=doc.url,
-            lang=doc.lang,
-            score=round(scores[doc.id], 6),
-        )
-        for doc in shown
-    ]
+    results.hits = [_hit(doc, scores[doc.id]) for doc in shown]
     return results
+
+
+def title_prefix_search(
+    text: str,
+    *,
+    viewer: Any,
+    limit: int,
+    source_names: Collection[str] = (),
+    langs: Collection[str] = (),
+) -> list[SearchHit]:
+    """Return documents whose title holds what is typed so far, its last word only begun (the
+    header's suggestions); the viewer's only, in the engine's order. Never raises on input."""
+    tokens = tuple(analyze(text[:MAX_QUERY_CHARS]))[:MAX_QUERY_GROUPS]
+    filters = Filters(sources=tuple(source_names), langs=tuple(langs))
+    try:
+        ids = get_engine().title_prefix(tokens, filters=filters, limit=_FIRST_BATCH)
+    except EngineUnavailableError:
+        logger.exception("The search index is unavailable; no title suggestions")
+        return []
+    return [_hit(doc, 0.0) for doc in _visible(ids, viewer, limit, 0)]
+
+
+def _hit(document: SearchDocument, score: float) -> SearchHit:
+    return SearchHit(
+        document_id=document.id,
+        source=document.source,
+        key=document.key,
+        title=document.title,
+        url=document.url,
+        lang=document.lang,
+        score=round(score, 6),
+    )
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,27 @@ def test_suggestions_full_of_word_matches_skip_the_title_scan(
         results = client.get("/en/search/suggest/", {"q": "printer"}).json()["results"]
 
     assert len(results) == SUGGESTIONS
-    assert not [q["sql"] for q in captured.captured_queries if " LIKE " in q["sql"].upper()]
+    # The title-prefix match ("printer"* in FTS5, 'printer':* in PostgreSQL) was not needed.
+    assert not [q for q in captured.captured_queries if '"*' in q["sql"] or ":*" in q["sql"]]
+
+
+def test_suggestions_find_titles_by_the_word_being_typed(client: Client, repair: Article) -> None:
+    english = client.get("/en/search/suggest/", {"q": "your devi"}).json()["results"]
+    # "SEND YOUR DEV" in full-width letters and spaces, as a Japanese input method types it
+    full_width = "\uff33\uff25\uff2e\uff24\u3000\uff39\uff2f\uff35\uff32\u3000\uff24\uff25\uff36"
+    japanese = client.get("/ja/search/suggest/", {"q": full_width}).json()["results"]
+    kanji = client.get("/ja/search/suggest/", {"q": "端末"}).json()["results"]
+
+    assert [result["title"] for result in english] == ["Send your device for repair"]
+    assert [result["title"] for result in japanese] == ["Send your device for repair"]
+    assert "端末の修理を依頼する" in [result["title"] for result in kanji]
+
+
+def test_suggestions_for_a_word_begun_in_no_title_are_empty(
+    client: Client, repair: Article
+) -> None:
+    for query in ("xyzzy", "devx", "修x", '"*', "*", ":*", "'"):
+        assert client.get("/en/search/suggest/", {"q": query}).json()["results"] == []
 
 
 def test_canary_of_another_organisation_never_shows(
@@ -204,12 +224,13 @@ def test_canary_of_another_organisation_never_shows(
         if viewer:
             client.force_login(viewer)
         for url in ("/en/search/", "/en/search/suggest/"):
-            for query in ("globex pricing", "Globex", "secret terms"):
+            for query in ("globex pricing", "Globex", "secret terms", "globex pri", "glob"):
                 response = client.get(url, {"q": query})
                 assert CANARY not in response.text
                 assert "Globex pricing" not in response.text
     client.force_login(carol)
     assert CANARY in client.get("/en/search/", {"q": "secret terms"}).text
+    assert "Globex pricing" in client.get("/en/search/suggest/", {"q": "glob"}).text
 
 
 def test_header_search_box_goes_to_the_search_page(client: Client) -> None:
