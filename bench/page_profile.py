@@ -13,6 +13,7 @@ the figure to compare (other processes only ever make a batch slower).
 
 import argparse
 import cProfile
+import itertools
 import os
 import pstats
 import statistics
@@ -46,16 +47,18 @@ def main() -> None:
 
     scenario = next(s for s in run.SCENARIOS if s.name == args.scenario)
     subjects = run.app_subjects()
-    client, path, form = signed_in_client(scenario, subjects)
+    client, paths, form = signed_in_client(scenario, subjects)
+    turns = itertools.cycle(paths)
 
     def once() -> int:
+        path = next(turns)
         response = client.post(path, form) if form else client.get(path)
         return response.status_code
 
     once()
     with CaptureQueriesContext(connection) as captured:
         status = once()
-    print(f"{scenario.name} {path}: {status}, {len(captured)} queries")
+    print(f"{scenario.name} {paths[0]} ({len(paths)} variants): {status}, {len(captured)} queries")
     if args.sql:
         for query in captured.captured_queries:
             print(f"  {query['time']}s {query['sql'][:400]}")
@@ -82,7 +85,9 @@ def main() -> None:
 
 def signed_in_client(
     scenario: run.Scenario, subjects: dict[str, str]
-) -> tuple[Any, str, dict[str, str]]:
+) -> tuple[Any, list[str], dict[str, str]]:
+    """Return a client signed in as the scenario's user, its paths (variants taken in turn: the
+    same search again would measure caches) and its form."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -90,9 +95,9 @@ def signed_in_client(
     if scenario.user:
         user = get_user_model().objects.get(email=scenario.user.format(**subjects))
         client.force_login(user)
-    path = scenario.path.format(**subjects)
+    paths = list(run.scenario_paths(scenario, subjects))
     form = {key: value.format(**subjects) for key, value in scenario.form}
-    return client, path, form
+    return client, paths, form
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import re
 import resource
 import secrets
@@ -66,6 +67,8 @@ PYTHON = sys.executable
 PG_DATABASE = "madoguchi_bench"
 PROXY_HEADER = ("X-Forwarded-Proto", "https")  # production redirects plain HTTP to HTTPS
 WARM_UP_SECONDS = 2
+SEARCHES = 500  # different searches of a B4 scenario
+SEARCH_SEED = 4
 # The peer's slowest pages take seconds: a response is waited for this long, not wrk's 2 s.
 WRK_TIMEOUT_SECONDS = 60
 READY_TIMEOUT_SECONDS = 60
@@ -99,6 +102,9 @@ class Scenario:
     # Fields to POST to path; wrk's Lua script GETs path first for a CSRF token, then POSTs.
     form: tuple[tuple[str, str], ...] = ()
     connections: int = 20  # of the loaded run
+    # A subject holding a JSON list of values for `{q}` in path: wrk picks one at random for
+    # each request (searches differ; the probe counts the first one's queries).
+    variants: str = ""
 
 
 SUBJECT_EN = "Order 48213 arrived damaged"
@@ -121,10 +127,11 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("B3_article_customer", "/en/kb/guide/articles/{kb_article}/", user="{kb_reader}"),
     Scenario("B3_section", "/en/kb/guide/sections/{kb_section}/"),
     Scenario("B3_section_customer", "/en/kb/guide/sections/{kb_section}/", user="{kb_reader}"),
-    # B4: the search page (top 10 with snippets) and the header's suggestions, as a visitor.
-    Scenario("B4_search", "/en/search/?q=printer+network"),
-    Scenario("B4_search_ja", "/ja/search/?q=" + quote("プリンター設定")),
-    Scenario("B4_suggest", "/en/search/suggest/?q=printer"),
+    # B4: the search page (top 10 with snippets) and the header's suggestions, as a visitor, for
+    # 500 different searches (kb/synthetic.py): one repeated would measure caches.
+    Scenario("B4_search", "/en/search/?q={q}", variants="search_en"),
+    Scenario("B4_search_ja", "/ja/search/?q={q}", variants="search_ja"),
+    Scenario("B4_suggest", "/en/search/suggest/?q={q}", variants="typed"),
     # Last: it adds requests (to its own customer, who is in no other scenario).
     Scenario(
         "B5_submit",
@@ -245,6 +252,16 @@ response = function(status, headers, body)
 end
 """
 
+# Scenarios with variants: each request asks for one of the paths, at random.
+WRK_VARIANTS_LUA = """
+local paths = {%(paths)s}
+math.randomseed(os.time())
+
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+
 
 @dataclass(frozen=True)
 class Page:
@@ -258,6 +275,7 @@ class Page:
     size: int  # bytes of the response body (the form page, for a submission)
     form: str = ""  # URL-encoded fields to POST (with the CSRF token wrk fetches)
     connections: int = 20
+    variants: tuple[str, ...] = ()  # paths wrk picks from at random, path among them
 
 
 @dataclass(frozen=True)
@@ -573,10 +591,14 @@ def kb_subjects() -> dict[str, str]:
         .first()
     )
     reader = synthetic.bench_reader()
+    rng = random.Random(SEARCH_SEED)
     return {
         "kb_article": quote(shown.slug),
         "kb_section": shown.article.section.slug,
         "kb_reader": reader.email if reader else "",
+        "search_en": json.dumps(synthetic.search_queries("en", SEARCHES, rng)),
+        "search_ja": json.dumps(synthetic.search_queries("ja", SEARCHES, rng)),
+        "typed": json.dumps(synthetic.typed_prefixes(SEARCHES, rng)),
     }
 
 
@@ -609,6 +631,12 @@ def body_size(response: Any) -> int:
     return len(response.content)
 
 
+def scenario_paths(scenario: Scenario, subjects: dict[str, str]) -> tuple[str, ...]:
+    """Return the scenario's path with the subjects filled in: one per variant, or just one."""
+    values = json.loads(subjects[scenario.variants]) if scenario.variants else [""]
+    return tuple(scenario.path.format(**subjects, q=quote(value)) for value in values)
+
+
 def measure_queries(scenario: Scenario, subjects: dict[str, str]) -> Page:
     """Request the page twice with the test Client; count the second request's SQL queries.
 
@@ -631,7 +659,8 @@ def measure_queries(scenario: Scenario, subjects: dict[str, str]) -> Page:
         client.force_login(get_user_model().objects.get(email=user))
         name = settings.SESSION_COOKIE_NAME
         cookie = f"{name}={client.cookies[name].value}"
-    path = scenario.path.format(**subjects)
+    variants = scenario_paths(scenario, subjects)
+    path = variants[0]
     if path.startswith("static:"):
         path = static(path.removeprefix("static:"))
     form = {key: value.format(**subjects) for key, value in scenario.form}
@@ -651,6 +680,7 @@ def measure_queries(scenario: Scenario, subjects: dict[str, str]) -> Page:
         size=body_size(page if form else response),
         form=urlencode(form),
         connections=scenario.connections,
+        variants=variants if scenario.variants else (),
     )
 
 
@@ -812,12 +842,16 @@ def wait_for_quiet(limit_seconds: int) -> None:
 
 
 def wrk_script(page: Page) -> Path:
-    """The Lua script of a page: the summary printer, plus the form submission for a form."""
-    if not page.form:
+    """The Lua script of a page: the summary printer, plus the form submission for a form or
+    the choice among a page's variants."""
+    if page.form:
+        extra = WRK_POST_LUA % {"fields": f"[==[{page.form}]==]"}
+    elif page.variants:
+        extra = WRK_VARIANTS_LUA % {"paths": ", ".join(f"[==[{p}]==]" for p in page.variants)}
+    else:
         return WRK_SCRIPT
     script = RESULTS / f"wrk-{page.name}-{zlib.crc32(page.path.encode()):08x}.lua"
-    fields = f"[==[{page.form}]==]"
-    script.write_text(WRK_LUA + WRK_POST_LUA % {"fields": fields}, encoding="utf-8")
+    script.write_text(WRK_LUA + extra, encoding="utf-8")
     return script
 
 

@@ -70,6 +70,31 @@ def entries(count: int, rng: random.Random, *, prefix: str = "ext") -> list[Entr
     return made
 
 
+def search_queries(language: str, count: int, rng: random.Random) -> list[str]:
+    """Return distinct searches a reader of the synthetic articles might type (B4): two or three
+    of their words, a third of them with an article number (a title word found once)."""
+    words, joiner = (WORDS_JA, "") if language == "ja" else (WORDS_EN, " ")
+    found: dict[str, None] = {}
+    while len(found) < count:
+        query = joiner.join(rng.sample(words, rng.choice((2, 3))))
+        if rng.random() < 1 / 3:
+            query += f" {rng.randrange(ARTICLES_AT_SCALE_1)}"
+        found[query] = None
+    return list(found)
+
+
+def typed_prefixes(count: int, rng: random.Random) -> list[str]:
+    """Return what the header's search box holds while someone types (B4 suggestions): the
+    first letters of a word, after a finished word or not, in English and Japanese."""
+    found: dict[str, None] = {}
+    while len(found) < count:
+        words, joiner = rng.choice(((WORDS_EN, " "), (WORDS_JA, "")))
+        word = rng.choice(words)
+        begun = word[: rng.randint(min(len(word), 2 if joiner else 1), len(word))]
+        found[(rng.choice(words) + joiner if rng.random() < 0.5 else "") + begun] = None
+    return list(found)
+
+
 def article_count(scale: float) -> int:
     """Return how many articles a seed at scale makes (BENCHMARKS.md: 2,000 at 1, 100,000 at 10)."""
     if scale <= 1:

@@ -21,6 +21,7 @@ QueryGroups = Sequence[Sequence[Phrase]]
 DOC_TABLE = "search_searchdocument"
 FTS_TABLE = "search_fts"
 VOCAB_TABLE = "search_fts_vocab"
+SCOPE_INDEX = "search_document_scope"  # SQLite: id, source, lang (migration 0006)
 # The query's tokens arrive as one JSON array parameter, so the statement text never varies.
 _DOC_FREQS_SQL = (
     f"SELECT term, doc FROM {VOCAB_TABLE} WHERE term IN (SELECT value FROM json_each(%s))"  # noqa: S608
@@ -214,8 +215,8 @@ class SQLiteEngine(Engine):
         where, params = filters.sql()
         sql = (
             f"SELECT d.id AS id, bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  (fixed names; values are parameters)
-            f"FROM {FTS_TABLE} JOIN {DOC_TABLE} d ON d.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s{where}"
+            f"FROM {FTS_TABLE} JOIN {DOC_TABLE} d INDEXED BY {SCOPE_INDEX} "
+            f"ON d.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s{where}"
         )
         return sql, [match, *params]
 

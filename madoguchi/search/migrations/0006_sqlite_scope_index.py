@@ -1,0 +1,29 @@
+"""SQLite: a covering index of each document's id, source and language.
+
+Every FTS5 match is joined to its document to keep to the sources and languages asked. Through
+the table, each of those lookups reads a page of a long row (text and tokens); through this
+index, rows of a few bytes. The engine names it (INDEXED BY): the planner would pick the
+primary key. Matching 5,000 titles at 100,000 documents went from 21 to 11 ms.
+PostgreSQL filters in the same scan of its own index and needs nothing.
+"""
+
+from django.db import migrations
+
+CREATE = (
+    "CREATE INDEX search_document_scope ON search_searchdocument (id, source, lang)"
+)
+DROP = "DROP INDEX IF EXISTS search_document_scope"
+
+
+def _on_sqlite(statement):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(statement)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("search", "0005_document_updated_index")]
+
+    operations = [migrations.RunPython(_on_sqlite(CREATE), _on_sqlite(DROP))]
