@@ -34,6 +34,9 @@ STATS_CACHE_SECONDS = 60
 _HIT_FIELDS = ("id", "source", "key", "title", "url", "lang")
 # Documents read at first when picking the visible ones from a ranking (more only when needed).
 _FIRST_BATCH = 50
+# A Latin word begun is looked for from this many letters ("p" would be any word of a title);
+# one kana or kanji already narrows.
+MIN_LATIN_PREFIX = 2
 # Hybrid: the fused top this deep is re-ranked on scores (ranking.blend).
 RERANK_DEPTH = 50
 # The query's vector is computed here while the lexical search runs in the request's thread:
@@ -254,6 +257,8 @@ def title_prefix_search(
     """Return documents whose title holds what is typed so far, its last word only begun (the
     header's suggestions); the viewer's only, in the engine's order. Never raises on input."""
     tokens = tuple(analyze(text[:MAX_QUERY_CHARS]))[:MAX_QUERY_GROUPS]
+    if not tokens or (tokens[-1].isascii() and len(tokens[-1]) < MIN_LATIN_PREFIX):
+        return []
     filters = Filters(sources=tuple(source_names), langs=tuple(langs))
     try:
         ids = get_engine().title_prefix(tokens, filters=filters, limit=_FIRST_BATCH)
