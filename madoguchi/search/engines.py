@@ -29,7 +29,6 @@ _DOC_FREQS_SQL = (
 # Title matches count this many times a body match in the engines' own candidate ranking.
 TITLE_WEIGHT = 3.0
 _PG_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"
-_PG_TITLE_VECTOR = "to_tsvector('simple'::regconfig, d.title_tokens)"
 DF_CACHE_SECONDS = 300
 # Matches one search ranks at most: ranking costs about 5 microseconds a match (FTS5 on the
 # bench machine), and a word in every other article of 100,000 took 240 ms. See plan().
@@ -252,9 +251,9 @@ class PostgreSQLEngine(Engine):
     def _capped(
         self, cursor, groups: QueryGroups, filters: Filters, limit: int, *, titles_only: bool
     ) -> list[int]:
-        # Titles alone: the expression index of migration 0004 (the tsvector cannot tell them).
-        condition = f"{_PG_TITLE_VECTOR} @@ q.q" if titles_only else "d.search_vector @@ q.q"
-        return self._newest_ranked(cursor, _pg_query(groups), filters, condition, limit)
+        # Titles alone: their own vector (migration 0007); search_vector cannot tell them.
+        vector = "d.title_vector" if titles_only else "d.search_vector"
+        return self._newest_ranked(cursor, _pg_query(groups), filters, vector, limit)
 
     def _title_prefix(self, cursor, phrase: Phrase, filters: Filters, limit: int) -> list[int]:
         # phraseto_tsquery quotes every word, so ":*" (prefix) can only attach to the last one;
@@ -264,25 +263,28 @@ class PostgreSQLEngine(Engine):
             "FROM phraseto_tsquery('simple', %s) AS t(p))",
             [" ".join(phrase)],
         )
-        return self._newest_ranked(cursor, query, filters, f"{_PG_TITLE_VECTOR} @@ q.q", limit)
+        return self._newest_ranked(cursor, query, filters, "d.title_vector", limit)
 
     def _newest_ranked(
-        self, cursor, query: _PGQuery, filters: Filters, condition: str, limit: int
+        self, cursor, query: _PGQuery, filters: Filters, vector: str, limit: int
     ) -> list[int]:
-        matches, params = self._matches(query, filters, condition)
+        """Rank the newest RANKED_MATCHES documents whose `vector` matches, on that vector."""
+        matches, params = self._matches(query, filters, f"{vector} @@ q.q", vector)
         cursor.execute(
             f"SELECT id FROM ({matches} ORDER BY d.id DESC LIMIT %s) AS m "  # noqa: S608
-            f"ORDER BY ts_rank_cd({_PG_WEIGHTS}, m.search_vector, m.q, 1) DESC LIMIT %s",
+            f"ORDER BY ts_rank_cd({_PG_WEIGHTS}, m.vector, m.q, 1) DESC LIMIT %s",
             [*params, RANKED_MATCHES, limit],
         )
         return [row[0] for row in cursor.fetchall()]
 
     @staticmethod
-    def _matches(query: _PGQuery, filters: Filters, condition: str) -> tuple[str, list[object]]:
+    def _matches(
+        query: _PGQuery, filters: Filters, condition: str, vector: str = "d.search_vector"
+    ) -> tuple[str, list[object]]:
         tsquery, query_params = query
         where, params = filters.sql()
         sql = (
-            f"SELECT d.id AS id, d.search_vector, q.q FROM {DOC_TABLE} d, "  # noqa: S608  (fixed names; values are parameters)
+            f"SELECT d.id AS id, {vector} AS vector, q.q FROM {DOC_TABLE} d, "  # noqa: S608  (fixed names; values are parameters)
             f"(SELECT {tsquery}) AS q(q) WHERE {condition}{where}"
         )
         return sql, [*query_params, *params]
