@@ -7,22 +7,16 @@ SQLite's FTS5 filters by column in the index itself and needs nothing more.
 
 from django.db import migrations
 
-CREATE = (
+from madoguchi.search.migrations._vendor import on_vendor
+
+CREATE = [
     "CREATE INDEX search_document_title_vector ON search_searchdocument "
     "USING GIN (to_tsvector('simple'::regconfig, title_tokens))"
-)
-DROP = "DROP INDEX IF EXISTS search_document_title_vector"
-
-
-def _on_postgresql(statement):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(statement)
-
-    return run
+]
+DROP = ["DROP INDEX IF EXISTS search_document_title_vector"]
 
 
 class Migration(migrations.Migration):
     dependencies = [("search", "0003_searchlog_surface")]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [on_vendor("postgresql", CREATE, DROP)]

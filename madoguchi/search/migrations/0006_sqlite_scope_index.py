@@ -9,21 +9,13 @@ PostgreSQL filters in the same scan of its own index and needs nothing.
 
 from django.db import migrations
 
-CREATE = (
-    "CREATE INDEX search_document_scope ON search_searchdocument (id, source, lang)"
-)
-DROP = "DROP INDEX IF EXISTS search_document_scope"
+from madoguchi.search.migrations._vendor import on_vendor
 
-
-def _on_sqlite(statement):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            schema_editor.execute(statement)
-
-    return run
+CREATE = ["CREATE INDEX search_document_scope ON search_searchdocument (id, source, lang)"]
+DROP = ["DROP INDEX IF EXISTS search_document_scope"]
 
 
 class Migration(migrations.Migration):
     dependencies = [("search", "0005_document_updated_index")]
 
-    operations = [migrations.RunPython(_on_sqlite(CREATE), _on_sqlite(DROP))]
+    operations = [on_vendor("sqlite", CREATE, DROP)]

@@ -10,6 +10,8 @@ the document's whole vector.
 
 from django.db import migrations
 
+from madoguchi.search.migrations._vendor import on_vendor
+
 CREATE = [
     "DROP INDEX IF EXISTS search_document_title_vector",
     """ALTER TABLE search_searchdocument ADD COLUMN title_vector tsvector
@@ -27,16 +29,7 @@ DROP = [
 ]
 
 
-def _on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0006_sqlite_scope_index")]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [on_vendor("postgresql", CREATE, DROP)]
