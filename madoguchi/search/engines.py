@@ -176,14 +176,20 @@ def fts5_match(groups: QueryGroups) -> str:
     return " OR ".join(f"({alternative})" for alternative in alternatives)
 
 
+def _best_of(matches: str, order: str) -> str:
+    """Return a statement ranking the rows of `matches` (a statement, alias m) by `order` (fixed
+    text of ours), LIMIT to bind."""
+    return f"SELECT id FROM ({matches}) AS m ORDER BY {order} LIMIT %s"  # noqa: S608  (fixed fragments; values are parameters)
+
+
 class SQLiteEngine(Engine):
     """FTS5 over the token columns (external content kept in step by triggers), ranked by bm25()."""
 
     vendor = "sqlite"
 
     def _candidates(self, cursor, groups: QueryGroups, filters: Filters, limit: int) -> list[int]:
-        matches, params = self._matches(fts5_match(groups), filters)
-        cursor.execute(f"{matches} ORDER BY score LIMIT %s", [*params, limit])
+        matches, params = self._matches(fts5_match(groups), filters, order="score")
+        cursor.execute(matches, [*params, limit])
         return [row[0] for row in cursor.fetchall()]
 
     def _capped(
@@ -201,21 +207,19 @@ class SQLiteEngine(Engine):
         )
 
     def _newest_ranked(self, cursor, match: str, filters: Filters, limit: int) -> list[int]:
-        matches, params = self._matches(match, filters)
-        cursor.execute(
-            f"SELECT id FROM ({matches} ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s) "  # noqa: S608  (fixed names; values are parameters)
-            "ORDER BY score LIMIT %s",
-            [*params, RANKED_MATCHES, limit],
-        )
+        matches, params = self._matches(match, filters, order=f"{FTS_TABLE}.rowid DESC")
+        cursor.execute(_best_of(matches, "score"), [*params, RANKED_MATCHES, limit])
         return [row[0] for row in cursor.fetchall()]
 
     @staticmethod
-    def _matches(match: str, filters: Filters) -> tuple[str, list[object]]:
+    def _matches(match: str, filters: Filters, *, order: str) -> tuple[str, list[object]]:
+        """Return the statement of the documents matching, best `order` first, LIMIT to bind."""
         where, params = filters.sql()
         sql = (
             f"SELECT d.id AS id, bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  (fixed names; values are parameters)
             f"FROM {FTS_TABLE} JOIN {DOC_TABLE} d INDEXED BY {SCOPE_INDEX} "
-            f"ON d.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s{where}"
+            f"ON d.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s{where} "
+            f"ORDER BY {order} LIMIT %s"
         )
         return sql, [match, *params]
 
@@ -241,11 +245,13 @@ class PostgreSQLEngine(Engine):
     vendor = "postgresql"
 
     def _candidates(self, cursor, groups: QueryGroups, filters: Filters, limit: int) -> list[int]:
-        matches, params = self._matches(_pg_query(groups), filters, "d.search_vector @@ q.q")
-        cursor.execute(
-            f"{matches} ORDER BY ts_rank_cd({_PG_WEIGHTS}, d.search_vector, q.q, 1) DESC LIMIT %s",
-            [*params, limit],
+        matches, params = self._matches(
+            _pg_query(groups),
+            filters,
+            "d.search_vector",
+            order=f"ts_rank_cd({_PG_WEIGHTS}, d.search_vector, q.q, 1) DESC",
         )
+        cursor.execute(matches, [*params, limit])
         return [row[0] for row in cursor.fetchall()]
 
     def _capped(
@@ -269,23 +275,22 @@ class PostgreSQLEngine(Engine):
         self, cursor, query: _PGQuery, filters: Filters, vector: str, limit: int
     ) -> list[int]:
         """Rank the newest RANKED_MATCHES documents whose `vector` matches, on that vector."""
-        matches, params = self._matches(query, filters, f"{vector} @@ q.q", vector)
-        cursor.execute(
-            f"SELECT id FROM ({matches} ORDER BY d.id DESC LIMIT %s) AS m "  # noqa: S608
-            f"ORDER BY ts_rank_cd({_PG_WEIGHTS}, m.vector, m.q, 1) DESC LIMIT %s",
-            [*params, RANKED_MATCHES, limit],
-        )
+        matches, params = self._matches(query, filters, vector, order="d.id DESC")
+        rank = f"ts_rank_cd({_PG_WEIGHTS}, m.vector, m.q, 1) DESC"
+        cursor.execute(_best_of(matches, rank), [*params, RANKED_MATCHES, limit])
         return [row[0] for row in cursor.fetchall()]
 
     @staticmethod
     def _matches(
-        query: _PGQuery, filters: Filters, condition: str, vector: str = "d.search_vector"
+        query: _PGQuery, filters: Filters, vector: str, *, order: str
     ) -> tuple[str, list[object]]:
+        """Return the statement of the documents whose `vector` matches, `order` first, LIMIT to
+        bind."""
         tsquery, query_params = query
         where, params = filters.sql()
         sql = (
             f"SELECT d.id AS id, {vector} AS vector, q.q FROM {DOC_TABLE} d, "  # noqa: S608  (fixed names; values are parameters)
-            f"(SELECT {tsquery}) AS q(q) WHERE {condition}{where}"
+            f"(SELECT {tsquery}) AS q(q) WHERE {vector} @@ q.q{where} ORDER BY {order} LIMIT %s"
         )
         return sql, [*query_params, *params]
 
