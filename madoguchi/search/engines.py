@@ -112,16 +112,21 @@ class Engine:
             return []
         try:
             with _savepoint(), connection.cursor() as cursor:
-                if not chosen.capped:
-                    return self._candidates(cursor, chosen.groups, filters, limit)
-                found = self._capped(cursor, chosen.groups, filters, limit, titles_only=True)
-                if len(found) < limit:
-                    seen = set(found)
-                    more = self._capped(cursor, chosen.groups, filters, limit, titles_only=False)
-                    found += [doc for doc in more if doc not in seen][: limit - len(found)]
-                return found
+                if chosen.capped:
+                    return self._titles_first(cursor, chosen.groups, filters, limit)
+                return self._candidates(cursor, chosen.groups, filters, limit)
         except DatabaseError as exc:
             raise EngineUnavailableError(str(exc)) from exc
+
+    def _titles_first(self, cursor, groups: QueryGroups, filters: Filters, limit: int) -> list[int]:
+        """The capped tier: the newest title matches ranked, topped up with the newest matches
+        anywhere when titles hold too few."""
+        found = self._capped(cursor, groups, filters, limit, titles_only=True)
+        if len(found) < limit:
+            seen = set(found)
+            more = self._capped(cursor, groups, filters, limit, titles_only=False)
+            found += [doc for doc in more if doc not in seen][: limit - len(found)]
+        return found
 
     def title_prefix(self, phrase: Phrase, *, filters: Filters, limit: int) -> list[int]:
         """Return documents whose title holds `phrase` with its last word only begun (what is
