@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts import approval_views, invitation_views, session_views
+from madoguchi.kb import views as kb_views
 
 # Staff sign in through the portal's sign-in, with its MFA and rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -16,6 +17,7 @@ admin.site.site_url = "/"
 
 urlpatterns = [
     path("", include("madoguchi.core.urls")),
+    path("robots.txt", kb_views.robots, name="robots"),
     path("accounts/sessions/<int:pk>/end/", session_views.end_session, name="usersession_end"),
     path("accounts/approval/", approval_views.approval_status, name="account_approval"),
     path("accounts/", include("madoguchi.accounts.urls")),

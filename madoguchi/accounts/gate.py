@@ -28,6 +28,7 @@ def _open_prefixes() -> tuple[str, ...]:
         "/i18n/",
         "/healthz",
         "/favicon.ico",
+        "/robots.txt",
         reverse("admin:index"),
         settings.STATIC_URL,
     )

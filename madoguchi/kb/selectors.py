@@ -333,12 +333,29 @@ class SitemapEntry:
     alternates: list[tuple[str, str]]
 
 
-def sitemap_entries(brand: Brand, language: str) -> list[SitemapEntry]:
-    """Return the public articles' addresses in language, each with its other languages."""
-    translations = list(public_translations(brand, language))
+# Search engines take up to 50,000 addresses per sitemap; smaller pages keep each response quick.
+SITEMAP_PAGE_SIZE = 5_000
+
+
+def sitemap_pages(brand: Brand, language: str) -> int:
+    """Return how many sitemap pages the public articles in language fill (at least one)."""
+    count = public_translations(brand, language).count()
+    return max(1, -(-count // SITEMAP_PAGE_SIZE))
+
+
+def sitemap_entries(brand: Brand, language: str, page: int = 1) -> list[SitemapEntry]:
+    """Return one page of the public articles' addresses in language, with their other languages.
+
+    Pages follow the translations' creation order, so an edit never moves an address to
+    another page.
+    """
+    start = (page - 1) * SITEMAP_PAGE_SIZE
+    translations = list(
+        public_translations(brand, language).order_by("pk")[start : start + SITEMAP_PAGE_SIZE]
+    )
     others: dict[int, list[ArticleTranslation]] = {}
     for other in ArticleTranslation.objects.filter(
-        is_published=True, article__in=_public_articles(brand)
+        is_published=True, article__in=[t.article_id for t in translations]
     ).only("article_id", "language", "slug"):
         others.setdefault(other.article_id, []).append(other)
     return [

@@ -9,6 +9,7 @@ app_name = "kb"
 urlpatterns = [
     path("", views.index, name="index"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("sitemap-<int:page>.xml", views.sitemap_page, name="sitemap_page"),
     path("files/<int:pk>/", views.attachment, name="attachment"),
     path("<slug:kb>/", views.home, name="home"),
     path("<slug:kb>/feed.atom", views.feed, name="feed"),

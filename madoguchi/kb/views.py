@@ -223,11 +223,57 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     return private_file_response(found.file, name=found.name, content_type=found.content_type)
 
 
+# Pages that are no one's answer to a search: people's own, staff's, and search results.
+_NOT_FOR_CRAWLERS = (
+    "/accounts/",
+    "/admin/",
+    "/agent/",
+    "/api/",
+    "/notifications/",
+    "/organisation/",
+    "/requests/",
+)
+
+
+@require_GET
+def robots(request: HttpRequest) -> HttpResponse:
+    """robots.txt: where the sitemaps are, and what crawlers need not read.
+
+    A brand whose content requires sign-in has nothing public: it asks crawlers to stay out.
+    """
+    if request.brand.content_requires_sign_in:
+        lines = ["User-agent: *", "Disallow: /"]
+    else:
+        languages = [code for code, _name in settings.LANGUAGES]
+        lines = ["User-agent: *"]
+        lines += [f"Disallow: {prefix}" for prefix in _NOT_FOR_CRAWLERS]
+        lines += [f"Disallow: /{code}/search/" for code in languages]
+        for code in languages:
+            with translation.override(code):
+                lines.append(f"Sitemap: {request.build_absolute_uri(reverse('kb:sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 def sitemap(request: HttpRequest) -> HttpResponse:
-    """List the public articles in this language, with their other languages as alternates."""
+    """The sitemap index of this language: one entry per page of public articles."""
+    pages = range(1, selectors.sitemap_pages(request.brand, _language()) + 1)
+    locations = [request.build_absolute_uri(reverse("kb:sitemap_page", args=[n])) for n in pages]
+    return render(
+        request,
+        "kb/sitemap_index.xml",
+        {"locations": locations},
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+@require_GET
+def sitemap_page(request: HttpRequest, page: int) -> HttpResponse:
+    """One page of the public articles in this language, with their other languages."""
     language = _language()
-    entries = selectors.sitemap_entries(request.brand, language)
+    if not 1 <= page <= selectors.sitemap_pages(request.brand, language):
+        raise Http404
+    entries = selectors.sitemap_entries(request.brand, language, page)
     return render(
         request,
         "kb/sitemap.xml",

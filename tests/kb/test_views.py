@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from madoguchi.accounts.models import Organisation, User
-from madoguchi.kb import services
+from madoguchi.branding.services import default_brand
+from madoguchi.kb import selectors, services
 from madoguchi.kb.models import Article, ArticleFeedback, KnowledgeBase, Section, Visibility
 from tests.factories import make_article, make_kb, make_section
 
@@ -190,8 +191,9 @@ def test_restricted_article_is_404_for_another_organisation_everywhere(
 
     for url in _leak_urls(restricted):
         assert client.get(url).status_code == 404, url
-    for url in ("/en/kb/help/", "/en/kb/sitemap.xml", "/en/kb/help/feed.atom"):
+    for url in ("/en/kb/help/", "/en/kb/help/feed.atom"):
         assert "Globex price list" not in client.get(url).content.decode(), url
+    assert "globex-price-list" not in client.get("/en/kb/sitemap-1.xml").content.decode()
 
 
 def test_restricted_article_is_404_for_visitors(
@@ -213,7 +215,7 @@ def test_restricted_article_opens_for_its_organisation(
     assert download["Cache-Control"] == "private, no-store"
     # Members see it in lists, but the sitemap and the feed are for public articles only.
     assert "Globex price list" in client.get("/en/kb/help/").content.decode()
-    assert "Globex price list" not in client.get("/en/kb/sitemap.xml").content.decode()
+    assert "globex-price-list" not in client.get("/en/kb/sitemap-1.xml").content.decode()
 
 
 def test_knowledge_base_holding_only_restricted_articles_is_404_to_others(
@@ -273,12 +275,70 @@ def test_internal_article_is_for_agents_only(
 
 
 def test_sitemap_lists_public_articles_with_alternates(client: Client, bilingual: Article) -> None:
-    response = client.get("/en/kb/sitemap.xml")
+    index = client.get("/en/kb/sitemap.xml")
+    response = client.get("/en/kb/sitemap-1.xml")
 
+    assert index["Content-Type"].startswith("application/xml")
+    assert "<sitemapindex" in index.content.decode()
+    assert "<loc>http://testserver/en/kb/sitemap-1.xml</loc>" in index.content.decode()
     body = response.content.decode()
     assert response["Content-Type"].startswith("application/xml")
     assert "<loc>http://testserver/en/kb/help/articles/reset-your-password/</loc>" in body
-    assert 'hreflang="ja"' in body
+    assert 'hreflang="ja" href="http://testserver/ja/kb/help/articles/' in body
+
+
+def test_sitemap_splits_into_pages_that_each_list_their_share(
+    client: Client, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "SITEMAP_PAGE_SIZE", 2)
+    for title in ("One", "Two", "Three", "Four", "Five"):
+        make_article(kb, title)
+
+    index = client.get("/en/kb/sitemap.xml").content.decode()
+    pages = [client.get(f"/en/kb/sitemap-{n}.xml").content.decode() for n in (1, 2, 3)]
+
+    assert index.count("<sitemap>") == 3
+    assert [page.count("<url>") for page in pages] == [2, 2, 1]
+    for slug in ("one", "two", "three", "four", "five"):
+        assert sum(f"/articles/{slug}/</loc>" in page for page in pages) == 1, slug
+    assert client.get("/en/kb/sitemap-4.xml").status_code == 404
+    assert client.get("/en/kb/sitemap-0.xml").status_code == 404
+
+
+def test_sitemap_of_a_help_centre_with_nothing_public_is_one_empty_page(
+    client: Client, restricted: Article
+) -> None:
+    index = client.get("/en/kb/sitemap.xml").content.decode()
+    page = client.get("/en/kb/sitemap-1.xml")
+
+    assert index.count("<sitemap>") == 1
+    assert page.status_code == 200
+    assert "<url>" not in page.content.decode()
+
+
+def test_robots_txt_names_each_language_sitemap_and_keeps_crawlers_off_private_pages(
+    client: Client, bilingual: Article
+) -> None:
+    response = client.get("/robots.txt")
+
+    lines = response.content.decode().splitlines()
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/en/kb/sitemap.xml" in lines
+    assert "Sitemap: http://testserver/ja/kb/sitemap.xml" in lines
+    assert {"Disallow: /agent/", "Disallow: /requests/", "Disallow: /en/search/"} <= set(lines)
+
+
+def test_robots_txt_of_a_brand_that_requires_sign_in_keeps_crawlers_out(
+    client: Client, bilingual: Article
+) -> None:
+    brand = default_brand()
+    brand.content_requires_sign_in = True
+    brand.save()
+
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response.content.decode().splitlines() == ["User-agent: *", "Disallow: /"]
 
 
 def test_feed_lists_public_articles(client: Client, bilingual: Article) -> None:
