@@ -1049,6 +1049,7 @@ def header(args: argparse.Namespace, busy: float | None) -> dict[str, object]:
         "cache": "redis" if os.environ.get("REDIS_URL") else "locmem",
         "scale": args.scale,
         "workers": args.workers,
+        "threads": args.threads or "default",
         "duration_s": args.duration,
     }
 
@@ -1108,7 +1109,8 @@ def scenario_cells(r: Row) -> tuple[str, ...]:
 def print_table(meta: dict[str, object], rows: list[Row], peer: list[Row]) -> None:
     print(
         f"\nMadoguchi bench {meta['date']}: {meta['database']}, cache {meta['cache']}, "
-        f"scale {meta['scale']:g}, {meta['workers']} uvicorn workers (a2wsgi), "
+        f"scale {meta['scale']:g}, {meta['workers']} uvicorn workers (a2wsgi, "
+        f"{meta['threads']} threads), "
         f"wrk -t1 -c20 -d{meta['duration_s']}s, unloaded -c1; "
         f"CPU busy before: {percent(meta['cpu_busy_before_percent'])}"
     )
@@ -1216,6 +1218,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument(
+        "--threads", type=int, help="MADOGUCHI_WSGI_THREADS of our server (default: the setting's)"
+    )
+    parser.add_argument(
         "--topology", action="store_true", help="compare uvicorn+a2wsgi, gunicorn, Django ASGI"
     )
     parser.add_argument(
@@ -1239,6 +1244,8 @@ def main() -> None:
         sys.exit("wrk is not installed (apt-get install wrk)")
     signal.signal(signal.SIGTERM, on_sigterm)
     env = bench_env()
+    if args.threads:
+        env["MADOGUCHI_WSGI_THREADS"] = str(args.threads)
     RESULTS.mkdir(parents=True, exist_ok=True)
     WRK_SCRIPT.write_text(WRK_LUA, encoding="utf-8")
     prepare(env, args.scale)

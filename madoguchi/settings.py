@@ -155,8 +155,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "madoguchi.urls"
-# Threads per server process that run HTTP requests through the WSGI handler.
-WSGI_THREADS = env_int("MADOGUCHI_WSGI_THREADS", 16)
+# Threads per server process that run HTTP requests through the WSGI handler. Two, not more:
+# pages are CPU-bound Python, and more threads in one process only fight over the GIL and keep
+# a database connection each (bench/README.md: 16 threads served 20-40 % fewer pages than 2 at
+# 20 connections). The second thread keeps a process answering while one request waits.
+WSGI_THREADS = env_int("MADOGUCHI_WSGI_THREADS", 2)
 WSGI_APPLICATION = "madoguchi.wsgi.application"
 ASGI_APPLICATION = "madoguchi.asgi.application"
 
