@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -162,6 +163,10 @@ ROOT_URLCONF = "madoguchi.urls"
 WSGI_THREADS = env_int("MADOGUCHI_WSGI_THREADS", 2)
 WSGI_APPLICATION = "madoguchi.wsgi.application"
 ASGI_APPLICATION = "madoguchi.asgi.application"
+
+# Form widgets render through the project's templates, so madoguchi/templates/django/forms/
+# overrides Django's own where it is too slow.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
