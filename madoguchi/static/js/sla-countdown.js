@@ -1,14 +1,16 @@
 // Keep SLA timers current: each <time data-mdg-countdown datetime="…"> rewrites its text as the
 // time left (or overdue) every half minute. The server already rendered the same text, so
-// without JavaScript the page shows the time as of loading. The phrases come translated in
-// data-left and data-overdue with a {time} placeholder; Intl formats the units. A running
-// target that passes its due time also changes its badge's word (data-breached) and class.
+// without JavaScript the page shows the time as of loading. The phrases come translated, once
+// per page, in #mdg-sla-phrases (data-left and data-overdue with a {time} placeholder; Intl
+// formats the units). A running target (data-mdg-running) that passes its due time also changes
+// its badge's word to data-breached and its class.
 const UNITS = [
   ["day", 86400000],
   ["hour", 3600000],
   ["minute", 60000],
 ];
 const lang = document.documentElement.lang || undefined;
+const phrases = document.getElementById("mdg-sla-phrases")?.dataset ?? {};
 
 function duration(ms) {
   const parts = [];
@@ -29,8 +31,8 @@ function markBreached(element) {
   const word = badge?.querySelector("strong");
   if (!badge || !word) return;
   badge.className = "mdg-sla mdg-sla-breached";
-  word.textContent = element.dataset.breached;
-  delete element.dataset.breached;
+  word.textContent = phrases.breached;
+  delete element.dataset.mdgRunning;
 }
 
 function refresh() {
@@ -38,9 +40,9 @@ function refresh() {
   for (const element of document.querySelectorAll("time[data-mdg-countdown]")) {
     const due = Date.parse(element.getAttribute("datetime"));
     if (Number.isNaN(due)) continue;
-    const phrase = due > now ? element.dataset.left : element.dataset.overdue;
+    const phrase = due > now ? phrases.left : phrases.overdue;
     if (phrase) element.textContent = phrase.replace("{time}", duration(due - now));
-    if (due <= now && element.dataset.breached) markBreached(element);
+    if (due <= now && "mdgRunning" in element.dataset) markBreached(element);
   }
 }
 
