@@ -1218,7 +1218,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument(
-        "--threads", type=int, help="MADOGUCHI_WSGI_THREADS of our server (default: the setting's)"
+        "--threads",
+        type=int,
+        help="MADOGUCHI_WSGI_THREADS of every server, ours, bare and peer (default: the setting's)",
     )
     parser.add_argument(
         "--topology", action="store_true", help="compare uvicorn+a2wsgi, gunicorn, Django ASGI"

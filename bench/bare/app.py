@@ -31,7 +31,7 @@ from django.urls import path
 
 HERE = Path(__file__).resolve().parent
 CEILING_ROWS = 10_000
-WSGI_THREADS = int(os.environ.get("MADOGUCHI_WSGI_THREADS", "16"))  # as in madoguchi/settings.py
+WSGI_THREADS = int(os.environ.get("MADOGUCHI_WSGI_THREADS", "2"))  # as in madoguchi/settings.py
 
 
 def _database() -> dict[str, object]:

@@ -9,7 +9,7 @@ from a2wsgi import WSGIMiddleware
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
-WSGI_THREADS = int(os.environ.get("MADOGUCHI_WSGI_THREADS", "16"))  # as in madoguchi/settings.py
+WSGI_THREADS = int(os.environ.get("MADOGUCHI_WSGI_THREADS", "2"))  # as in madoguchi/settings.py
 
 application = get_wsgi_application()
 asgi_a2wsgi = WSGIMiddleware(application, workers=WSGI_THREADS)
