@@ -1,13 +1,14 @@
 """Which notifications a person wants, per kind of event and channel, and sending them.
 
 The kinds of event are a registry in code: an app that sends a notification registers its event
-here (from its AppConfig.ready) and sends through notify(), which asks wants() for each channel.
+here (from its AppConfig.ready) and sends through notify() or notify_all(), which honour each
+person's choice per channel.
 A person's choices are rows of NotificationPreference; no row means "on", so a new event reaches
 everyone until they opt out. In-portal notifications are rows of Notification whose text is a
 registered text filled when read, in the reader's language.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,27 +102,36 @@ class Notice:
 
 
 def notify(notice: Notice) -> Notification | None:
-    """Tell the recipient on each channel they want: a Notification and/or a queued mail.
+    """Tell one person on each channel they want; see notify_all. Returns the Notification."""
+    return notify_all([notice])[0]
 
-    Call it inside the caller's transaction: both go, or neither. Returns the Notification.
+
+def notify_all(notices: Sequence[Notice]) -> list[Notification | None]:
+    """Tell each notice's recipient on each channel they want: a Notification and/or a queued mail.
+
+    Everyone's choices are read in one query and the notifications written in one insert, so
+    telling a group of fifty agents costs what telling one does (plus their mails). Call it
+    inside the caller's transaction: all go, or none. Returns the Notification of each notice.
     """
-    recipient = notice.recipient
-    created = None
-    if notice.kind not in _texts:
-        raise ValueError(f"Unknown notification text {notice.kind!r}: register it first")
-    if wants(recipient, notice.event, Channel.WEB):
-        created = Notification.objects.create(
-            recipient=recipient,
-            event=notice.event,
-            kind=notice.kind,
-            params=notice.params,
-            url=notice.url,
-        )
-    if notice.mail is not None and wants(recipient, notice.event, Channel.EMAIL):
-        message = notice.mail()
-        if message is not None:
-            enqueue_mail(message, idempotency_key=notice.mail_key)
-    return created
+    for notice in notices:
+        if notice.kind not in _texts:
+            raise ValueError(f"Unknown notification text {notice.kind!r}: register it first")
+        _check_event(notice.event)
+    choices = _choices({n.recipient.pk for n in notices}, {n.event for n in notices})
+    shown = [n for n in notices if _wanted(choices, n.recipient, n.event, Channel.WEB)]
+    created = Notification.objects.bulk_create(
+        Notification(recipient=n.recipient, event=n.event, kind=n.kind, params=n.params, url=n.url)
+        for n in shown
+    )
+    made = {id(notice): notification for notice, notification in zip(shown, created, strict=True)}
+    for notice in notices:
+        if notice.mail is None:
+            continue
+        if _wanted(choices, notice.recipient, notice.event, Channel.EMAIL):
+            message = notice.mail()
+            if message is not None:
+                enqueue_mail(message, idempotency_key=notice.mail_key)
+    return [made.get(id(notice)) for notice in notices]
 
 
 def _check_event(event: str) -> None:
@@ -135,14 +145,24 @@ def wants(user: User, event: str, channel: str) -> bool:
     Nobody inactive (deactivated, or waiting for deletion) is notified.
     """
     _check_event(event)
-    if not user.is_active:
-        return False
-    choice = (
-        NotificationPreference.objects.filter(user=user, event=event, channel=channel)
-        .values_list("enabled", flat=True)
-        .first()
-    )
-    return True if choice is None else choice
+    return _wanted(_choices({user.pk}, {event}), user, event, channel)
+
+
+def _choices(user_ids: set[int], events: set[str]) -> dict[tuple[int, str, str], bool]:
+    """The stored choices of these people for these events, by (person, event, channel)."""
+    found = NotificationPreference.objects.filter(user_id__in=user_ids, event__in=events)
+    return {
+        (user_id, event, channel): enabled
+        for user_id, event, channel, enabled in found.values_list(
+            "user_id", "event", "channel", "enabled"
+        )
+    }
+
+
+def _wanted(
+    choices: dict[tuple[int, str, str], bool], user: User, event: str, channel: str
+) -> bool:
+    return user.is_active and choices.get((user.pk, event, channel), True)
 
 
 def preferences_for(user: User) -> dict[tuple[str, str], bool]:

@@ -1,7 +1,8 @@
 """Who hears about what happens to a request, in the portal and by mail (issue 4 item 9).
 
 Each function builds the notices of one event and sends them through
-accounts.notifications.notify, which honours every person's choice per event and channel.
+accounts.notifications (notify_all for several people at once), which honours every person's
+choice per event and channel.
 Call them inside the service's transaction, after the change is saved.
 """
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import User
-from madoguchi.accounts.notifications import Notice, notify, register_text
+from madoguchi.accounts.notifications import Notice, notify, notify_all, register_text
 from madoguchi.tickets import mail
 from madoguchi.tickets.models import Message, SlaEvent, SlaMetric, Ticket
 
@@ -60,8 +61,8 @@ def reply_added(message: Message) -> None:
     if message.is_internal:
         return
     ticket = message.ticket
-    for person in _reply_recipients(message):
-        notify(
+    notify_all(
+        [
             Notice(
                 recipient=person,
                 event="request_reply",
@@ -71,7 +72,9 @@ def reply_added(message: Message) -> None:
                 mail=lambda person=person: mail.public_reply(message, person),
                 mail_key=mail.reply_id(message, person),
             )
-        )
+            for person in _reply_recipients(message)
+        ]
+    )
 
 
 def solved(ticket: Ticket) -> None:
@@ -91,10 +94,9 @@ def solved(ticket: Ticket) -> None:
 
 def approval_asked(ticket: Ticket) -> None:
     """Ask the admins of the request's organisation (but not the requester) to approve it."""
-    for admin in accounts_selectors.organisation_admins(ticket.organisation):
-        if admin.pk == ticket.requester_id:
-            continue
-        notify(
+    admins = accounts_selectors.organisation_admins(ticket.organisation)
+    notify_all(
+        [
             Notice(
                 recipient=admin,
                 event="request_approval",
@@ -104,7 +106,10 @@ def approval_asked(ticket: Ticket) -> None:
                 mail=lambda admin=admin: mail.approval_needed(ticket, admin),
                 mail_key=mail.approval_asked_id(ticket, admin),
             )
-        )
+            for admin in admins
+            if admin.pk != ticket.requester_id
+        ]
+    )
 
 
 def approval_decided(ticket: Ticket, *, by: User) -> None:
@@ -128,7 +133,7 @@ def assigned(ticket: Ticket, *, by: User | None = None) -> None:
     agent = ticket.assignee
     if agent is None or (by is not None and by.pk == agent.pk):
         return
-    _agent_notice(ticket, agent, event="request_assigned", kind="request_assigned")
+    notify(_agent_notice(ticket, agent, event="request_assigned", kind="request_assigned"))
 
 
 def arrived_in_group(ticket: Ticket) -> None:
@@ -136,30 +141,27 @@ def arrived_in_group(ticket: Ticket) -> None:
     if ticket.department is None:
         return
     agents = ticket.department.members.filter(is_staff=True, is_active=True)
-    for agent in agents.exclude(pk=ticket.assignee_id or 0):
-        _agent_notice(
-            ticket,
-            agent,
-            event="group_request",
-            kind="group_request",
-            extra={"group": ticket.department.name},
-        )
+    extra = {"group": ticket.department.name}
+    notify_all(
+        [
+            _agent_notice(ticket, agent, event="group_request", kind="group_request", extra=extra)
+            for agent in agents.exclude(pk=ticket.assignee_id or 0)
+        ]
+    )
 
 
 def _agent_notice(
     ticket: Ticket, agent: User, *, event: str, kind: str, extra: dict[str, object] | None = None
-) -> None:
+) -> Notice:
     params = {**_params(ticket), **(extra or {})}
-    notify(
-        Notice(
-            recipient=agent,
-            event=event,
-            kind=kind,
-            url=reverse("agent:detail", args=[ticket.pk]),
-            params=params,
-            mail=lambda: mail.notice(ticket, agent, kind=kind, params=params),
-            mail_key=None,
-        )
+    return Notice(
+        recipient=agent,
+        event=event,
+        kind=kind,
+        url=reverse("agent:detail", args=[ticket.pk]),
+        params=params,
+        mail=lambda: mail.notice(ticket, agent, kind=kind, params=params),
+        mail_key=None,
     )
 
 
@@ -168,8 +170,8 @@ def sla_alert(event: SlaEvent) -> None:
     ticket = event.ticket
     # The target's key: its name is shown in the reader's language (labels above).
     params = {**_params(ticket), "target": event.target.metric}
-    for agent in _sla_recipients(ticket):
-        notify(
+    notify_all(
+        [
             Notice(
                 recipient=agent,
                 event=f"sla_{event.kind}",
@@ -179,7 +181,9 @@ def sla_alert(event: SlaEvent) -> None:
                 mail=lambda agent=agent: mail.sla_alert(event, agent),
                 mail_key=mail.sla_alert_id(event, agent),
             )
-        )
+            for agent in _sla_recipients(ticket)
+        ]
+    )
 
 
 def _sla_recipients(ticket: Ticket) -> list[User]:
@@ -195,10 +199,8 @@ def _sla_recipients(ticket: Ticket) -> list[User]:
 def merged(source: Ticket, target: Ticket) -> None:
     """Tell both requesters (once each) that a request was merged into another."""
     people = {source.requester_id: source.requester, target.requester_id: target.requester}
-    for person in people.values():
-        if not person.is_active:
-            continue
-        notify(
+    notify_all(
+        [
             Notice(
                 recipient=person,
                 event="request_status",
@@ -208,4 +210,7 @@ def merged(source: Ticket, target: Ticket) -> None:
                 mail=lambda person=person: mail.merged(source, target, person),
                 mail_key=mail.merged_id(source, person),
             )
-        )
+            for person in people.values()
+            if person.is_active
+        ]
+    )

@@ -2,14 +2,16 @@
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from madoguchi.accounts import notifications
 from madoguchi.accounts.models import Department, Notification, User
-from madoguchi.tickets import services
+from madoguchi.tickets import notices, services
 from madoguchi.tickets.models import RequestType, Ticket
 from madoguchi.tickets.services import NewReply, TicketChanges
-from tests.factories import make_ticket
+from tests.factories import make_ticket, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +155,44 @@ def test_an_sla_notice_names_its_target_in_the_reader_language() -> None:
     assert "First response" in english
     assert "first_response" not in japanese
     assert "First response" not in japanese
+
+
+def _group_of(size: int) -> tuple[Department, list[User]]:
+    group = Department.objects.create(name=f"Group of {size}")
+    agents = [make_user(f"agent{size}-{n}@example.com", is_staff=True) for n in range(size)]
+    group.members.set(agents)
+    return group, agents
+
+
+def _tell(requester: User, group: Department) -> int:
+    """Tell the group of a new request; return the queries it took."""
+    ticket = make_ticket(requester)
+    ticket.department = group
+    mail.outbox.clear()
+    with CaptureQueriesContext(connection) as captured:
+        notices.arrived_in_group(ticket)
+    return len(captured)
+
+
+def test_telling_a_group_reads_choices_and_writes_notifications_once_for_all(
+    alice: User,
+) -> None:
+    small, few = _group_of(2)
+    large, many = _group_of(12)
+    for agent in [*few, *many]:
+        notifications.preferences_set(agent, enabled={("group_request", WEB)})
+
+    assert _tell(alice, large) == _tell(alice, small)
+    assert all(_kinds(agent) == ["group_request"] for agent in many)
+
+
+def test_telling_a_group_honours_each_agents_choice(alice: User) -> None:
+    group, agents = _group_of(4)
+    notifications.preferences_set(agents[0], enabled={("group_request", EMAIL)})
+    notifications.preferences_set(agents[1], enabled=set())
+
+    _tell(alice, group)
+
+    assert [_kinds(agent) for agent in agents] == [[], [], ["group_request"], ["group_request"]]
+    mailed = sorted(address for sent in mail.outbox for address in sent.to)
+    assert mailed == sorted(agent.email for agent in (agents[0], *agents[2:]))
