@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
@@ -98,13 +98,11 @@ def _live_containers[M: Category | Section | Tag](
 ) -> QuerySet[M]:
     # Only containers holding an article the reader may read, found through the articles'
     # scope: the same rule as the containers' own scopes, with live articles for agents too.
-    return model.objects.filter(knowledge_base=kb, pk__in=_container_ids(user, model, kb))
-
-
-def _container_ids(user: Any, model: type[Category | Section | Tag], kb: KnowledgeBase) -> Any:
-    articles = readable_articles(user, kb)
+    # Asked container by container (EXISTS): `pk IN (the sections of every readable article)`
+    # made SQLite list the 50,000 articles of a knowledge base to open one section.
     column = {Category: "section__category", Section: "section", Tag: "tags"}[model]
-    return articles.filter(**{f"{column}__isnull": False}).values(column)
+    holding = readable_articles(user, kb).filter(**{column: OuterRef("pk")})
+    return model.objects.filter(Exists(holding), knowledge_base=kb)
 
 
 def categories_for(user: Any, kb: KnowledgeBase) -> list[Category]:
