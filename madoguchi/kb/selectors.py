@@ -305,7 +305,8 @@ def attachment_get_for(user: Any, pk: int) -> ArticleAttachment:
     """
     queryset = access.visible(user, ArticleAttachment)
     if not editor_selectors.may_edit(user):
-        queryset = queryset.filter(article__in=access.visible(user, Article).live())
+        live = access.visible(user, Article).live().filter(pk=OuterRef("article_id"))
+        queryset = queryset.filter(Exists(live))
     return access.get_visible_or_404(user, queryset, pk=pk)
 
 
