@@ -275,6 +275,11 @@ TASK_RETRY_BASE_SECONDS = env_int("MADOGUCHI_TASK_RETRY_BASE_SECONDS", 10)
 
 # Search: semantic retrieval with the bundled multilingual model (off: keyword search only).
 SEARCH_SEMANTIC = env_bool("MADOGUCHI_SEARCH_SEMANTIC", default=True)
+# OpenMP threads of the embedding model in each process. One: a query's vector is a small job,
+# and on a busy machine its threads spun waiting for each other on cores the other requests
+# needed (12 ms of CPU per query with one thread, 220-320 ms with two while the other core was
+# busy). A machine that only embeds (a dedicated worker) may give it more.
+EMBEDDING_THREADS = env_int("MADOGUCHI_EMBEDDING_THREADS", 1)
 
 BRAND_NAME = env_str("MADOGUCHI_BRAND_NAME", "Madoguchi")
 BRAND_LOGO_URL = env_str("MADOGUCHI_BRAND_LOGO_URL", "")

