@@ -258,7 +258,8 @@ def robots(request: HttpRequest) -> HttpResponse:
 def sitemap(request: HttpRequest) -> HttpResponse:
     """The sitemap index of this language: one entry per page of public articles."""
     pages = range(1, selectors.sitemap_pages(request.brand, _language()) + 1)
-    locations = [request.build_absolute_uri(reverse("kb:sitemap_page", args=[n])) for n in pages]
+    page_url = request.build_absolute_uri(reverse("kb:sitemap_page"))
+    locations = [f"{page_url}?page={n}" for n in pages]
     return render(
         request,
         "kb/sitemap_index.xml",
@@ -268,9 +269,11 @@ def sitemap(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def sitemap_page(request: HttpRequest, page: int) -> HttpResponse:
-    """One page of the public articles in this language, with their other languages."""
+def sitemap_page(request: HttpRequest) -> HttpResponse:
+    """One page (?page=N) of the public articles in this language, with their other languages."""
     language = _language()
+    number = request.GET.get("page", "")
+    page = int(number) if number.isdigit() and len(number) < 9 else 0
     if not 1 <= page <= selectors.sitemap_pages(request.brand, language):
         raise Http404
     entries = selectors.sitemap_entries(request.brand, language, page)
