@@ -1,6 +1,7 @@
 """`manage.py serve`: pages, WebSockets and the worker from one command; Ctrl-C stops them all."""
 
 import asyncio
+import io
 import json
 import signal
 import smtplib
@@ -16,6 +17,7 @@ import websockets
 from django.conf import settings
 
 from madoguchi.accounts.models import User
+from madoguchi.core.management.commands import serve
 from madoguchi.tickets.models import InboundMail
 from tests.support.processes import child_environment, free_port
 from tests.tickets.inbound.mails import raw_mail
@@ -125,3 +127,19 @@ def test_serve_also_receives_mail_when_the_lmtp_port_is_set(tmp_path: Path, alic
     assert exit_code == 0, output
     with pytest.raises(OSError):  # the receiver stopped with serve
         socket.create_connection(("127.0.0.1", lmtp_port), timeout=1).close()
+
+
+def test_a_part_that_stops_badly_is_named_with_its_status() -> None:
+    errors = io.StringIO()
+    command = serve.Command(stderr=errors)
+    parts = [
+        subprocess.Popen([sys.executable, "-c", "pass"]),
+        subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"]),
+    ]
+    for part in parts:
+        part.wait()
+
+    status = command._wait(parts, lambda: True)  # as after Ctrl-C: 0 is a clean stop
+
+    assert status == 1
+    assert errors.getvalue().strip() == "-c import sys; sys.exit(3) exited with status 3"

@@ -97,7 +97,12 @@ class Command(BaseCommand):
             time.sleep(0.1)
         # uvicorn re-raises the SIGTERM it handled, so -SIGTERM is a clean exit once we asked.
         clean = {0, -signal.SIGTERM} if stopping() else set()
-        return 0 if all(child.returncode in clean for child in children) else 1
+        failed = [child for child in children if child.returncode not in clean]
+        for child in failed:
+            # Which part stopped badly, and how: the exit status alone would not say.
+            program = " ".join(map(str, child.args[1:4]))
+            self.stderr.write(f"{program} exited with status {child.returncode}")
+        return 1 if failed else 0
 
 
 def _spawn(command: list[str]) -> subprocess.Popen[bytes]:
