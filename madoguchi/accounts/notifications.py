@@ -124,13 +124,13 @@ def notify_all(notices: Sequence[Notice]) -> list[Notification | None]:
         for n in shown
     )
     made = {id(notice): notification for notice, notification in zip(shown, created, strict=True)}
-    for notice in notices:
-        if notice.mail is None:
-            continue
-        if _wanted(choices, notice.recipient, notice.event, Channel.EMAIL):
-            message = notice.mail()
-            if message is not None:
-                enqueue_mail(message, idempotency_key=notice.mail_key)
+    mailed = [
+        n for n in notices if n.mail and _wanted(choices, n.recipient, n.event, Channel.EMAIL)
+    ]
+    for notice in mailed:
+        message = notice.mail()
+        if message is not None:
+            enqueue_mail(message, idempotency_key=notice.mail_key)
     return [made.get(id(notice)) for notice in notices]
 
 

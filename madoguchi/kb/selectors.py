@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -336,22 +337,18 @@ class SitemapEntry:
 SITEMAP_PAGE_SIZE = 5_000
 
 
-def sitemap_pages(brand: Brand, language: str) -> int:
-    """Return how many sitemap pages the public articles in language fill (at least one)."""
-    count = public_translations(brand, language).count()
-    return max(1, -(-count // SITEMAP_PAGE_SIZE))
-
-
-def sitemap_entries(brand: Brand, language: str, page: int = 1) -> list[SitemapEntry]:
-    """Return one page of the public articles' addresses in language, with their other languages.
+def sitemap_paginator(brand: Brand, language: str) -> Paginator:
+    """Return the public articles in language as sitemap pages (one, empty, when none).
 
     Pages follow the translations' creation order, so an edit never moves an address to
     another page.
     """
-    start = (page - 1) * SITEMAP_PAGE_SIZE
-    translations = list(
-        public_translations(brand, language).order_by("pk")[start : start + SITEMAP_PAGE_SIZE]
-    )
+    return Paginator(public_translations(brand, language).order_by("pk"), SITEMAP_PAGE_SIZE)
+
+
+def sitemap_entries(page: Iterable[ArticleTranslation]) -> list[SitemapEntry]:
+    """Return the addresses of these published translations, each with its other languages."""
+    translations = list(page)
     others: dict[int, list[ArticleTranslation]] = {}
     for other in ArticleTranslation.objects.filter(
         is_published=True, article__in=[t.article_id for t in translations]

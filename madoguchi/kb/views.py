@@ -6,7 +6,7 @@ from typing import Any
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -257,7 +257,7 @@ def robots(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sitemap(request: HttpRequest) -> HttpResponse:
     """The sitemap index of this language: one entry per page of public articles."""
-    pages = range(1, selectors.sitemap_pages(request.brand, _language()) + 1)
+    pages = selectors.sitemap_paginator(request.brand, _language()).page_range
     page_url = request.build_absolute_uri(reverse("kb:sitemap_page"))
     locations = [f"{page_url}?page={n}" for n in pages]
     return render(
@@ -271,12 +271,12 @@ def sitemap(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sitemap_page(request: HttpRequest) -> HttpResponse:
     """One page (?page=N) of the public articles in this language, with their other languages."""
-    language = _language()
-    number = request.GET.get("page", "")
-    page = int(number) if number.isdigit() and len(number) < 9 else 0
-    if not 1 <= page <= selectors.sitemap_pages(request.brand, language):
-        raise Http404
-    entries = selectors.sitemap_entries(request.brand, language, page)
+    pages = selectors.sitemap_paginator(request.brand, _language())
+    try:
+        page = pages.page(request.GET.get("page", ""))
+    except InvalidPage as exc:
+        raise Http404 from exc
+    entries = selectors.sitemap_entries(page.object_list)
     return render(
         request,
         "kb/sitemap.xml",

@@ -28,28 +28,44 @@ _WORDS = {
 _RUNNING = {"on_track", "at_risk"}
 
 
+def _left(time: str) -> str:
+    return _("%(time)s left") % {"time": time}
+
+
+def _overdue(time: str) -> str:
+    return _("%(time)s overdue") % {"time": time}
+
+
 @register.simple_tag
 def sla_badge(state: str, due: datetime | None) -> SafeString | str:
     """The state's word and, while a target runs or is breached, the time left or overdue."""
     if not state:
         return ""
     word = _WORDS.get(state, _WORDS["missed"])
-    timer: SafeString | str = ""
-    if due is not None and (state in _RUNNING or state == "breached"):
-        if state in _RUNNING:
-            text = _("%(time)s left") % {"time": timeuntil(due)}
-        else:
-            text = _("%(time)s overdue") % {"time": timesince(due)}
-        timer = format_html(
-            ' · <time datetime="{}" data-mdg-countdown{}>{}</time>',
-            timezone.localtime(due).isoformat(),
-            # A running target may pass its due time while the page is open: the script then
-            # turns its badge to "breached".
-            SafeString(" data-mdg-running") if state in _RUNNING else "",
-            text,
-        )
     return format_html(
-        '<span class="mdg-sla mdg-sla-{}"><strong>{}</strong>{}</span>', state, word, timer
+        '<span class="mdg-sla mdg-sla-{}"><strong>{}</strong>{}</span>',
+        state,
+        word,
+        _timer(state, due),
+    )
+
+
+def _timer(state: str, due: datetime | None) -> SafeString | str:
+    # A running target may pass its due time while the page is open: the script then turns its
+    # badge to "breached" (data-mdg-running).
+    if due is None:
+        return ""
+    if state in _RUNNING:
+        text, running = _left(timeuntil(due)), SafeString(" data-mdg-running")
+    elif state == "breached":
+        text, running = _overdue(timesince(due)), ""
+    else:
+        return ""
+    return format_html(
+        ' · <time datetime="{}" data-mdg-countdown{}>{}</time>',
+        timezone.localtime(due).isoformat(),
+        running,
+        text,
     )
 
 
@@ -59,7 +75,7 @@ def sla_phrases() -> SafeString:
     return format_html(
         '<span hidden id="mdg-sla-phrases" data-left="{}" data-overdue="{}" data-breached="{}">'
         "</span>",
-        _("%(time)s left") % {"time": "{time}"},
-        _("%(time)s overdue") % {"time": "{time}"},
+        _left("{time}"),
+        _overdue("{time}"),
         _WORDS["breached"],
     )
