@@ -35,55 +35,39 @@ from madoguchi.kb.models import (
     Visibility,
 )
 
-_CACHE = "_kb_segment_ids"
-
 
 def _is_agent(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_staff and user.is_active)
 
 
-def segment_ids(user: Any) -> set[int]:
-    """Return the ids of the segments the user belongs to (remembered on the user object)."""
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, _CACHE, None)
-    if cached is not None:
-        return cached
-    memberships = [
-        (place.organisation_id, Membership.Role.ADMIN if place.is_admin else Membership.Role.MEMBER)
-        for place in places_of(user)
-    ]
-    tags: dict[int, set[int]] = {}
-    through = Organisation.tags.through.objects.filter(
-        organisation__in=[org for org, _role in memberships]
-    )
-    for org, tag in through.values_list("organisation", "organisationtag"):
-        tags.setdefault(org, set()).add(tag)
-    found = set()
-    if memberships:
-        segments = Segment.objects.prefetch_related("organisations", "organisation_tags")
-        found = {s.pk for s in segments if _belongs(s, memberships, tags)}
-    setattr(user, _CACHE, found)
-    return found
+def reader_segments(user: Any) -> QuerySet[Segment]:
+    """Return the segments the user belongs to, as a subquery: asking costs no query of its own.
 
-
-def _belongs(
-    segment: Segment, memberships: list[tuple[int, str]], tags: dict[int, set[int]]
-) -> bool:
-    organisations = {o.pk for o in segment.organisations.all()}
-    wanted_tags = {t.pk for t in segment.organisation_tags.all()}
-    # A segment with no condition at all matches nobody (see Segment).
-    if not (organisations or wanted_tags or segment.role):
-        return False
-    for organisation, role in memberships:
-        if organisations and organisation not in organisations:
-            continue
-        if wanted_tags and not wanted_tags & tags.get(organisation, set()):
-            continue
-        if segment.role and role != segment.role:
-            continue
-        return True
-    return False
+    One of the user's memberships must meet every condition a segment sets: its organisation is
+    one of the segment's, its organisation carries one of the segment's tags, its role is the
+    segment's. A segment with no condition at all matches nobody (see Segment).
+    """
+    places = places_of(user) if user.is_authenticated else []
+    if not places:
+        return Segment.objects.none()
+    names_organisations = Segment.organisations.through.objects.filter(segment=OuterRef("pk"))
+    names_tags = Segment.organisation_tags.through.objects.filter(segment=OuterRef("pk"))
+    matched = Q()
+    for place in places:
+        role = Membership.Role.ADMIN if place.is_admin else Membership.Role.MEMBER
+        tags_of_place = Organisation.tags.through.objects.filter(
+            organisation=place.organisation_id
+        ).values("organisationtag")
+        matched |= (
+            (
+                ~Exists(names_organisations)
+                | Exists(names_organisations.filter(organisation=place.organisation_id))
+            )
+            & (~Exists(names_tags) | Exists(names_tags.filter(organisationtag__in=tags_of_place)))
+            & Q(role__in=["", role])
+        )
+    has_condition = Exists(names_organisations) | Exists(names_tags) | ~Q(role="")
+    return Segment.objects.filter(matched, has_condition)
 
 
 def _reader_rule(user: Any) -> Q:
@@ -94,9 +78,9 @@ def _reader_rule(user: Any) -> Q:
     chosen_organisations = Article.organisations.through.objects.filter(
         organisation__in=[place.organisation_id for place in places_of(user)]
     ).values("article")
-    chosen_segments = Article.segments.through.objects.filter(segment__in=segment_ids(user)).values(
-        "article"
-    )
+    chosen_segments = Article.segments.through.objects.filter(
+        segment__in=reader_segments(user).values("pk")
+    ).values("article")
     return (
         Q(visibility__in=[Visibility.PUBLIC, Visibility.SIGNED_IN])
         | Q(visibility=Visibility.ORGANISATIONS, pk__in=chosen_organisations)

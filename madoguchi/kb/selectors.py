@@ -272,7 +272,10 @@ def _first_readable(user: Any, kb: KnowledgeBase, candidates: list[int]) -> Arti
         )
     )
     by_pk = {article.pk: article for article in found}
-    return next((by_pk[pk] for pk in candidates if pk in by_pk), None)
+    article = next((by_pk[pk] for pk in candidates if pk in by_pk), None)
+    if article is not None:
+        article.knowledge_base = kb  # the page and its related list read it: no query again
+    return article
 
 
 def article_tags(article: Article) -> list[Tag]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from madoguchi.accounts.models import Membership, Organisation, OrganisationTag, User
 from madoguchi.branding.services import default_brand
 from madoguchi.core import access
-from madoguchi.kb import scopes
+from madoguchi.core.memo import request_memo
 from madoguchi.kb.models import Article, ArticleFeedback, ArticleVersion, Segment, Visibility
 from madoguchi.tickets.models import Ticket
 from tests.factories import make_article, make_kb, make_user
@@ -128,14 +128,32 @@ def test_segment_without_conditions_matches_nobody(alice: User) -> None:
     assert _readable(alice) == set()
 
 
-def test_segments_of_a_user_are_computed_once_per_user_object(
-    alice: User, django_assert_num_queries: object
+def test_segment_matching_needs_every_condition_on_one_membership(
+    alice: User, org_a: Organisation, org_b: Organisation
 ) -> None:
-    _segmented("x", _segment("Members", role="member"))
-    scopes.segment_ids(alice)
+    """Tag from B, organisation A: two memberships together do not make one that matches."""
+    enterprise = OrganisationTag.objects.create(name="enterprise")
+    org_b.tags.add(enterprise)
+    Membership.objects.create(user=alice, organisation=org_b, role=Membership.Role.MEMBER)
+    _segmented("a-enterprise", _segment("A enterprise", organisations=[org_a], tags=[enterprise]))
+    _segmented("b-enterprise", _segment("B enterprise", organisations=[org_b], tags=[enterprise]))
+    _segmented("b-admins", _segment("B admins", tags=[enterprise], role="admin"))
 
-    with django_assert_num_queries(0):
-        scopes.segment_ids(alice)
+    assert _readable(alice) == {"b-enterprise"}
+
+
+def test_segments_cost_no_query_of_their_own(
+    alice: User, org_a: Organisation, org_b: Organisation, django_assert_num_queries: object
+) -> None:
+    """The reader's segments are a subquery of the article query, however many there are."""
+    Membership.objects.create(user=alice, organisation=org_b, role=Membership.Role.ADMIN)
+    tag = OrganisationTag.objects.create(name="gold")
+    org_a.tags.add(tag)
+    for n in range(6):
+        _segmented(f"s{n}", _segment(f"Segment {n}", organisations=[org_a], tags=[tag]))
+
+    with request_memo(), django_assert_num_queries(2):  # the memberships, then the articles
+        assert len(_readable(alice)) == 6
 
 
 def test_other_models_stay_closed_to_visitors(alice: User) -> None:
