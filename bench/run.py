@@ -28,6 +28,7 @@ To add a scenario (B1-B8 of BENCHMARKS.md) add one line to SCENARIOS.
 
 import argparse
 import contextlib
+import hashlib
 import http.client
 import json
 import os
@@ -147,7 +148,8 @@ REFERENCES: tuple[Scenario, ...] = (
     Scenario("ceiling", "/ceiling"),
 )
 # django-helpdesk's pages mapped to ours (BENCHMARKS.md): customer ticket list API, public ticket
-# view, staff ticket list data (what its list page loads), staff ticket view, ticket submission.
+# view, staff ticket list data (what its list page loads), staff ticket view, KB category page
+# (with an item opened for B3's article), ticket submission.
 PEER_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("B1_my_activity", "/api/user_tickets/", user="{customer}"),
     Scenario("B1_heavy", "/api/user_tickets/", user="{heavy}"),
@@ -157,6 +159,13 @@ PEER_SCENARIOS: tuple[Scenario, ...] = (
         "B6_queue", "/datatables_ticket_list/{queue_query}?draw=1&start=0&length=25", user="{agent}"
     ),
     Scenario("B7_workspace", "/tickets/{request}/", user="{agent}"),
+    # Its KB item page is its category's page with the item opened: every item of the category.
+    Scenario("B3_article", "/kb/c{kb_category}/?kbitem={kb_article_id}"),
+    Scenario(
+        "B3_article_customer", "/kb/c{kb_category}/?kbitem={kb_article_id}", user="{kb_reader}"
+    ),
+    Scenario("B3_section", "/kb/c{kb_category}/"),
+    Scenario("B3_section_customer", "/kb/c{kb_category}/", user="{kb_reader}"),
     Scenario(
         "B5_submit",
         "/tickets/submit/",
@@ -486,7 +495,9 @@ def prepare_peer(env: dict[str, str], scale: float) -> dict[str, str]:
     penv = peer_env(env)
     ours = DATA / f"seeded-{database_kind()}.json"
     marker = DATA / f"peer-seeded-{database_kind()}.json"
-    wanted = {"scale": scale, "ours": ours.stat().st_mtime}
+    # Seeded again when our data or the copying changed.
+    copier = hashlib.sha256((PEER / "seed.py").read_bytes()).hexdigest()
+    wanted = {"scale": scale, "ours": ours.stat().st_mtime, "seed": copier}
     if marker.exists() and json.loads(marker.read_text(encoding="utf-8")) == wanted:
         say(f"the peer holds scale {scale:g} already")
         return penv
@@ -594,7 +605,9 @@ def kb_subjects() -> dict[str, str]:
     rng = random.Random(SEARCH_SEED)
     return {
         "kb_article": quote(shown.slug),
+        "kb_article_id": str(shown.article_id),
         "kb_section": shown.article.section.slug,
+        "kb_category": str(shown.article.section.category_id),
         "kb_reader": reader.email if reader else "",
         "search_en": json.dumps(synthetic.search_queries("en", SEARCHES, rng)),
         "search_ja": json.dumps(synthetic.search_queries("ja", SEARCHES, rng)),

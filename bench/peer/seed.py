@@ -12,7 +12,10 @@ with the same primary keys, so a scenario's request or person is the same on bot
 - request types -> Queue (one per type, slug `rt<pk>`);
 - requests -> Ticket (description = the first message; statuses and priorities mapped below);
 - messages -> FollowUp (internal notes are non-public follow-ups);
-- attachments -> FollowUpAttachment (files on the request form go on its first follow-up).
+- attachments -> FollowUpAttachment (files on the request form go on its first follow-up);
+- knowledge-base categories -> KBCategory (slug `c<pk>`, all public: the peer has no other
+  visibility), published articles with a section -> KBItem in their section's category, in the
+  article's source language (its title, Markdown body as the answer, hand order).
 
 Tags, followers and organisations have no place in the peer's schema and are left out.
 Rows are streamed in batches: COPY on PostgreSQL, executemany on SQLite.
@@ -165,6 +168,24 @@ def attachments() -> Iterator[Sequence[object]]:
             yield (pk, message or first, file, name, content_type, size)
 
 
+def kb_categories() -> Iterator[Sequence[object]]:
+    for pk, name_en, name_ja, description_en, description_ja in rows(
+        "SELECT id, name_en, name_ja, description_en, description_ja FROM kb_category ORDER BY id"
+    ):
+        name = (name_en or name_ja)[:100]
+        yield (pk, name, name, f"c{pk}", description_en or description_ja, True)
+
+
+def kb_items() -> Iterator[Sequence[object]]:
+    for pk, category, title, body, updated, position in rows(
+        "SELECT a.id, s.category_id, t.title, t.body, a.updated_at, a.position FROM kb_article a "
+        "JOIN kb_section s ON s.id = a.section_id JOIN kb_articletranslation t "
+        "ON t.article_id = a.id AND t.language = a.source_language AND t.is_published "
+        "WHERE a.status = 'published' ORDER BY a.id"
+    ):
+        yield (pk, category, title[:100], title, body, 0, 0, updated, position, True)
+
+
 def copy_files() -> None:
     """The seed's few small files, at the same relative paths under the peer's MEDIA_ROOT."""
     madoguchi_private = Path(os.environ["MADOGUCHI_PRIVATE_ROOT"])
@@ -178,7 +199,15 @@ def copy_files() -> None:
 
 def main() -> None:
     from django.contrib.auth.models import User
-    from helpdesk.models import FollowUp, FollowUpAttachment, Queue, Ticket, UserSettings
+    from helpdesk.models import (
+        FollowUp,
+        FollowUpAttachment,
+        KBCategory,
+        KBItem,
+        Queue,
+        Ticket,
+        UserSettings,
+    )
 
     started = time.perf_counter()
     made = {}
@@ -217,7 +246,20 @@ def main() -> None:
             ("id", "followup_id", "file", "filename", "mime_type", "size"),
             attachments(),
         )
-        models = [User, UserSettings, Queue, Ticket, FollowUp, FollowUpAttachment]
+        made["KB categories"] = insert(
+            "helpdesk_kbcategory",
+            ("id", "name", "title", "slug", "description", "public"),
+            kb_categories(),
+        )
+        made["KB items"] = insert(
+            "helpdesk_kbitem",
+            ("id", "category_id", "title", "question", "answer", "votes", "recommendations",
+             "last_updated", "order", "enabled"),
+            kb_items(),
+        )  # fmt: skip
+        models = [
+            User, UserSettings, Queue, Ticket, FollowUp, FollowUpAttachment, KBCategory, KBItem,
+        ]  # fmt: skip
         with target.cursor() as cursor:
             for statement in target.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)

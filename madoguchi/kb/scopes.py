@@ -21,6 +21,8 @@ from madoguchi.accounts.models import Membership, Organisation
 from madoguchi.accounts.scopes import may_use_portal
 from madoguchi.accounts.selectors import places_of
 from madoguchi.core import access
+from madoguchi.core.expressions import LinkedTo
+from madoguchi.core.memo import per_request
 from madoguchi.kb.models import (
     Article,
     ArticleAttachment,
@@ -40,34 +42,60 @@ def _is_agent(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_staff and user.is_active)
 
 
-def reader_segments(user: Any) -> QuerySet[Segment]:
-    """Return the segments the user belongs to, as a subquery: asking costs no query of its own.
+def segment_ids(user: Any) -> frozenset[int]:
+    """Return the ids of the segments the user belongs to, read once per request."""
+    if not user.is_authenticated:
+        return frozenset()
+    return per_request(("kb_segments", user.pk), lambda: _segment_ids(user))
 
-    One of the user's memberships must meet every condition a segment sets: its organisation is
-    one of the segment's, its organisation carries one of the segment's tags, its role is the
-    segment's. A segment with no condition at all matches nobody (see Segment).
-    """
-    places = places_of(user) if user.is_authenticated else []
+
+def _segment_ids(user: Any) -> frozenset[int]:
+    places = places_of(user)
     if not places:
-        return Segment.objects.none()
-    names_organisations = Segment.organisations.through.objects.filter(segment=OuterRef("pk"))
-    names_tags = Segment.organisation_tags.through.objects.filter(segment=OuterRef("pk"))
-    matched = Q()
-    for place in places:
-        role = Membership.Role.ADMIN if place.is_admin else Membership.Role.MEMBER
-        tags_of_place = Organisation.tags.through.objects.filter(
-            organisation=place.organisation_id
-        ).values("organisationtag")
-        matched |= (
-            (
-                ~Exists(names_organisations)
-                | Exists(names_organisations.filter(organisation=place.organisation_id))
-            )
-            & (~Exists(names_tags) | Exists(names_tags.filter(organisationtag__in=tags_of_place)))
-            & Q(role__in=["", role])
-        )
-    has_condition = Exists(names_organisations) | Exists(names_tags) | ~Q(role="")
-    return Segment.objects.filter(matched, has_condition)
+        return frozenset()
+    segments: dict[int, tuple[str, set[int], set[int]]] = {}
+    rows = Segment.objects.values_list("pk", "role", "organisations", "organisation_tags")
+    for pk, role, organisation, tag in rows:
+        _role, organisations, tags = segments.setdefault(pk, (role, set(), set()))
+        if organisation is not None:
+            organisations.add(organisation)
+        if tag is not None:
+            tags.add(tag)
+    if not segments:
+        return frozenset()
+    tags_of: dict[int, set[int]] = {}
+    through = Organisation.tags.through.objects.filter(
+        organisation__in=[place.organisation_id for place in places]
+    )
+    for organisation, tag in through.values_list("organisation", "organisationtag"):
+        tags_of.setdefault(organisation, set()).add(tag)
+    memberships = [
+        (place.organisation_id, Membership.Role.ADMIN if place.is_admin else Membership.Role.MEMBER)
+        for place in places
+    ]
+    return frozenset(
+        pk
+        for pk, segment in segments.items()
+        if any(_meets(segment, membership, tags_of) for membership in memberships)
+    )
+
+
+def _meets(
+    segment: tuple[str, set[int], set[int]],
+    membership: tuple[int, str],
+    tags_of: dict[int, set[int]],
+) -> bool:
+    """Tell whether one membership meets every condition the segment sets (Segment: a
+    segment with no condition at all matches nobody)."""
+    role, organisations, tags = segment
+    organisation, held_role = membership
+    if not (organisations or tags or role):
+        return False
+    return (
+        (not organisations or organisation in organisations)
+        and (not tags or bool(tags & tags_of.get(organisation, set())))
+        and (not role or role == held_role)
+    )
 
 
 def _reader_rule(user: Any) -> Q:
@@ -75,17 +103,21 @@ def _reader_rule(user: Any) -> Q:
     # Visitors, and customers still waiting for approval, read public articles only.
     if not user.is_authenticated or not may_use_portal(user):
         return Q(visibility=Visibility.PUBLIC)
-    chosen_organisations = Article.organisations.through.objects.filter(
-        organisation__in=[place.organisation_id for place in places_of(user)]
-    ).values("article")
-    chosen_segments = Article.segments.through.objects.filter(
-        segment__in=reader_segments(user).values("pk")
-    ).values("article")
-    return (
-        Q(visibility__in=[Visibility.PUBLIC, Visibility.SIGNED_IN])
-        | Q(visibility=Visibility.ORGANISATIONS, pk__in=chosen_organisations)
-        | Q(visibility=Visibility.SEGMENTS, pk__in=chosen_segments)
-    )
+    rule = Q(visibility__in=[Visibility.PUBLIC, Visibility.SIGNED_IN])
+    if organisations := [place.organisation_id for place in places_of(user)]:
+        chosen = LinkedTo(
+            Article.organisations.through,
+            from_column="article_id",
+            to_column="organisation_id",
+            ids=organisations,
+        )
+        rule |= Q(visibility=Visibility.ORGANISATIONS) & chosen
+    if segments := segment_ids(user):
+        chosen = LinkedTo(
+            Article.segments.through, from_column="article_id", to_column="segment_id", ids=segments
+        )
+        rule |= Q(visibility=Visibility.SEGMENTS) & chosen
+    return rule
 
 
 def articles(user: Any, queryset: QuerySet[Article]) -> QuerySet[Article]:

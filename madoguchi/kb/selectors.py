@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
@@ -283,16 +283,24 @@ def article_tags(article: Article) -> list[Tag]:
 
 
 def related_articles(user: Any, article: Article, language: str) -> list[Article]:
-    """Return up to five related articles the user may read: chosen ones, else the section's."""
-    wanted = Q(pk__in=article.related.values("pk"))
-    if article.section_id is not None:
-        wanted |= Q(section_id=article.section_id)
-    chosen = readable_articles(user, article.knowledge_base).exclude(pk=article.pk).filter(wanted)
-    # Hand-picked articles first, then the section's in hand order.
-    picked = chosen.alias(is_chosen=Q(pk__in=article.related.values("pk"))).order_by(
-        "-is_chosen", "position", "pk"
+    """Return up to five related articles the user may read: chosen ones, else the section's.
+
+    Two short queries in hand order rather than one sorted by "chosen first": that one had to
+    read and sort every article of the section (1,250 at 100,000 articles) to return five.
+    """
+    readable = (
+        readable_articles(user, article.knowledge_base)
+        .exclude(pk=article.pk)
+        .order_by("position", "pk")
     )
-    return shown_in(picked.prefetch_related(_published_translations())[:LIST_SIZE], language)
+    related = list(readable.filter(pk__in=article.related.values("pk"))[:LIST_SIZE])
+    if len(related) < LIST_SIZE and article.section_id is not None:
+        more = readable.filter(section_id=article.section_id).exclude(
+            pk__in=[chosen.pk for chosen in related]
+        )
+        related += more[: LIST_SIZE - len(related)]
+    prefetch_related_objects(related, _published_translations())
+    return _with_shown(related, language)
 
 
 def article_attachments(article: Article, language: str) -> list[ArticleAttachment]:
