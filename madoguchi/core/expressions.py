@@ -16,16 +16,23 @@ class LinkedTo(Func):
     asked row by row through the table's (from, to) index. Written out here because the ORM's
     `Exists(Through.objects.filter(...))` costs about 0.5 ms of Python to build and compile, and
     the knowledge base's visibility rule, which holds two of them, is part of every list a
-    reader sees. The pk column is an expression, so the condition follows the table's alias
-    into subqueries.
+    reader sees. `of` names the key the link points at ("pk", or "article__pk" from a row of
+    the article's); it is an expression, so the condition follows the table's alias into
+    subqueries.
     """
 
     output_field = BooleanField()
 
     def __init__(
-        self, through: type[Model], *, from_column: str, to_column: str, ids: Iterable[int]
+        self,
+        through: type[Model],
+        *,
+        from_column: str,
+        to_column: str,
+        ids: Iterable[int],
+        of: str = "pk",
     ) -> None:
-        super().__init__(F("pk"))
+        super().__init__(F(of))
         self.through = through
         self.from_column = from_column
         self.to_column = to_column

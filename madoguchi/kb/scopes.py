@@ -35,6 +35,7 @@ from madoguchi.kb.models import (
     Segment,
     Tag,
     Visibility,
+    live_condition,
 )
 
 
@@ -98,25 +99,32 @@ def _meets(
     )
 
 
-def _reader_rule(user: Any) -> Q:
-    """Return the visibility condition for a reader who is not an agent."""
+def _reader_rule(user: Any, through: str = "") -> Q:
+    """Return the visibility condition for a reader who is not an agent, on the article or,
+    with through="article__", on a row of the article's (a translation, a file): joined, not
+    asked in a subquery, so SQLite checks the rows at hand, never every readable article."""
     # Visitors, and customers still waiting for approval, read public articles only.
     if not user.is_authenticated or not may_use_portal(user):
-        return Q(visibility=Visibility.PUBLIC)
-    rule = Q(visibility__in=[Visibility.PUBLIC, Visibility.SIGNED_IN])
+        return Q(**{f"{through}visibility": Visibility.PUBLIC})
+    rule = Q(**{f"{through}visibility__in": [Visibility.PUBLIC, Visibility.SIGNED_IN]})
     if organisations := [place.organisation_id for place in places_of(user)]:
         chosen = LinkedTo(
             Article.organisations.through,
+            of=f"{through}pk",
             from_column="article_id",
             to_column="organisation_id",
             ids=organisations,
         )
-        rule |= Q(visibility=Visibility.ORGANISATIONS) & chosen
+        rule |= Q(**{f"{through}visibility": Visibility.ORGANISATIONS}) & chosen
     if segments := segment_ids(user):
         chosen = LinkedTo(
-            Article.segments.through, from_column="article_id", to_column="segment_id", ids=segments
+            Article.segments.through,
+            of=f"{through}pk",
+            from_column="article_id",
+            to_column="segment_id",
+            ids=segments,
         )
-        rule |= Q(visibility=Visibility.SEGMENTS) & chosen
+        rule |= Q(**{f"{through}visibility": Visibility.SEGMENTS}) & chosen
     return rule
 
 
@@ -131,10 +139,9 @@ def readable_articles(user: Any) -> QuerySet[Article]:
     return articles(user, Article.objects.all())
 
 
-def _article_readable(user: Any) -> Exists:
-    """The row's article is one the user may read, asked row by row: a search checks a hundred
-    rows, and `article IN (every readable article)` made SQLite list 100,000 articles first."""
-    return Exists(readable_articles(user).filter(pk=OuterRef("article_id")))
+def _of_readable_article(user: Any) -> Q:
+    """The row's article is live and one the user may read."""
+    return live_condition("article__") & _reader_rule(user, through="article__")
 
 
 def knowledge_bases(user: Any, queryset: QuerySet[KnowledgeBase]) -> QuerySet[KnowledgeBase]:
@@ -169,14 +176,14 @@ def translations(user: Any, queryset: QuerySet[ArticleTranslation]) -> QuerySet[
     """Agents see every translation; readers the published ones of articles they may read."""
     if _is_agent(user):
         return queryset
-    return queryset.filter(is_published=True).filter(_article_readable(user))
+    return queryset.filter(_of_readable_article(user), is_published=True)
 
 
 def attachments(user: Any, queryset: QuerySet[ArticleAttachment]) -> QuerySet[ArticleAttachment]:
     """A file is served under its article's visibility."""
     if _is_agent(user):
         return queryset
-    return queryset.filter(_article_readable(user))
+    return queryset.filter(_of_readable_article(user))
 
 
 def versions(user: Any, queryset: QuerySet[ArticleVersion]) -> QuerySet[ArticleVersion]:

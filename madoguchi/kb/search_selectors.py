@@ -26,6 +26,7 @@ from madoguchi.kb.models import (
 from madoguchi.kb.selectors import article_path
 from madoguchi.search import selectors as search
 from madoguchi.search.analysis import normalize
+from madoguchi.search.engines import SUGGESTION_MATCHES
 
 # Hits fetched before the kb filters and pagination apply: pages go no deeper than this.
 CANDIDATES = 100
@@ -239,16 +240,24 @@ def articles_search(  # noqa: PLR0913  (the search form's fields)
     filters: SearchFilters | None = None,
     mode: str = "hybrid",
     limit: int = CANDIDATES,
+    ranked: int = 0,
 ) -> ArticleSearch:
     """Search the articles the viewer may read; never raises on what a user typed.
 
     limit bounds the hits asked of the engine: pages with knowledge-base filters need the full
-    CANDIDATES to filter from, a short list (suggestions, widget) only what it shows.
+    CANDIDATES to filter from, a short list (suggestions, widget) only what it shows. ranked
+    bounds the matches the engine ranks (0: its default; suggestions rank fewer).
     """
     filters = filters or SearchFilters()
     text = clean_query(text)
     results = search.search(
-        text, viewer=viewer, mode=mode, limit=limit, source_names=[SOURCE], langs=filters.langs
+        text,
+        viewer=viewer,
+        mode=mode,
+        limit=limit,
+        source_names=[SOURCE],
+        langs=filters.langs,
+        ranked=ranked,
     )
     found = ArticleSearch(
         query=results.query.text,
@@ -284,12 +293,23 @@ def title_suggestions(
         return []
     filters = SearchFilters(language=language)
     hits = articles_search(
-        viewer, text, brand=brand, filters=filters, mode="lexical", limit=SUGGESTIONS
+        viewer,
+        text,
+        brand=brand,
+        filters=filters,
+        mode="lexical",
+        limit=SUGGESTIONS,
+        ranked=SUGGESTION_MATCHES,
     ).hits
     if len(hits) >= SUGGESTIONS:
         return hits  # titles begun like this would come after these: spare the search for them
     begun = search.title_prefix_search(
-        text, viewer=viewer, limit=SUGGESTIONS, source_names=[SOURCE], langs=filters.langs
+        text,
+        viewer=viewer,
+        limit=SUGGESTIONS,
+        source_names=[SOURCE],
+        langs=filters.langs,
+        ranked=SUGGESTION_MATCHES,
     )
     shown = {(hit.article_id, hit.language) for hit in hits}
     for hit in _article_hits(viewer, begun, brand, filters, query_terms(text)):

@@ -262,6 +262,11 @@ class _DenseIndex:
         change)."""
         self.generation = None
 
+    @property
+    def is_empty(self) -> bool:
+        """Tell whether no document has vectors (as of the last refresh)."""
+        return not len(self.held.documents)
+
     def refresh(self) -> None:
         """Catch up with the chunk table (one query when it did not change)."""
         stats = SearchChunk.objects.aggregate(count=Count("id"), last=Max("id"))

@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Collection, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,9 +100,9 @@ def _load_candidates(ids: Collection[int]) -> dict[int, ranking.Candidate]:
 
 
 def _lexical_scores(
-    parsed: ParsedQuery, filters: Filters, results: SearchResults
+    parsed: ParsedQuery, filters: Filters, results: SearchResults, ranked: int = 0
 ) -> tuple[dict[int, float], dict[int, ranking.Candidate]]:
-    engine = get_engine()
+    engine = get_engine(ranked)
     try:
         freqs = engine.doc_freqs(parsed.tokens)
         ids = engine.candidates(
@@ -122,7 +122,6 @@ def _dense(
     vector: np.ndarray, filters: Filters, extra: Collection[int]
 ) -> dict[int, embeddings.DenseHit]:
     index = embeddings.dense_index
-    index.refresh()
     found = index.search(
         vector, limit=DENSE_CANDIDATES, sources=filters.sources, langs=filters.langs
     )
@@ -209,31 +208,30 @@ def search(  # noqa: PLR0913  (the search form's fields)
     offset: int = 0,
     source_names: Collection[str] = (),
     langs: Collection[str] = (),
+    ranked: int = 0,
 ) -> SearchResults:
-    """Search every registered source for `text` as `viewer` may see it; never raises on input."""
+    """Search every registered source for `text` as `viewer` may see it; never raises on input.
+
+    `ranked` bounds the matches the lexical engine ranks (engines.plan); 0: RANKED_MATCHES.
+    """
     mode = mode if mode in MODES else "hybrid"
     parsed = parse_query(text, engine=get_engine())
     results = SearchResults(query=parsed, mode=mode)
     if not parsed.groups and not parsed.semantic_text:
         return results
     filters = Filters(sources=tuple(source_names), langs=tuple(langs))
-    vector = (
-        None
-        if mode == "lexical"
-        else _embedding.submit(embeddings.embed_query, parsed.semantic_text)
-    )
+    vector = None if mode == "lexical" else _query_vector(parsed, results)
     lexical, candidates = ({}, {})
-    if mode != "semantic" and parsed.groups:
-        lexical, candidates = _lexical_scores(parsed, filters, results)
+    if results.mode != "semantic" and parsed.groups:
+        lexical, candidates = _lexical_scores(parsed, filters, results, ranked)
     scores = lexical
     if vector is not None:
         try:
             dense = _dense(vector.result(), filters, lexical.keys())
         except embeddings.EmbeddingUnavailableError:
-            results.mode = "lexical"
-            results.notice = _("Semantic search is unavailable; showing keyword matches only.")
+            _semantic_unavailable(results)
             if mode == "semantic" and parsed.groups:
-                lexical, candidates = _lexical_scores(parsed, filters, results)
+                lexical, candidates = _lexical_scores(parsed, filters, results, ranked)
             scores = lexical
         else:
             scores = (
@@ -246,13 +244,33 @@ def search(  # noqa: PLR0913  (the search form's fields)
     return results
 
 
-def title_prefix_search(
+def _query_vector(parsed: ParsedQuery, results: SearchResults) -> Future[np.ndarray] | None:
+    """Start embedding the query beside the lexical search; None (and the search lexical) when
+    the model is unavailable, or nothing is embedded yet (a new site, a backlog not started):
+    a query vector would find nothing and costs 7-13 ms of CPU."""
+    if not embeddings.model_available():
+        _semantic_unavailable(results)
+        return None
+    embeddings.dense_index.refresh()
+    if embeddings.dense_index.is_empty:
+        results.mode = "lexical"
+        return None
+    return _embedding.submit(embeddings.embed_query, parsed.semantic_text)
+
+
+def _semantic_unavailable(results: SearchResults) -> None:
+    results.mode = "lexical"
+    results.notice = _("Semantic search is unavailable; showing keyword matches only.")
+
+
+def title_prefix_search(  # noqa: PLR0913  (the search form's fields)
     text: str,
     *,
     viewer: Any,
     limit: int,
     source_names: Collection[str] = (),
     langs: Collection[str] = (),
+    ranked: int = 0,
 ) -> list[SearchHit]:
     """Return documents whose title holds what is typed so far, its last word only begun (the
     header's suggestions); the viewer's only, in the engine's order. Never raises on input."""
@@ -261,7 +279,7 @@ def title_prefix_search(
         return []
     filters = Filters(sources=tuple(source_names), langs=tuple(langs))
     try:
-        ids = get_engine().title_prefix(tokens, filters=filters, limit=_FIRST_BATCH)
+        ids = get_engine(ranked).title_prefix(tokens, filters=filters, limit=_FIRST_BATCH)
     except EngineUnavailableError:
         logger.exception("The search index is unavailable; no title suggestions")
         return []

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import User
-from madoguchi.search import services, sources
+from madoguchi.search import embeddings, services, sources
 from madoguchi.search.selectors import index_status, search
 from madoguchi.search.sources import IndexedDocument
 from tests.search.conftest import SOURCE, index
@@ -130,6 +130,26 @@ def test_without_the_model_hybrid_falls_back_to_lexical_with_a_notice(
     assert results.notice
     assert [hit.key for hit in results.hits] == ["1"]
     assert index_status().model_available is False
+
+
+@pytest.mark.usefixtures("model")
+def test_with_nothing_embedded_yet_the_query_is_not_embedded_and_search_says_lexical(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new site, or a backlog not started: no query vector (7-13 ms) that could find nothing."""
+    index("1", "修理のご依頼", "故障した製品の修理")
+
+    def refuse(_text: str) -> None:
+        raise AssertionError("the query was embedded")
+
+    monkeypatch.setattr(embeddings, "embed_query", refuse)
+
+    hybrid = search("修理", viewer=None, mode="hybrid")
+    semantic = search("修理", viewer=None, mode="semantic")
+
+    for results in (hybrid, semantic):
+        assert (results.mode, results.notice) == ("lexical", "")
+        assert [hit.key for hit in results.hits] == ["1"]
 
 
 @pytest.mark.usefixtures("model")
