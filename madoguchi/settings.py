@@ -164,9 +164,10 @@ WSGI_THREADS = env_int("MADOGUCHI_WSGI_THREADS", 2)
 WSGI_APPLICATION = "madoguchi.wsgi.application"
 ASGI_APPLICATION = "madoguchi.asgi.application"
 
-# Form widgets render through the project's templates, so madoguchi/templates/django/forms/
-# overrides Django's own where it is too slow.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Form widgets render through the project's templates (madoguchi/templates/django/forms/
+# overrides Django's own where it is too slow), the commonest written in Python
+# (core.form_renderer).
+FORM_RENDERER = "madoguchi.core.form_renderer.FormRenderer"
 
 TEMPLATES = [
     {
