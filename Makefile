@@ -38,20 +38,20 @@ install: $(STAMP) ## create .venv and install the pinned dependencies
 run: $(STAMP) .env ## install, migrate, load demo data, serve on http://127.0.0.1:8000 with the worker
 	@set -a; source .env; set +a; \
 	$(PY) manage.py migrate --no-input -v 0 && \
-	$(PY) manage.py compilemessages --ignore '.venv' -v 0 && \
+	$(PY) manage.py compilemessages --ignore '.venv' --ignore 'bench' -v 0 && \
 	$(PY) manage.py demo >/dev/null && \
 	exec $(PY) manage.py serve
 
 test: $(STAMP) lint ## lint, then the whole suite on SQLite (browser tests included)
-	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v 0
+	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' --ignore 'bench' -v 0
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-pg: $(STAMP) ## the whole suite on PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)
-	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v 0
+	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' --ignore 'bench' -v 0
 	$(TEST_ENV) DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 e2e: $(STAMP) ## only the browser tests
-	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' -v 0
+	$(TEST_ENV) $(PY) manage.py compilemessages --ignore '.venv' --ignore 'bench' -v 0
 	$(TEST_ENV) $(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff check and ruff format --check
@@ -78,7 +78,7 @@ arch: $(STAMP) ## dependency direction between apps (import-linter)
 
 messages: $(STAMP) ## refresh the Japanese catalogue from the code and compile it
 	DEBUG=1 $(PY) manage.py makemessages -l ja --no-obsolete --ignore '.venv' --ignore 'tests' --ignore 'bench' --ignore 'var'
-	DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv'
+	DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv' --ignore 'bench'
 
 check-deploy: $(STAMP) ## Django's deployment checklist with production-like settings
 	SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9') \
