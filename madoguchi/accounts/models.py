@@ -95,6 +95,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         permissions = [("approve_user", _("Can approve or reject registrations"))]
+        # Agents are a few among tens of thousands of customers: the workspace lists them on
+        # every page (assignee drop-downs), which read every user without it.
+        indexes = [models.Index(fields=["is_staff", "is_active"], name="user_agents")]
 
     def __str__(self) -> str:
         return self.name or self.email

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.core import access
@@ -137,3 +138,15 @@ def test_someone_outside_the_organisation_is_not_a_member(org_a: Organisation) -
     add_member(stranger, Organisation.objects.create(name="Other", slug="other"))
 
     assert make_ticket(stranger) not in _visible(make_user("nobody@example.com"))
+
+
+def test_agents_are_found_through_their_index_not_by_reading_every_customer(dave: User) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL rightly reads a table of 31 rows whole; its plan shows nothing")
+    for n in range(30):
+        make_user(f"customer{n}@example.com")
+
+    plan = selectors.agents().explain()
+
+    assert list(selectors.agents()) == [dave]
+    assert "user_agents" in plan
