@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from madoguchi.tickets.models import Ticket
+from madoguchi.tickets.models import Priority, Ticket
 from madoguchi.tickets.templatetags.sla_badges import sla_badge
 
 register = template.Library()
@@ -31,15 +31,22 @@ def _when(moment: datetime) -> SafeString:
     )
 
 
-def _approval(ticket: Ticket) -> SafeString | str:
+def _labels(choices: list[tuple[str, object]]) -> dict[str, str]:
+    """Choice labels in the reader's language, translated once per list: get_FOO_display()
+    hashes every lazy label of the field on each call (a translation lookup each)."""
+    return {value: str(label) for value, label in choices}
+
+
+def _approval(ticket: Ticket, approvals: dict[str, str]) -> SafeString | str:
     if ticket.approval != Ticket.Approval.PENDING:
         return ""
-    return format_html("<br><small>{}</small>", ticket.get_approval_display())
+    return format_html("<br><small>{}</small>", approvals[ticket.approval])
 
 
 @register.simple_tag
 def activity_rows(tickets: Iterable[Ticket]) -> SafeString:
     """A customer's requests: number, subject (linked), status, requester, last update."""
+    statuses, approvals = _labels(Ticket.Status.choices), _labels(Ticket.Approval.choices)
     return format_html_join(
         "\n",
         '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}{}</td><td>{}</td><td>{}</td></tr>',
@@ -48,8 +55,8 @@ def activity_rows(tickets: Iterable[Ticket]) -> SafeString:
                 ticket.number,
                 reverse("tickets:detail", args=[ticket.pk]),
                 ticket.subject,
-                ticket.get_status_display(),
-                _approval(ticket),
+                statuses.get(ticket.status, ticket.status),
+                _approval(ticket, approvals),
                 ticket.requester,
                 _when(ticket.updated_at),
             )
@@ -68,6 +75,7 @@ def _organisation(ticket: Ticket) -> SafeString | str:
 def queue_rows(tickets: Iterable[Ticket]) -> SafeString:
     """An agent's queue: a box to select, number, subject (linked), requester and organisation,
     status, priority, assignee, last update and the SLA badge."""
+    statuses, priorities = _labels(Ticket.Status.choices), _labels(Priority.choices)
     return format_html_join(
         "\n",
         '<tr><td><input type="checkbox" name="tickets" value="{}" aria-label="{}"></td>'
@@ -82,8 +90,8 @@ def queue_rows(tickets: Iterable[Ticket]) -> SafeString:
                 ticket.subject,
                 ticket.requester,
                 _organisation(ticket),
-                ticket.get_status_display(),
-                ticket.get_priority_display(),
+                statuses.get(ticket.status, ticket.status),
+                priorities.get(ticket.priority, ticket.priority),
                 ticket.assignee or "—",
                 _when(ticket.updated_at),
                 sla_badge(ticket.sla_state, ticket.sla_due_at) if ticket.sla_due_at else "",
