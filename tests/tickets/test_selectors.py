@@ -150,3 +150,15 @@ def test_agents_are_found_through_their_index_not_by_reading_every_customer(dave
 
     assert list(selectors.agents()) == [dave]
     assert "user_agents" in plan
+
+
+def test_the_activity_filter_reads_the_types_among_a_customers_requests_from_an_index(
+    alice: User,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's plan for a few rows says nothing about a heavy customer")
+    make_ticket(alice)
+
+    plan = selectors.request_types_among(alice).explain()
+
+    assert "COVERING INDEX ticket_requester_recent" in plan
