@@ -26,11 +26,16 @@ def brand_for_host(host: str) -> Brand:
     """Return the brand that answers on host; cached briefly so pages cost no query."""
     host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     host = host.strip().lower().rstrip(".")
-    key = f"brand:{cache.get_or_set(_GENERATION_KEY, 0, None)}:{host}"
-    brand = cache.get(key)
-    if brand is None:
-        brand = Brand.objects.filter(host=host).first() or default_brand()
-        cache.set(key, brand, CACHE_SECONDS)
+    key = f"brand:{host}"
+    # One round trip: the brand is kept with the generation it was read in, and is good while
+    # that is still the generation (a missing generation counts as 0; forget sets it).
+    found = cache.get_many([_GENERATION_KEY, key])
+    generation = found.get(_GENERATION_KEY, 0)
+    kept = found.get(key)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    brand = Brand.objects.filter(host=host).first() or default_brand()
+    cache.set(key, (generation, brand), CACHE_SECONDS)
     return brand
 
 

@@ -1,4 +1,7 @@
+from unittest.mock import patch
+
 import pytest
+from django.core.cache import cache
 from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
@@ -64,3 +67,20 @@ def test_pages_carry_the_brand_of_their_host(client: Client, settings) -> None:
 
     assert "Acme Help" in acme.content.decode()
     assert "Acme Help" not in default.content.decode()
+
+
+def test_a_cached_lookup_asks_the_cache_once() -> None:
+    """The generation and the brand in one round trip (each call is one to Redis)."""
+    Brand.objects.create(name="Acme", host="acme.example")
+    brand_for_host("acme.example")
+    asked: list[str] = []
+
+    class Recording:
+        def __getattr__(self, name: str) -> object:
+            asked.append(name)
+            return getattr(cache, name)
+
+    with patch("madoguchi.branding.services.cache", Recording()):
+        assert brand_for_host("acme.example").name == "Acme"
+
+    assert asked == ["get_many"]
