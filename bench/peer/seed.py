@@ -65,7 +65,7 @@ def rows(sql: str) -> Iterator[Sequence[object]]:
 def insert(table: str, columns: Sequence[str], data: Iterator[Sequence[object]]) -> int:
     """Insert rows in batches; return how many."""
     quoted = target.ops.quote_name(table)
-    names = ", ".join(columns)
+    names = ", ".join(target.ops.quote_name(column) for column in columns)  # KBItem has "order"
     count = 0
     with target.cursor() as cursor:
         if target.vendor == "postgresql":

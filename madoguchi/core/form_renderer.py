@@ -76,6 +76,17 @@ def _input(context: Mapping[str, Any]) -> str:
     )
 
 
+def _file_without_initial(context: Mapping[str, Any]) -> str | None:
+    """django/forms/widgets/clearable_file_input.html with no file yet (a new upload)."""
+    widget = context["widget"]
+    if widget["is_initial"]:
+        return None
+    return (
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
+        f"{_attrs(widget['attrs'])}>"
+    )
+
+
 def _textarea(context: Mapping[str, Any]) -> str:
     """django/forms/widgets/textarea.html."""
     widget = context["widget"]
@@ -109,6 +120,7 @@ _WRITTEN: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     "django/forms/errors/list/default.html": _no_errors,
     "django/forms/widgets/select.html": _select,
     "django/forms/widgets/textarea.html": _textarea,
+    "django/forms/widgets/clearable_file_input.html": _file_without_initial,
     **{f"django/forms/widgets/{name}.html": _input for name in _INPUTS},
 }
 

@@ -192,6 +192,8 @@ def answer_rows(ticket: Ticket) -> list[tuple[str, str]]:
 
     Labels come from the field as it is now; an answer whose field was deleted shows its key.
     """
+    if not ticket.answers:
+        return []  # no need to read the form's fields
     fields = {}
     if ticket.request_type:
         fields = {field.key: field for field in ticket.request_type.fields.all()}

@@ -44,6 +44,7 @@ class Everything(forms.Form):
         choices=[("a", "A")], widget=forms.CheckboxSelectMultiple, required=False
     )
     upload = forms.FileField(required=False)
+    kept = forms.FileField(required=False)
     off = forms.CharField(required=False, widget=forms.TextInput(attrs={"autofocus": False}))
 
 
@@ -60,6 +61,15 @@ BOUND = {
     "many": ["1", "2"],
     "radio": "n",
 }
+
+
+class Stored:
+    """A file already saved, as a FileField's initial value (the clearable widget's other case)."""
+
+    url = "/files/a&b.pdf"
+
+    def __str__(self) -> str:
+        return "a&b.pdf"
 
 
 def _groups(form: forms.Form) -> list[str]:
@@ -87,7 +97,9 @@ def test_every_widget_and_fallback_is_written_as_the_templates_write_it(
 ) -> None:
     with translation.override(language):
         theirs, ours = _both(
-            lambda renderer: Everything(data, initial={"when": date(2026, 1, 2)}, renderer=renderer)
+            lambda renderer: Everything(
+                data, initial={"when": date(2026, 1, 2), "kept": Stored()}, renderer=renderer
+            )
         )
 
     assert ours == theirs
