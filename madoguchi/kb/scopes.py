@@ -13,6 +13,7 @@ Knowledge bases, categories, sections and tags are seen while they hold an artic
 may see, so an empty or hidden container answers 404 like a missing one.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -108,24 +109,23 @@ def _reader_rule(user: Any, through: str = "") -> Q:
         return Q(**{f"{through}visibility": Visibility.PUBLIC})
     rule = Q(**{f"{through}visibility__in": [Visibility.PUBLIC, Visibility.SIGNED_IN]})
     if organisations := [place.organisation_id for place in places_of(user)]:
-        chosen = LinkedTo(
-            Article.organisations.through,
-            of=f"{through}pk",
-            from_column="article_id",
-            to_column="organisation_id",
-            ids=organisations,
-        )
-        rule |= Q(**{f"{through}visibility": Visibility.ORGANISATIONS}) & chosen
+        rule |= _chosen(through, Visibility.ORGANISATIONS, "organisations", organisations)
     if segments := segment_ids(user):
-        chosen = LinkedTo(
-            Article.segments.through,
-            of=f"{through}pk",
-            from_column="article_id",
-            to_column="segment_id",
-            ids=segments,
-        )
-        rule |= Q(**{f"{through}visibility": Visibility.SEGMENTS}) & chosen
+        rule |= _chosen(through, Visibility.SEGMENTS, "segments", segments)
     return rule
+
+
+def _chosen(through: str, visibility: str, field: str, ids: Collection[int]) -> Q:
+    """The article has this visibility and is linked through `field` (a many-to-many of
+    Article) to one of the ids."""
+    link = Article._meta.get_field(field)
+    return Q(**{f"{through}visibility": visibility}) & LinkedTo(
+        link.remote_field.through,
+        of=f"{through}pk",
+        from_column=link.m2m_column_name(),
+        to_column=link.m2m_reverse_name(),
+        ids=ids,
+    )
 
 
 def articles(user: Any, queryset: QuerySet[Article]) -> QuerySet[Article]:
