@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.forms.renderers import TemplatesSetting
-from django.utils.html import escape
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 _OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 # Django's widget templates that are input.html and nothing else.
@@ -22,11 +22,9 @@ _INPUTS = (
     "password", "search", "tel", "text", "time", "url",
 )  # fmt: skip
 
-
-def _text(value: Any) -> str:
-    """What `{{ value }}` and `{{ value|stringformat:'s' }}` write for a form's text: the value
-    as text, escaped unless it is marked safe."""
-    return str(value) if isinstance(value, SafeData) else escape(f"{value}")
+# What `{{ value }}` and `{{ value|stringformat:'s' }}` write for a form's text: the value as
+# text, escaped unless it is marked safe.
+_text = conditional_escape
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
@@ -77,14 +75,9 @@ def _input(context: Mapping[str, Any]) -> str:
 
 
 def _file_without_initial(context: Mapping[str, Any]) -> str | None:
-    """django/forms/widgets/clearable_file_input.html with no file yet (a new upload)."""
-    widget = context["widget"]
-    if widget["is_initial"]:
-        return None
-    return (
-        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
-        f"{_attrs(widget['attrs'])}>"
-    )
+    """django/forms/widgets/clearable_file_input.html with no file yet (a new upload): the
+    input alone, its value None."""
+    return None if context["widget"]["is_initial"] else _input(context)
 
 
 def _textarea(context: Mapping[str, Any]) -> str:
