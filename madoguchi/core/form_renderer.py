@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.forms.renderers import TemplatesSetting
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 _OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 # Django's widget templates that are input.html and nothing else.
@@ -22,92 +22,110 @@ _INPUTS = (
     "password", "search", "tel", "text", "time", "url",
 )  # fmt: skip
 
-# What `{{ value }}` and `{{ value|stringformat:'s' }}` write for a form's text: the value as
-# text, escaped unless it is marked safe.
-_text = conditional_escape
 
-
-def _attrs(attrs: Mapping[str, Any]) -> str:
+def _attrs(attrs: Mapping[str, Any]) -> SafeString:
     """django/forms/attrs.html and widgets/attrs.html: False leaves an attribute out, True
     writes its name alone."""
-    return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
-        for name, value in attrs.items()
-        if value is not False
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
     )
 
 
-def _field(context: Mapping[str, Any]) -> str | None:
-    """django/forms/field.html, for a field that is not a field set."""
+def _field(context: Mapping[str, Any]) -> SafeString | None:
+    """django/forms/field.html, for a field that is not a field set and whose help text, which
+    the template writes unescaped, holds no markup."""
     field = context["field"]
-    if field.use_fieldset:
+    help_text = field.help_text
+    if field.use_fieldset or conditional_escape(help_text) != help_text:
         return None
-    label = field.label_tag() if field.label else ""
-    help_text = ""
-    if field.help_text:
-        described = f' id="{_text(field.auto_id)}_helptext"' if field.auto_id else ""
-        help_text = f'<div class="helptext"{described}>{field.help_text}</div>'
-    return f"\n  {label}\n\n{help_text}\n{field.errors}\n{field}"
+    if help_text:
+        described = format_html(' id="{}_helptext"', field.auto_id) if field.auto_id else ""
+        help_text = format_html('<div class="helptext"{}>{}</div>', described, help_text)
+    pieces = [
+        (field.label_tag() if field.label else "", "\n\n"),
+        (help_text, "\n"),
+        (str(field.errors), "\n"),
+        (str(field), ""),
+    ]
+    while not pieces[0][0]:
+        pieces.pop(0)  # the template's output is stripped: it starts at its first text
+    return format_html_join("", "{}{}", pieces)
 
 
-def _label(context: Mapping[str, Any]) -> str:
+def _label(context: Mapping[str, Any]) -> SafeString:
     """django/forms/label.html."""
-    label = _text(context["label"])
     if not context["use_tag"]:
-        return label
-    tag = _text(context["tag"])
-    return f"<{tag}{_attrs(context['attrs'])}>{label}</{tag}>"
+        return conditional_escape(context["label"])
+    return format_html(
+        "<{}{}>{}</{}>", context["tag"], _attrs(context["attrs"]), context["label"], context["tag"]
+    )
 
 
-def _no_errors(context: Mapping[str, Any]) -> str | None:
+def _no_errors(context: Mapping[str, Any]) -> SafeString | None:
     """django/forms/errors/list/default.html when there is no error (nearly always)."""
-    return None if context["errors"] else ""
+    return None if context["errors"] else SafeString()
 
 
-def _input(context: Mapping[str, Any]) -> str:
+def _input(context: Mapping[str, Any]) -> SafeString:
     """django/forms/widgets/input.html and the widgets that are only it."""
     widget = context["widget"]
-    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
-    return (
-        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}'
-        f"{_attrs(widget['attrs'])}>"
+    value = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        widget["type"],
+        widget["name"],
+        value,
+        _attrs(widget["attrs"]),
     )
 
 
-def _file_without_initial(context: Mapping[str, Any]) -> str | None:
+def _file_without_initial(context: Mapping[str, Any]) -> SafeString | None:
     """django/forms/widgets/clearable_file_input.html with no file yet (a new upload): the
     input alone, its value None."""
     return None if context["widget"]["is_initial"] else _input(context)
 
 
-def _textarea(context: Mapping[str, Any]) -> str:
+def _textarea(context: Mapping[str, Any]) -> SafeString:
     """django/forms/widgets/textarea.html."""
     widget = context["widget"]
-    value = _text(widget["value"]) if widget["value"] else ""
-    return f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+    return format_html(
+        '<textarea name="{}"{}>\n{}</textarea>',
+        widget["name"],
+        _attrs(widget["attrs"]),
+        widget["value"] or "",
+    )
 
 
-def _select(context: Mapping[str, Any]) -> str | None:
+def _select(context: Mapping[str, Any]) -> SafeString | None:
     """madoguchi/templates/django/forms/widgets/select.html (options written in place)."""
     widget = context["widget"]
-    written = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    groups = []
     for group_name, options, _index in widget["optgroups"]:
+        if any(option["template_name"] != _OPTION_TEMPLATE for option in options):
+            return None
+        written = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>\n',
+            ((option["value"], _attrs(option["attrs"]), option["label"]) for option in options),
+        )
         if group_name:
-            written.append(f'\n  <optgroup label="{_text(group_name)}">')
-        for option in options:
-            if option["template_name"] != _OPTION_TEMPLATE:
-                return None
-            written.append(
-                f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_text(option['label'])}</option>\n"
-            )
-        if group_name:
-            written.append("\n  </optgroup>")
-    written.append("\n</select>")
-    return "".join(written)
+            written = format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, written)
+        groups.append((written,))
+    return format_html(
+        '<select name="{}"{}>{}\n</select>',
+        widget["name"],
+        _attrs(widget["attrs"]),
+        format_html_join("", "{}", groups),
+    )
 
 
-_WRITTEN: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
+_WRITTEN: dict[str, Callable[[Mapping[str, Any]], SafeString | None]] = {
     "django/forms/field.html": _field,
     "django/forms/label.html": _label,
     "django/forms/errors/list/default.html": _no_errors,
@@ -126,4 +144,4 @@ class FormRenderer(TemplatesSetting):
         written = write(context) if write is not None else None
         if written is None:
             return super().render(template_name, context, request)
-        return mark_safe(written.strip())  # noqa: S308  (every value above is escaped or safe)
+        return written
