@@ -37,6 +37,7 @@ import random
 import re
 import resource
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -421,6 +422,12 @@ def reset_database() -> None:
         Path(f"{sqlite_path()}{suffix}").unlink(missing_ok=True)
 
 
+DROP_UNSENT_MAIL = (
+    "from django.conf import settings; from django_tasks_db.models import DBTaskResult; "
+    "DBTaskResult.objects.filter(queue_name=settings.MAIL_QUEUE).delete()"
+)
+
+
 def prepare(env: dict[str, str], scale: float) -> None:
     """Migrate, collect static files, seed (unless this scale is seeded), fill the ceiling."""
     DATA.mkdir(parents=True, exist_ok=True)
@@ -444,6 +451,8 @@ def prepare(env: dict[str, str], scale: float) -> None:
         marker.write_text(json.dumps({"scale": scale}), encoding="utf-8")
     else:
         say(f"scale {scale:g} is seeded already")
+    # Mail an earlier run's requests queued and did not get to send would load this run.
+    manage(env, "shell", "-c", DROP_UNSENT_MAIL)
     subprocess.run([PYTHON, str(BARE / "app.py"), "setup"], cwd=ROOT, env=env, check=True)
 
 
@@ -720,6 +729,22 @@ def server_command(topology: Topology, target: str, port: int, workers: int) -> 
     ]  # fmt: skip
 
 
+def mail_helpers(env: dict[str, str]) -> list[list[str]]:
+    """What sends our mail as in production (--mail), in the server's process group (its CPU is
+    ours): a task worker on the mail queue, and an SMTP server on EMAIL_PORT that drops mail.
+
+    The worker serves only the mail queue: the search embeddings the seed queued would keep it
+    busy for hours (the bench measures keyword search, as docs/search.md says).
+    """
+    return [
+        [PYTHON, "manage.py", "worker", "--no-startup-delay", "--queue-name", "mail"],
+        [
+            PYTHON, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
+            "-l", f"127.0.0.1:{env['EMAIL_PORT']}",
+        ],
+    ]  # fmt: skip
+
+
 def get_status(port: int, path: str, cookie: str | None = None) -> int:
     headers = dict([PROXY_HEADER])
     if cookie:
@@ -757,13 +782,23 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str], topology: Topology, target: str, workers: int) -> Iterator[Server]:
-    """Start a server in its own process group, wait until it answers, yield it."""
+def serve(
+    env: dict[str, str], topology: Topology, target: str, workers: int, *, mail: bool = False
+) -> Iterator[Server]:
+    """Start a server in its own process group, wait until it answers, yield it.
+
+    mail: our task worker and a mail server run beside ours, in its group (mail_helpers).
+    """
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / f"{topology.server}-{target}.log"
     command = server_command(topology, target, port, workers)
     say(f"serving {target} with {topology.name} on port {port}")
+    if mail and target == "app":
+        env = {**env, "EMAIL_PORT": str(free_port())}
+        # One session: the helpers start in the background, then the shell becomes the server.
+        started = " & ".join(shlex.join(helper) for helper in mail_helpers(env))
+        command = ["sh", "-c", f"{started} & exec {shlex.join(command)}"]
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
@@ -1032,7 +1067,7 @@ def measure_target(
     """Probe, serve and load the target's pages (those chosen with --only, and the references)."""
     probed = probe(env, target, subjects)
     pages = [page for page in probed.pages if target == "bare" or chosen(args, page.name)]
-    with serve(env, PRODUCTION, target, args.workers) as server:
+    with serve(env, PRODUCTION, target, args.workers, mail=args.mail) as server:
         return [measure(server, page, args.duration) for page in pages], probed.subjects
 
 
@@ -1064,6 +1099,7 @@ def header(args: argparse.Namespace, busy: float | None) -> dict[str, object]:
         "workers": args.workers,
         "threads": args.threads or "default",
         "duration_s": args.duration,
+        "mail": "written and sent by our worker" if args.mail else "queued",
     }
 
 
@@ -1123,7 +1159,7 @@ def print_table(meta: dict[str, object], rows: list[Row], peer: list[Row]) -> No
     print(
         f"\nMadoguchi bench {meta['date']}: {meta['database']}, cache {meta['cache']}, "
         f"scale {meta['scale']:g}, {meta['workers']} uvicorn workers (a2wsgi, "
-        f"{meta['threads']} threads), "
+        f"{meta['threads']} threads), mail {meta['mail']}, "
         f"wrk -t1 -c20 -d{meta['duration_s']}s, unloaded -c1; "
         f"CPU busy before: {percent(meta['cpu_busy_before_percent'])}"
     )
@@ -1240,6 +1276,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-peer", dest="peer", action="store_false", help="skip django-helpdesk (the peer)"
+    )
+    parser.add_argument(
+        "--mail",
+        action="store_true",
+        help="run our task worker and a mail server beside ours: mail is written and sent, "
+        "not only queued as BENCHMARKS.md's B5 says (the peer renders its mail, sends none)",
     )
     parser.add_argument("--only", default="", help="scenarios whose names start so, e.g. B1,B2")
     parser.add_argument("--probe", choices=sorted(TARGETS), help=argparse.SUPPRESS)

@@ -263,9 +263,14 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Background tasks ------------------------------------------------------------------------------
 
+# Mail has a queue of its own: a burst of mail never waits behind long jobs (search embeddings,
+# imports), and a worker may serve it alone (manage.py worker --queue-name mail).
+MAIL_QUEUE = "mail"
+TASK_QUEUES = ["default", MAIL_QUEUE]
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": TASK_QUEUES,
     }
 }
 # A RUNNING task whose worker has not sent a heartbeat for this long is re-queued by the reaper.

@@ -21,13 +21,20 @@ def _tasks_run_at_once(settings: Settings) -> None:
 
     Tests of the queue itself ask for db_task_backend, which puts django-tasks-db back.
     """
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
 
 
 @pytest.fixture
 def db_task_backend(settings: Settings) -> None:
     """Make django-tasks-db the default task backend, as in production."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
 
 
 @pytest.fixture(autouse=True)

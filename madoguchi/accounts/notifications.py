@@ -8,17 +8,17 @@ everyone until they opt out. In-portal notifications are rows of Notification wh
 registered text filled when read, in the reader's language.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Notification, NotificationPreference, User
-from madoguchi.core.mail import enqueue_mail
+from madoguchi.core.later_mail import LaterMail
+from madoguchi.core.mail import enqueue_later
 
 Channel = NotificationPreference.Channel
 
@@ -96,9 +96,8 @@ class Notice:
     kind: str
     url: str
     params: dict[str, Any] = field(default_factory=dict)
-    # Builds the mail only when the person wants it (rendering costs templates).
-    mail: Callable[[], EmailMessage | None] | None = None
-    mail_key: str | None = None
+    # Written by the worker, and only when the person wants it (rendering costs templates).
+    mail: LaterMail | None = None
 
 
 def notify(notice: Notice) -> Notification | None:
@@ -109,9 +108,10 @@ def notify(notice: Notice) -> Notification | None:
 def notify_all(notices: Sequence[Notice]) -> list[Notification | None]:
     """Tell each notice's recipient on each channel they want: a Notification and/or a queued mail.
 
-    Everyone's choices are read in one query and the notifications written in one insert, so
-    telling a group of fifty agents costs what telling one does (plus their mails). Call it
-    inside the caller's transaction: all go, or none. Returns the Notification of each notice.
+    Everyone's choices are read in one query, the notifications written in one insert and the
+    mails queued in one task (the worker writes them), so telling a group of fifty agents costs
+    what telling one does. Call it inside the caller's transaction: all go, or none. Returns the
+    Notification of each notice.
     """
     for notice in notices:
         if notice.kind not in _texts:
@@ -124,13 +124,13 @@ def notify_all(notices: Sequence[Notice]) -> list[Notification | None]:
         for n in shown
     )
     made = {id(notice): notification for notice, notification in zip(shown, created, strict=True)}
-    mailed = [
-        n for n in notices if n.mail and _wanted(choices, n.recipient, n.event, Channel.EMAIL)
-    ]
-    for notice in mailed:
-        message = notice.mail()
-        if message is not None:
-            enqueue_mail(message, idempotency_key=notice.mail_key)
+    enqueue_later(
+        [
+            n.mail
+            for n in notices
+            if n.mail and _wanted(choices, n.recipient, n.event, Channel.EMAIL)
+        ]
+    )
     return [made.get(id(notice)) for notice in notices]
 
 

@@ -1,10 +1,12 @@
 """Outgoing mail goes through the task queue, so SMTP being down never fails the caller."""
 
 import uuid
+from collections.abc import Sequence
 
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage
 
-from madoguchi.core.tasks import send_mail_task
+from madoguchi.core.later_mail import LaterMail, message_fields, serialised
+from madoguchi.core.tasks import send_mail_task, write_mails_task
 
 
 def enqueue_mail(message: EmailMessage, *, idempotency_key: str | None = None) -> None:
@@ -12,18 +14,13 @@ def enqueue_mail(message: EmailMessage, *, idempotency_key: str | None = None) -
 
     The task row is written in the caller's transaction: if the caller rolls back, no mail goes.
     """
-    html = None
-    if isinstance(message, EmailMultiAlternatives):
-        html = next(
-            (content for content, mimetype in message.alternatives if mimetype == "text/html"),
-            None,
-        )
-    send_mail_task.enqueue(
-        idempotency_key or uuid.uuid4().hex,
-        subject=str(message.subject),
-        body=str(message.body),
-        to=[str(address) for address in message.to],
-        html=html,
-        from_email=message.from_email,
-        headers={str(k): str(v) for k, v in message.extra_headers.items()},
-    )
+    send_mail_task.enqueue(idempotency_key or uuid.uuid4().hex, **message_fields(message))
+
+
+def enqueue_later(mails: Sequence[LaterMail]) -> None:
+    """Queue mails for the worker to write and send: one task row, in the caller's transaction.
+
+    Nothing is rendered here; see madoguchi.core.later_mail.
+    """
+    if mails:
+        write_mails_task.enqueue(serialised(mails))

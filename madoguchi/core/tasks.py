@@ -2,11 +2,14 @@
 
 import logging
 import smtplib
+from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.tasks import task
 
-from madoguchi.core import idempotency
+from madoguchi.core import idempotency, later_mail
 from madoguchi.core.jobs import PermanentTaskError, effect_done, effect_message_id, effect_record
 
 logger = logging.getLogger("madoguchi.tasks")
@@ -19,7 +22,7 @@ def _smtp_rejected_for_good(exc: smtplib.SMTPException) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
-@task()
+@task(queue_name=settings.MAIL_QUEUE)
 def send_mail_task(  # noqa: PLR0913  (the parts of one message)
     idempotency_key: str,
     *,
@@ -59,6 +62,21 @@ def send_mail_task(  # noqa: PLR0913  (the parts of one message)
         raise
     effect_record(key)
     return message_id
+
+
+@task(queue_name=settings.MAIL_QUEUE)
+def write_mails_task(entries: list[dict[str, Any]]) -> int:
+    """Write mails queued by enqueue_later and queue each one's send; return how many.
+
+    The sends are queued together or not at all; a retry writes them again under the same keys,
+    and send_mail_task sends each key once.
+    """
+    with transaction.atomic():
+        queued = 0
+        for key, message in later_mail.written(entries):
+            send_mail_task.enqueue(key, **later_mail.message_fields(message))
+            queued += 1
+    return queued
 
 
 @task()

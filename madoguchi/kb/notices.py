@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import User
 from madoguchi.accounts.notifications import Notice, notify, register_event, register_text
+from madoguchi.core import later_mail
+from madoguchi.core.later_mail import LaterMail
 from madoguchi.kb.models import Article, ArticleFeedback, ArticleReview, ArticleTranslation
 
 register_event(
@@ -30,6 +32,7 @@ def _title(translation: ArticleTranslation) -> str:
     return translation.draft_title or translation.title
 
 
+@later_mail.writer
 def _mail(recipient: User, name: str, context: dict[str, object]) -> EmailMessage:
     with i18n.override(recipient.language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"kb/email/{name}_subject.txt", context).strip()
@@ -40,6 +43,11 @@ def _mail(recipient: User, name: str, context: dict[str, object]) -> EmailMessag
         to=[recipient.email],
         headers={"Auto-Submitted": "auto-generated"},
     )
+
+
+@later_mail.writer
+def _review_due_mail(recipient: User, article: Article, context: dict[str, object]) -> EmailMessage:
+    return _mail(recipient, "review_due", {**context, "review_by": article.review_by})
 
 
 def _edit_url(translation: ArticleTranslation) -> str:
@@ -61,10 +69,15 @@ def review_requested(review: ArticleReview) -> None:
             kind="kb_review_requested",
             url=url,
             params=params,
-            mail=lambda: _mail(
-                owner, "review_requested", {**params, "url": settings.SITE_URL + url}
+            mail=LaterMail(
+                _mail,
+                {
+                    "recipient": owner,
+                    "name": "review_requested",
+                    "context": {**params, "url": settings.SITE_URL + url},
+                },
+                key=f"kb-review-{review.pk}-requested",
             ),
-            mail_key=f"kb-review-{review.pk}-requested",
         )
     )
 
@@ -84,10 +97,15 @@ def review_decided(review: ArticleReview) -> None:
             kind=kind,
             url=url,
             params=params,
-            mail=lambda: _mail(
-                author, f"review_{review.state}", {**params, "url": settings.SITE_URL + url}
+            mail=LaterMail(
+                _mail,
+                {
+                    "recipient": author,
+                    "name": f"review_{review.state}",
+                    "context": {**params, "url": settings.SITE_URL + url},
+                },
+                key=f"kb-review-{review.pk}-{review.state}",
             ),
-            mail_key=f"kb-review-{review.pk}-{review.state}",
         )
     )
 
@@ -107,12 +125,15 @@ def review_due(article: Article) -> None:
             kind="kb_review_due",
             url=url,
             params=params,
-            mail=lambda: _mail(
-                owner,
-                "review_due",
-                {**params, "url": settings.SITE_URL + url, "review_by": article.review_by},
+            mail=LaterMail(
+                _review_due_mail,
+                {
+                    "recipient": owner,
+                    "article": article,
+                    "context": {**params, "url": settings.SITE_URL + url},
+                },
+                key=f"kb-review-due-{article.pk}-{article.review_by}",
             ),
-            mail_key=f"kb-review-due-{article.pk}-{article.review_by}",
         )
     )
 
@@ -133,7 +154,14 @@ def follow_up_opened(feedback: ArticleFeedback) -> None:
             kind="kb_follow_up",
             url=url,
             params=params,
-            mail=lambda: _mail(owner, "follow_up", {**params, "url": settings.SITE_URL + url}),
-            mail_key=f"kb-follow-up-{feedback.pk}-{feedback.updated_at.timestamp()}",
+            mail=LaterMail(
+                _mail,
+                {
+                    "recipient": owner,
+                    "name": "follow_up",
+                    "context": {**params, "url": settings.SITE_URL + url},
+                },
+                key=f"kb-follow-up-{feedback.pk}-{feedback.updated_at.timestamp()}",
+            ),
         )
     )

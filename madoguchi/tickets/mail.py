@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from madoguchi.accounts import notifications
 from madoguchi.accounts.models import User
+from madoguchi.core import later_mail
 from madoguchi.tickets.models import GuestRequest, Message, SlaEvent, SlaMetric, Ticket
 
 
@@ -57,6 +58,7 @@ def _render(
     return message
 
 
+@later_mail.writer
 def confirmation(ticket: Ticket) -> EmailMultiAlternatives:
     """The mail that tells the requester their request arrived; it starts the thread."""
     context = {
@@ -69,6 +71,7 @@ def confirmation(ticket: Ticket) -> EmailMultiAlternatives:
     return _render("created", context, ticket.requester, headers)
 
 
+@later_mail.writer
 def solved(ticket: Ticket) -> EmailMultiAlternatives:
     """Tell the requester their request was solved, and ask how it went."""
     context = {
@@ -82,6 +85,7 @@ def solved(ticket: Ticket) -> EmailMultiAlternatives:
     return _render("solved", context, ticket.requester, _headers(ticket, message_id))
 
 
+@later_mail.writer
 def approval_needed(ticket: Ticket, admin: User) -> EmailMultiAlternatives:
     """Ask an admin of the request's organisation to approve it."""
     context = {
@@ -98,6 +102,7 @@ def approval_asked_id(ticket: Ticket, admin: User) -> str:
     return f"<madoguchi.request-{ticket.pk}.approval-asked.{admin.pk}@{_domain()}>"
 
 
+@later_mail.writer
 def approval_decided(ticket: Ticket, *, by: User) -> EmailMultiAlternatives:
     """Tell the requester whether their organisation's admin approved the request."""
     context = {
@@ -111,6 +116,7 @@ def approval_decided(ticket: Ticket, *, by: User) -> EmailMultiAlternatives:
     return _render("approval", context, ticket.requester, _headers(ticket, message_id))
 
 
+@later_mail.writer
 def public_reply(message: Message, recipient: User) -> EmailMultiAlternatives:
     """The mail of a public reply to one person following the request."""
     ticket = message.ticket
@@ -125,6 +131,7 @@ def public_reply(message: Message, recipient: User) -> EmailMultiAlternatives:
     return _render("reply", context, recipient, _headers(ticket, reply_id(message, recipient)))
 
 
+@later_mail.writer
 def sla_alert(event: SlaEvent, agent: User) -> EmailMultiAlternatives:
     """The mail that warns an agent of an SLA warning or breach, in the agent's language."""
     ticket = event.ticket
@@ -144,6 +151,7 @@ def sla_alert_id(event: SlaEvent, agent: User) -> str:
     return f"<madoguchi.request-{event.ticket_id}.sla-{event.pk}.{agent.pk}@{_domain()}>"
 
 
+@later_mail.writer
 def merged(source: Ticket, target: Ticket, recipient: User) -> EmailMultiAlternatives:
     """Tell a requester that a request was merged into another."""
     context = {
@@ -164,6 +172,7 @@ def reply_id(message: Message, recipient: User) -> str:
     return f"<madoguchi.request-{ticket_pk}.message-{message.pk}.{recipient.pk}@{_domain()}>"
 
 
+@later_mail.writer
 def notice(
     ticket: Ticket, recipient: User, *, kind: str, params: dict[str, object]
 ) -> EmailMultiAlternatives:

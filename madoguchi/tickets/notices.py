@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import User
 from madoguchi.accounts.notifications import Notice, notify, notify_all, register_text
+from madoguchi.core.later_mail import LaterMail
 from madoguchi.tickets import mail
 from madoguchi.tickets.models import Message, SlaEvent, SlaMetric, Ticket
 
@@ -69,8 +70,11 @@ def reply_added(message: Message) -> None:
                 kind="request_reply",
                 url=_page(ticket, person),
                 params=_params(ticket),
-                mail=lambda person=person: mail.public_reply(message, person),
-                mail_key=mail.reply_id(message, person),
+                mail=LaterMail(
+                    mail.public_reply,
+                    {"message": message, "recipient": person},
+                    key=mail.reply_id(message, person),
+                ),
             )
             for person in _reply_recipients(message)
         ]
@@ -86,8 +90,11 @@ def solved(ticket: Ticket) -> None:
             kind="request_solved",
             url=_page(ticket, ticket.requester),
             params=_params(ticket),
-            mail=lambda: mail.solved(ticket),
-            mail_key=f"ticket-solved-{ticket.pk}-{ticket.solved_at.timestamp()}",
+            mail=LaterMail(
+                mail.solved,
+                {"ticket": ticket},
+                key=f"ticket-solved-{ticket.pk}-{ticket.solved_at.timestamp()}",
+            ),
         )
     )
 
@@ -103,8 +110,11 @@ def approval_asked(ticket: Ticket) -> None:
                 kind="approval_asked",
                 url=reverse("tickets:detail", args=[ticket.pk]),
                 params=_params(ticket),
-                mail=lambda admin=admin: mail.approval_needed(ticket, admin),
-                mail_key=mail.approval_asked_id(ticket, admin),
+                mail=LaterMail(
+                    mail.approval_needed,
+                    {"ticket": ticket, "admin": admin},
+                    key=mail.approval_asked_id(ticket, admin),
+                ),
             )
             for admin in admins
             if admin.pk != ticket.requester_id
@@ -122,8 +132,11 @@ def approval_decided(ticket: Ticket, *, by: User) -> None:
             kind="request_approved" if approved else "request_declined",
             url=_page(ticket, ticket.requester),
             params=_params(ticket),
-            mail=lambda: mail.approval_decided(ticket, by=by),
-            mail_key=f"ticket-approval-{ticket.pk}",
+            mail=LaterMail(
+                mail.approval_decided,
+                {"ticket": ticket, "by": by},
+                key=f"ticket-approval-{ticket.pk}",
+            ),
         )
     )
 
@@ -160,8 +173,9 @@ def _agent_notice(
         kind=kind,
         url=reverse("agent:detail", args=[ticket.pk]),
         params=params,
-        mail=lambda: mail.notice(ticket, agent, kind=kind, params=params),
-        mail_key=None,
+        mail=LaterMail(
+            mail.notice, {"ticket": ticket, "recipient": agent, "kind": kind, "params": params}
+        ),
     )
 
 
@@ -178,8 +192,11 @@ def sla_alert(event: SlaEvent) -> None:
                 kind=f"sla_{event.kind}",
                 url=reverse("agent:detail", args=[ticket.pk]),
                 params=params,
-                mail=lambda agent=agent: mail.sla_alert(event, agent),
-                mail_key=mail.sla_alert_id(event, agent),
+                mail=LaterMail(
+                    mail.sla_alert,
+                    {"event": event, "agent": agent},
+                    key=mail.sla_alert_id(event, agent),
+                ),
             )
             for agent in _sla_recipients(ticket)
         ]
@@ -207,8 +224,11 @@ def merged(source: Ticket, target: Ticket) -> None:
                 kind="request_merged",
                 url=_page(target, person),
                 params={**_params(source), "target": target.number},
-                mail=lambda person=person: mail.merged(source, target, person),
-                mail_key=mail.merged_id(source, person),
+                mail=LaterMail(
+                    mail.merged,
+                    {"source": source, "target": target, "recipient": person},
+                    key=mail.merged_id(source, person),
+                ),
             )
             for person in people.values()
             if person.is_active

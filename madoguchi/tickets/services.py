@@ -21,7 +21,8 @@ from madoguchi.branding.models import Brand
 from madoguchi.core import audit, markdown
 from madoguchi.core import uploads as attachments
 from madoguchi.core.errors import DomainError
-from madoguchi.core.mail import enqueue_mail
+from madoguchi.core.later_mail import LaterMail
+from madoguchi.core.mail import enqueue_later
 from madoguchi.tickets import filestore, mail, notices, quotas, routing, sla
 from madoguchi.tickets.models import (
     Attachment,
@@ -97,7 +98,9 @@ def ticket_create(new: NewRequest) -> Ticket:
             )
         for upload, found in zip(new.files, checked_files, strict=True):
             _attach(ticket, first, upload, found, by=new.requester, stored=stored)
-        enqueue_mail(mail.confirmation(ticket), idempotency_key=f"ticket-created-{ticket.pk}")
+        enqueue_later(
+            [LaterMail(mail.confirmation, {"ticket": ticket}, key=f"ticket-created-{ticket.pk}")]
+        )
         if needs_approval:
             notices.approval_asked(ticket)
     return ticket

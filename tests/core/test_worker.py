@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
@@ -18,9 +19,11 @@ from django.tasks.base import TaskResultStatus
 from django.tasks.signals import task_finished
 from django_tasks_db.models import DBTaskResult
 
+from madoguchi.core.mail import enqueue_mail
 from madoguchi.core.management.commands.worker import Heartbeat
 from madoguchi.core.models import WorkerHeartbeat
 from tests.support.processes import child_environment
+from tests.support.smtp import RecordingHandler
 from tests.support.tasks import add, effect_then_wait, fail_always, write_marker
 
 DEADLINE_SECONDS = 60.0
@@ -250,3 +253,19 @@ def test_task_enqueued_in_a_rolled_back_transaction_never_runs(
     # The worker's heartbeat also enqueues the periodic jobs; this test's task is the marker.
     marker = DBTaskResult.objects.get(task_path__endswith=".write_marker")
     assert marker.status == TaskResultStatus.SUCCESSFUL
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_started_plainly_serves_the_mail_queue_too(
+    workers: WorkerProcesses, smtp_server: RecordingHandler
+) -> None:
+    enqueue_mail(EmailMessage(subject="Queued", to=["mika@example.com"]))
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.queue_name == settings.MAIL_QUEUE
+    port = str(settings.MAILERS["default"]["OPTIONS"]["port"])
+
+    batch = workers.start("--batch", env={"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": port})
+
+    assert batch.wait(timeout=DEADLINE_SECONDS) == 0, workers.logs()
+    assert [sent["Subject"] for sent in smtp_server.messages] == ["Queued"]

@@ -169,7 +169,7 @@ def test_files_are_removed_when_the_rest_fails(
     def refuse(*args: object, **kwargs: object) -> None:
         raise RuntimeError("queue down")
 
-    monkeypatch.setattr(notifications, "enqueue_mail", refuse)
+    monkeypatch.setattr(notifications, "enqueue_later", refuse)
     # An agent's reply is mailed, and the mail queue fails after the file was written.
     reply = NewReply(author=dave, body="x", files=[SimpleUploadedFile("a.png", PNG)])
     with pytest.raises(RuntimeError):

@@ -22,7 +22,10 @@ def _submit(client: Client, request_type: RequestType) -> Ticket:
     return Ticket.objects.get(subject="Broken hinge")
 
 
-def _mail_task() -> DBTaskResult:
+def _mail_task(run_claimed: RunClaimed) -> DBTaskResult:
+    """Let the worker write the confirmation; return the task that sends it."""
+    (writing,) = DBTaskResult.objects.filter(task_path="madoguchi.core.tasks.write_mails_task")
+    assert run_claimed(writing.pk).status == TaskResultStatus.SUCCESSFUL
     return DBTaskResult.objects.get(task_path="madoguchi.core.tasks.send_mail_task")
 
 
@@ -37,7 +40,7 @@ def test_a_request_is_taken_while_smtp_defers_and_its_mail_goes_out_after(
     client.force_login(alice)
 
     ticket = _submit(client, request_type)
-    deferred = run_claimed(_mail_task().pk)
+    deferred = run_claimed(_mail_task(run_claimed).pk)
 
     assert deferred.status == TaskResultStatus.READY  # Waiting for its retry.
     assert smtp_server.messages == []
@@ -61,7 +64,7 @@ def test_a_request_is_taken_with_no_mail_server_at_all(
     client.force_login(alice)
 
     ticket = _submit(client, request_type)
-    attempt = run_claimed(_mail_task().pk)
+    attempt = run_claimed(_mail_task(run_claimed).pk)
 
     assert Ticket.objects.filter(pk=ticket.pk).exists()
     assert attempt.status == TaskResultStatus.READY
@@ -79,7 +82,7 @@ def test_a_mail_refused_for_good_is_kept_as_failed_for_admins(
     client.force_login(alice)
 
     _submit(client, request_type)
-    failed = run_claimed(_mail_task().pk)
+    failed = run_claimed(_mail_task(run_claimed).pk)
 
     assert failed.status == TaskResultStatus.FAILED
     assert failed.exception_class_path == "madoguchi.core.jobs.PermanentTaskError"

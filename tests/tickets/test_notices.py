@@ -5,6 +5,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 
 from madoguchi.accounts import notifications
 from madoguchi.accounts.models import Department, Notification, User
@@ -12,6 +13,8 @@ from madoguchi.tickets import notices, services
 from madoguchi.tickets.models import RequestType, Ticket
 from madoguchi.tickets.services import NewReply, TicketChanges
 from tests.factories import make_ticket, make_user
+from tests.support.smtp import RecordingHandler
+from tests.support.worker import RunClaimed
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +199,26 @@ def test_telling_a_group_honours_each_agents_choice(alice: User) -> None:
     assert [_kinds(agent) for agent in agents] == [[], [], ["group_request"], ["group_request"]]
     mailed = sorted(address for sent in mail.outbox for address in sent.to)
     assert mailed == sorted(agent.email for agent in (agents[0], *agents[2:]))
+
+
+@pytest.mark.usefixtures("db_task_backend")
+def test_a_groups_mails_are_one_task_for_the_worker_whatever_its_size(
+    alice: User, run_claimed: RunClaimed, smtp_server: RecordingHandler
+) -> None:
+    small, _few = _group_of(2)
+    large, many = _group_of(12)
+    assert _tell(alice, large) == _tell(alice, small)
+    ticket = make_ticket(alice)
+    Ticket.objects.filter(pk=ticket.pk).update(department=large)
+    ticket.refresh_from_db()
+    DBTaskResult.objects.all().delete()
+
+    notices.arrived_in_group(ticket)
+
+    (writing,) = DBTaskResult.objects.all()  # Nothing is written before the worker runs this.
+    assert writing.task_path == "madoguchi.core.tasks.write_mails_task"
+    assert run_claimed(writing.pk).return_value == len(many)
+    for send in DBTaskResult.objects.filter(task_path="madoguchi.core.tasks.send_mail_task"):
+        run_claimed(send.pk)
+    mailed = sorted(address for sent in smtp_server.messages for address in sent["To"].split(", "))
+    assert mailed == sorted(agent.email for agent in many)

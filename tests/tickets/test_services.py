@@ -73,7 +73,7 @@ def test_nothing_is_left_when_the_mail_cannot_be_queued(
     def broken_queue(*args: object, **kwargs: object) -> None:
         raise RuntimeError("queue down")
 
-    monkeypatch.setattr(services, "enqueue_mail", broken_queue)
+    monkeypatch.setattr(services, "enqueue_later", broken_queue)
 
     with pytest.raises(RuntimeError):
         make_ticket(alice)

@@ -391,9 +391,10 @@ def test_a_replayed_check_queues_each_alert_once(
 
     assert recorded == [1, 0, 0]
     alerts = [
-        task
-        for task in DBTaskResult.objects.filter(task_path="madoguchi.core.tasks.send_mail_task")
-        if task.args_kwargs["kwargs"]["to"] == [dave.email]
+        mail
+        for task in DBTaskResult.objects.filter(task_path="madoguchi.core.tasks.write_mails_task")
+        for mail in task.args_kwargs["args"][0]
+        if mail["writer"].endswith(":sla_alert") and mail["arguments"]["agent"]["pk"] == dave.pk
     ]
     assert len(alerts) == 1
 

@@ -193,7 +193,7 @@ class Heartbeat(threading.Thread):
 
 
 class _WithoutReload:
-    """Pass db_worker's options to the real parser, except --reload."""
+    """Pass db_worker's options to the real parser, except --reload; all queues by default."""
 
     def __init__(self, parser: ArgumentParser) -> None:
         self._parser = parser
@@ -201,6 +201,9 @@ class _WithoutReload:
     def add_argument(self, *names: str, **kwargs: Any) -> Any:
         if "--reload" in names:
             return None
+        if "--queue-name" in names:
+            # Every queue unless told otherwise: a worker started plainly must also send mail.
+            kwargs["default"] = "*"
         return self._parser.add_argument(*names, **kwargs)
 
 
