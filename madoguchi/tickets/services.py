@@ -73,24 +73,31 @@ def ticket_create(new: NewRequest) -> Ticket:
     )
     checked = {key: attachments.check(upload) for key, upload in new.field_files.items()}
     checked_files = [attachments.check(upload) for upload in new.files]
+    ticket = Ticket(
+        brand=new.brand,
+        request_type=request_type,
+        subject=new.subject.strip(),
+        requester=new.requester,
+        organisation=organisation,
+        department=request_type.department if request_type else None,
+        priority=request_type.default_priority if request_type else Priority.NORMAL,
+        approval=Ticket.Approval.PENDING if needs_approval else Ticket.Approval.NOT_NEEDED,
+        answers=new.answers,
+        via=new.via,
+    )
+    # What only reads is done before the transaction: on SQLite it holds the database's one
+    # write lock, so every moment in it is a moment all other writers wait.
+    policy = None if needs_approval else sla.policy_for(ticket)
+    html = markdown.render(new.description)
     with files_kept_only_on_success() as stored, transaction.atomic():
         _quota_check(new.requester, [*checked.values(), *checked_files])
-        ticket = Ticket.objects.create(
-            brand=new.brand,
-            request_type=request_type,
-            subject=new.subject.strip(),
-            requester=new.requester,
-            organisation=organisation,
-            department=request_type.department if request_type else None,
-            priority=request_type.default_priority if request_type else Priority.NORMAL,
-            approval=Ticket.Approval.PENDING if needs_approval else Ticket.Approval.NOT_NEEDED,
-            answers=new.answers,
-            via=new.via,
+        ticket.save(force_insert=True)
+        first = _message_add(
+            ticket, author=new.requester, body=new.description, via=new.via, html=html
         )
-        first = _message_add(ticket, author=new.requester, body=new.description, via=new.via)
         # A request waiting for its organisation's approval is routed once approved.
         if not needs_approval:
-            sla.clock_start(ticket)
+            sla.clock_start(ticket, policy)
             _route_and_tell(ticket, reason="created")
         for key, upload in new.field_files.items():
             _attach(
@@ -135,6 +142,7 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
     if reply.internal and not reply.author.is_staff:
         raise DomainError(_("Only agents can write internal notes."))
     checked = [attachments.check(upload) for upload in reply.files]
+    html = markdown.render(reply.body)
     with files_kept_only_on_success() as stored, transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.status == Ticket.Status.CLOSED:
@@ -143,7 +151,12 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
             )
         _quota_check(reply.author, checked)
         message = _message_add(
-            locked, author=reply.author, body=reply.body, via=reply.via, internal=reply.internal
+            locked,
+            author=reply.author,
+            body=reply.body,
+            via=reply.via,
+            internal=reply.internal,
+            html=html,
         )
         for upload, found in zip(reply.files, checked, strict=True):
             _attach(locked, message, upload, found, by=reply.author, stored=stored)
@@ -316,7 +329,7 @@ def approval_decide(ticket: Ticket, *, by: User, approve: bool) -> Ticket:
         locked.updated_at = timezone.now()
         locked.save(update_fields=["approval", "status", "updated_at"])
         if approve:
-            sla.clock_start(locked)
+            sla.clock_start(locked, sla.policy_for(locked))
             if locked.assignee_id is None:
                 _route_and_tell(locked, reason="approved", actor=by)
         notices.approval_decided(locked, by=by)
@@ -373,14 +386,21 @@ def _tags(names: list[str]) -> list[Tag]:
     return [Tag.objects.get_or_create(name=name)[0] for name in sorted(cleaned)]
 
 
-def _message_add(
-    ticket: Ticket, *, author: User, body: str, via: str, internal: bool = False
+def _message_add(  # noqa: PLR0913  (a message's parts)
+    ticket: Ticket,
+    *,
+    author: User,
+    body: str,
+    via: str,
+    internal: bool = False,
+    html: str | None = None,
 ) -> Message:
+    """Add a message; html is the body rendered already (before the caller's transaction)."""
     return Message.objects.create(
         ticket=ticket,
         author=author,
         body=body,
-        body_html=markdown.render(body),
+        body_html=markdown.render(body) if html is None else html,
         via=via,
         is_internal=internal,
     )

@@ -53,9 +53,11 @@ def policy_for(ticket: Ticket) -> SlaPolicy | None:
     return ranked[0] if ranked else None
 
 
-def clock_start(ticket: Ticket) -> None:
-    """Attach the matching policy to a request agents can now see, and start its targets."""
-    policy = policy_for(ticket)
+def clock_start(ticket: Ticket, policy: SlaPolicy | None) -> None:
+    """Attach the matching policy (policy_for, which only reads: callers may ask it before their
+    transaction) to a request agents can now see, and start its targets."""
+    if policy is None and ticket.sla_policy_id is None:
+        return  # No policy before or now: no target to start, none to summarise.
     ticket.sla_policy = policy
     if policy is not None:
         schedule = _schedule(policy)
