@@ -6,8 +6,11 @@ ties broken by the same turn order). Agents who are away or inactive are skipped
 
 Every pick locks the group's row first, so two requests created at the same moment wait for
 each other and see each other's assignment: the turn moves on and the load counts stay true.
+A new request takes a round-robin turn before its own transaction (turn_take), so the lock is
+held only while the turn moves.
 """
 
+from django.db import transaction
 from django.db.models import Count, Q
 
 from madoguchi.accounts.models import Department, User
@@ -65,16 +68,34 @@ def assignee_pick(department: Department) -> User | None:
     return chosen
 
 
-def ticket_route(ticket: Ticket, *, reason: str, actor: User | None = None) -> User | None:
+def turn_take(department: Department | None) -> User | None:
+    """Take a round-robin group's next turn in a transaction of its own; None for other groups.
+
+    Called before the caller's transaction, the group's row is locked only while the turn moves,
+    not until a whole new request is written: simultaneous requests of one group then wait
+    for each other a moment instead of one after the other. Should the caller's transaction
+    fail, that agent's turn has passed without a request, as when a request is deleted.
+    Least open load is chosen inside the caller's transaction: the counts must include it.
+    """
+    if department is None or department.assignment != Assignment.ROUND_ROBIN:
+        return None
+    with transaction.atomic():
+        return assignee_pick(department)
+
+
+def ticket_route(
+    ticket: Ticket, *, reason: str, actor: User | None = None, turn: User | None = None
+) -> User | None:
     """Assign the request to an agent of its group, if the group assigns automatically.
 
     The caller holds the request's row lock inside a transaction and saves the request; this
     sets assignee (and opens a new request) and records the assignment in the audit log.
-    reason says what caused it: "created", "group_changed" or "approved".
+    reason says what caused it: "created", "group_changed" or "approved". turn is the agent
+    turn_take chose already.
     """
     if ticket.department_id is None:
         return None
-    chosen = assignee_pick(ticket.department)
+    chosen = turn or assignee_pick(ticket.department)
     if chosen is None:
         return None
     ticket.assignee = chosen

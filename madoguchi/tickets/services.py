@@ -88,6 +88,7 @@ def ticket_create(new: NewRequest) -> Ticket:
     # What only reads is done before the transaction: on SQLite it holds the database's one
     # write lock, so every moment in it is a moment all other writers wait.
     policy = None if needs_approval else sla.policy_for(ticket)
+    turn = None if needs_approval else routing.turn_take(ticket.department)
     html = markdown.render(new.description)
     with files_kept_only_on_success() as stored, transaction.atomic():
         _quota_check(new.requester, [*checked.values(), *checked_files])
@@ -98,7 +99,7 @@ def ticket_create(new: NewRequest) -> Ticket:
         # A request waiting for its organisation's approval is routed once approved.
         if not needs_approval:
             sla.clock_start(ticket, policy)
-            _route_and_tell(ticket, reason="created")
+            _route_and_tell(ticket, reason="created", turn=turn)
         for key, upload in new.field_files.items():
             _attach(
                 ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
@@ -113,9 +114,11 @@ def ticket_create(new: NewRequest) -> Ticket:
     return ticket
 
 
-def _route_and_tell(ticket: Ticket, *, reason: str, actor: User | None = None) -> None:
+def _route_and_tell(
+    ticket: Ticket, *, reason: str, actor: User | None = None, turn: User | None = None
+) -> None:
     """Route a request that agents may now see and tell its group (and its new assignee)."""
-    if routing.ticket_route(ticket, reason=reason, actor=actor):
+    if routing.ticket_route(ticket, reason=reason, actor=actor, turn=turn):
         ticket.save(update_fields=["assignee", "status"])
         notices.assigned(ticket, by=actor)
     notices.arrived_in_group(ticket)
