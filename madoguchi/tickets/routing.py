@@ -93,8 +93,8 @@ def ticket_route(
     reason says what caused it: "created", "group_changed" or "approved". turn is the agent
     turn_take chose already.
     """
-    if ticket.department_id is None:
-        return None
+    if ticket.department_id is None or ticket.department.assignment == Assignment.NONE:
+        return None  # Nothing to choose: the group's row is not locked.
     chosen = turn or assignee_pick(ticket.department)
     if chosen is None:
         return None

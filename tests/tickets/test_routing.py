@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from madoguchi.accounts.models import Department, User
 from madoguchi.core.models import AuditEvent
@@ -46,11 +47,17 @@ def test_without_automatic_assignment_a_new_request_waits_unassigned(
     alice: User, request_type: RequestType, agents: list[User]
 ) -> None:
     _routed_to(request_type, _group("Billing", Assignment.NONE, agents))
+    request_type = RequestType.objects.get(pk=request_type.pk)  # Its group not read yet.
 
-    ticket = make_ticket(alice, request_type=request_type)
+    with CaptureQueriesContext(connection) as captured:
+        ticket = make_ticket(alice, request_type=request_type)
 
     assert (ticket.assignee, ticket.status) == (None, Ticket.Status.NEW)
     assert not AuditEvent.objects.filter(action="request.assigned_automatically").exists()
+    # The group is read once, to find it; with nobody to choose, its row is not locked.
+    group_reads = [q["sql"] for q in captured if 'FROM "accounts_department"' in q["sql"]]
+    assert len(group_reads) == 1
+    assert "FOR UPDATE" not in group_reads[0]
 
 
 def test_round_robin_gives_each_agent_a_turn_in_order(
