@@ -68,15 +68,15 @@ def send_mail_task(  # noqa: PLR0913  (the parts of one message)
 def write_mails_task(entries: list[dict[str, Any]]) -> int:
     """Write mails queued by enqueue_later and queue each one's send; return how many.
 
-    The sends are queued together or not at all; a retry writes them again under the same keys,
-    and send_mail_task sends each key once.
+    The mails are rendered first, outside the transaction (on SQLite it would hold the one write
+    lock that web requests wait for), then their sends are queued together or not at all; a
+    retry writes them again under the same keys, and send_mail_task sends each key once.
     """
+    written = list(later_mail.written(entries))
     with transaction.atomic():
-        queued = 0
-        for key, message in later_mail.written(entries):
+        for key, message in written:
             send_mail_task.enqueue(key, **later_mail.message_fields(message))
-            queued += 1
-    return queued
+    return len(written)
 
 
 @task()
