@@ -54,31 +54,46 @@ def _edit_url(translation: ArticleTranslation) -> str:
     return reverse("kb_agent:edit", args=[translation.pk])
 
 
+def _tell(  # noqa: PLR0913  (what one editor hears, in the portal and by mail)
+    recipient: User,
+    *,
+    event: str,
+    kind: str,
+    url: str,
+    params: dict[str, object],
+    key: str,
+    writer: later_mail.Writer = _mail,
+    **mail_arguments: object,
+) -> None:
+    """Tell recipient in the portal, and by a mail the worker writes with params and the page."""
+    context = {**params, "url": settings.SITE_URL + url}
+    arguments = {"recipient": recipient, "context": context, **mail_arguments}
+    notify(
+        Notice(
+            recipient=recipient,
+            event=event,
+            kind=kind,
+            url=url,
+            params=params,
+            mail=LaterMail(writer, arguments, key=key),
+        )
+    )
+
+
 def review_requested(review: ArticleReview) -> None:
     """Tell the article's owner (when someone else asked) that a draft waits for review."""
     translation = review.translation
     owner = translation.article.owner
     if owner is None or owner.pk == review.requested_by_id:
         return
-    url = _edit_url(translation)
-    params = {"title": _title(translation)}
-    notify(
-        Notice(
-            recipient=owner,
-            event="kb_review",
-            kind="kb_review_requested",
-            url=url,
-            params=params,
-            mail=LaterMail(
-                _mail,
-                {
-                    "recipient": owner,
-                    "name": "review_requested",
-                    "context": {**params, "url": settings.SITE_URL + url},
-                },
-                key=f"kb-review-{review.pk}-requested",
-            ),
-        )
+    _tell(
+        owner,
+        event="kb_review",
+        kind="kb_review_requested",
+        url=_edit_url(translation),
+        params={"title": _title(translation)},
+        key=f"kb-review-{review.pk}-requested",
+        name="review_requested",
     )
 
 
@@ -87,26 +102,14 @@ def review_decided(review: ArticleReview) -> None:
     author = review.requested_by
     if author is None or author.pk == review.decided_by_id:
         return
-    kind = f"kb_review_{review.state}"
-    url = _edit_url(review.translation)
-    params = {"title": _title(review.translation), "comment": review.comment}
-    notify(
-        Notice(
-            recipient=author,
-            event="kb_review",
-            kind=kind,
-            url=url,
-            params=params,
-            mail=LaterMail(
-                _mail,
-                {
-                    "recipient": author,
-                    "name": f"review_{review.state}",
-                    "context": {**params, "url": settings.SITE_URL + url},
-                },
-                key=f"kb-review-{review.pk}-{review.state}",
-            ),
-        )
+    _tell(
+        author,
+        event="kb_review",
+        kind=f"kb_review_{review.state}",
+        url=_edit_url(review.translation),
+        params={"title": _title(review.translation), "comment": review.comment},
+        key=f"kb-review-{review.pk}-{review.state}",
+        name=f"review_{review.state}",
     )
 
 
@@ -116,25 +119,15 @@ def review_due(article: Article) -> None:
     translation = article.translations.filter(language=article.source_language).first()
     if owner is None or translation is None:
         return
-    url = reverse("kb_agent:article", args=[article.pk])
-    params = {"title": translation.title}
-    notify(
-        Notice(
-            recipient=owner,
-            event="kb_review_due",
-            kind="kb_review_due",
-            url=url,
-            params=params,
-            mail=LaterMail(
-                _review_due_mail,
-                {
-                    "recipient": owner,
-                    "article": article,
-                    "context": {**params, "url": settings.SITE_URL + url},
-                },
-                key=f"kb-review-due-{article.pk}-{article.review_by}",
-            ),
-        )
+    _tell(
+        owner,
+        event="kb_review_due",
+        kind="kb_review_due",
+        url=reverse("kb_agent:article", args=[article.pk]),
+        params={"title": translation.title},
+        key=f"kb-review-due-{article.pk}-{article.review_by}",
+        writer=_review_due_mail,
+        article=article,
     )
 
 
@@ -145,23 +138,12 @@ def follow_up_opened(feedback: ArticleFeedback) -> None:
     translation = article.translations.filter(language=feedback.language).first()
     if owner is None or not owner.is_staff or translation is None:
         return
-    url = reverse("kb_agent:follow_ups")
-    params = {"title": translation.title, "comment": feedback.comment[:200]}
-    notify(
-        Notice(
-            recipient=owner,
-            event="kb_follow_up",
-            kind="kb_follow_up",
-            url=url,
-            params=params,
-            mail=LaterMail(
-                _mail,
-                {
-                    "recipient": owner,
-                    "name": "follow_up",
-                    "context": {**params, "url": settings.SITE_URL + url},
-                },
-                key=f"kb-follow-up-{feedback.pk}-{feedback.updated_at.timestamp()}",
-            ),
-        )
+    _tell(
+        owner,
+        event="kb_follow_up",
+        kind="kb_follow_up",
+        url=reverse("kb_agent:follow_ups"),
+        params={"title": translation.title, "comment": feedback.comment[:200]},
+        key=f"kb-follow-up-{feedback.pk}-{feedback.updated_at.timestamp()}",
+        name="follow_up",
     )

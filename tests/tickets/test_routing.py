@@ -281,47 +281,43 @@ def test_requests_created_at_once_go_to_different_agents(assignment: str) -> Non
     assert sorted(assignees) == sorted(agent.email for agent in agents)
 
 
+def _one_request_fails(group: Department, monkeypatch: pytest.MonkeyPatch) -> RequestType:
+    """Route a request type to group and fail one request of it as its mail is queued."""
+    request_type = make_request_type("Refund")
+    _routed_to(request_type, group)
+
+    def queue_down(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("queue down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "enqueue_later", queue_down)
+        with pytest.raises(RuntimeError):
+            make_ticket(make_user("zoe@example.com"), request_type=request_type)
+    group.refresh_from_db()
+    assert not Ticket.objects.exists()
+    return request_type
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_round_robin_turn_is_taken_before_the_request_and_stays_taken_if_it_fails(
     agents: list[User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The group's row is locked only while the turn moves (committed at once), not until the
     whole request is written; a request that then fails has used its agent's turn."""
-    requester = make_user("zoe@example.com")
-    request_type = make_request_type("Refund")
     group = _group("Billing", Assignment.ROUND_ROBIN, agents)
-    _routed_to(request_type, group)
 
-    def queue_down(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("queue down")
+    request_type = _one_request_fails(group, monkeypatch)
 
-    with monkeypatch.context() as patched:
-        patched.setattr(services, "enqueue_later", queue_down)
-        with pytest.raises(RuntimeError):
-            make_ticket(requester, request_type=request_type)
-    group.refresh_from_db()
     assert group.last_assigned == agents[0]
-    assert not Ticket.objects.exists()
-
-    assert _assignees(requester, request_type, 2) == ["ben", "cid"]
+    assert _assignees(make_user("yui@example.com"), request_type, 2) == ["ben", "cid"]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_least_load_is_counted_inside_the_requests_transaction(
     agents: list[User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    requester = make_user("zoe@example.com")
-    request_type = make_request_type("Refund")
     group = _group("Billing", Assignment.LEAST_LOAD, agents)
-    _routed_to(request_type, group)
 
-    def queue_down(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("queue down")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(services, "enqueue_later", queue_down)
-        with pytest.raises(RuntimeError):
-            make_ticket(requester, request_type=request_type)
-    group.refresh_from_db()
+    _one_request_fails(group, monkeypatch)
 
     assert group.last_assigned is None  # Rolled back with the request.
