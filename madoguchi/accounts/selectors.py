@@ -79,8 +79,8 @@ class Place:
 
 
 def places_of(user: User) -> list[Place]:
-    """Return the person's memberships, read once per request (the MFA check, the menu and the
-    request scopes all ask)."""
+    """Return the person's memberships, oldest first, read once per request (the MFA check, the
+    menu, the request scopes and a new request's organisation all ask)."""
     return per_request(("places", user.pk), lambda: _places(user))
 
 
@@ -88,7 +88,7 @@ def _places(user: User) -> list[Place]:
     rows = Membership.objects.filter(user=user).values_list(
         "organisation_id", "role", "organisation__members_see_all_requests",
         "organisation__require_mfa",
-    )  # fmt: skip
+    ).order_by("created_at", "pk")  # fmt: skip
     return [
         Place(
             organisation_id=organisation,

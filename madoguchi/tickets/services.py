@@ -16,13 +16,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts import selectors as accounts_selectors
-from madoguchi.accounts.models import Department, Organisation, User, private_storage
+from madoguchi.accounts.models import Department, User, private_storage
 from madoguchi.branding.models import Brand
 from madoguchi.core import audit, markdown
 from madoguchi.core import uploads as attachments
 from madoguchi.core.errors import DomainError
 from madoguchi.core.later_mail import LaterMail
-from madoguchi.core.mail import enqueue_later
+from madoguchi.core.mail import enqueue_later, mails_together
 from madoguchi.tickets import filestore, mail, notices, quotas, routing, sla
 from madoguchi.tickets.models import (
     Attachment,
@@ -67,9 +67,9 @@ def ticket_create(new: NewRequest) -> Ticket:
     files, locks the requester's and their organisation's rows (the upload quota).
     """
     request_type = new.request_type
-    organisation = _organisation_of(new.requester)
+    organisation_id = _organisation_of(new.requester)
     needs_approval = bool(
-        request_type and request_type.needs_organisation_approval and organisation
+        request_type and request_type.needs_organisation_approval and organisation_id
     )
     checked = {key: attachments.check(upload) for key, upload in new.field_files.items()}
     checked_files = [attachments.check(upload) for upload in new.files]
@@ -78,7 +78,7 @@ def ticket_create(new: NewRequest) -> Ticket:
         request_type=request_type,
         subject=new.subject.strip(),
         requester=new.requester,
-        organisation=organisation,
+        organisation_id=organisation_id,
         department=request_type.department if request_type else None,
         priority=request_type.default_priority if request_type else Priority.NORMAL,
         approval=Ticket.Approval.PENDING if needs_approval else Ticket.Approval.NOT_NEEDED,
@@ -90,7 +90,7 @@ def ticket_create(new: NewRequest) -> Ticket:
     policy = None if needs_approval else sla.policy_for(ticket)
     turn = None if needs_approval else routing.turn_take(ticket.department)
     html = markdown.render(new.description)
-    with files_kept_only_on_success() as stored, transaction.atomic():
+    with files_kept_only_on_success() as stored, transaction.atomic(), mails_together():
         _quota_check(new.requester, [*checked.values(), *checked_files])
         ticket.save(force_insert=True)
         first = _message_add(
@@ -484,10 +484,13 @@ def attachments_sweep_incoming(now: datetime | None = None) -> int:
     return len(stale)
 
 
-def _organisation_of(user: User) -> Organisation | None:
-    """The organisation a request belongs to: the requester's first (most people have one)."""
-    membership = user.memberships.select_related("organisation").order_by("created_at").first()
-    return membership.organisation if membership else None
+def _organisation_of(user: User) -> int | None:
+    """The organisation a request belongs to: the requester's first (most people have one).
+
+    Read from the memberships the request has read already (accounts_selectors.places_of).
+    """
+    places = accounts_selectors.places_of(user)
+    return places[0].organisation_id if places else None
 
 
 class MergeNeedsConfirmationError(DomainError):

@@ -4,13 +4,14 @@ import logging
 
 import pytest
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from madoguchi.accounts.models import User
 from madoguchi.core import later_mail
 from madoguchi.core.later_mail import LaterMail
-from madoguchi.core.mail import enqueue_later
+from madoguchi.core.mail import enqueue_later, mails_together
 from tests.factories import make_user
 from tests.support.smtp import RecordingHandler
 from tests.support.worker import RunClaimed
@@ -132,3 +133,33 @@ def test_nothing_queued_is_no_task(db_task_backend: None) -> None:
     enqueue_later([])
 
     assert not DBTaskResult.objects.exists()
+
+
+def _write_tasks() -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.filter(task_path="madoguchi.core.tasks.write_mails_task"))
+
+
+@pytest.mark.usefixtures("db_task_backend")
+def test_mails_queued_together_are_one_task_row() -> None:
+    first, second = make_user("p1@example.com"), make_user("p2@example.com")
+    words = {"hello": "Hi"}
+
+    with transaction.atomic(), mails_together():
+        enqueue_later([LaterMail(_greeting, {"recipient": first, "words": words}, key="one")])
+        with mails_together():
+            enqueue_later([LaterMail(_greeting, {"recipient": second, "words": words}, key="two")])
+        assert _write_tasks() == []  # Not before the block ends.
+
+    (task,) = _write_tasks()
+    assert [mail["key"] for mail in task.args_kwargs["args"][0]] == ["one", "two"]
+
+
+@pytest.mark.usefixtures("db_task_backend")
+def test_a_block_that_fails_queues_nothing() -> None:
+    person = make_user("p1@example.com")
+
+    with pytest.raises(RuntimeError), mails_together():
+        enqueue_later([LaterMail(_greeting, {"recipient": person, "words": {"hello": "Hi"}})])
+        raise RuntimeError("the request failed")
+
+    assert _write_tasks() == []

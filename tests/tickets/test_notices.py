@@ -222,3 +222,23 @@ def test_a_groups_mails_are_one_task_for_the_worker_whatever_its_size(
         run_claimed(send.pk)
     mailed = sorted(address for sent in smtp_server.messages for address in sent["To"].split(", "))
     assert mailed == sorted(agent.email for agent in many)
+
+
+@pytest.mark.usefixtures("db_task_backend")
+def test_a_new_requests_mails_are_one_task_row(alice: User, request_type: RequestType) -> None:
+    group, agents = _group_of(3)
+    group.assignment = Department.Assignment.ROUND_ROBIN
+    group.save()
+    request_type.department = group
+    request_type.save()
+
+    ticket = make_ticket(alice, request_type=request_type)
+
+    (writing,) = DBTaskResult.objects.filter(task_path="madoguchi.core.tasks.write_mails_task")
+    mails = writing.args_kwargs["args"][0]
+    # The confirmation, the assignee's notice and the group's (the two others).
+    assert len(mails) == 4
+    assert {mail["arguments"].get("recipient", {}).get("pk") for mail in mails} >= {
+        agent.pk for agent in agents
+    }
+    assert ticket.assignee == agents[0]
