@@ -84,6 +84,13 @@ def places_of(user: User) -> list[Place]:
     return per_request(("places", user.pk), lambda: _places(user))
 
 
+def request_organisation_id(user: User) -> int | None:
+    """Return the organisation a person's requests and files belong to: their oldest
+    membership's (most people have one)."""
+    places = places_of(user)
+    return places[0].organisation_id if places else None
+
+
 def _places(user: User) -> list[Place]:
     rows = Membership.objects.filter(user=user).values_list(
         "organisation_id", "role", "organisation__members_see_all_requests",

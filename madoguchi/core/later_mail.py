@@ -6,7 +6,6 @@ A LaterMail names a registered writer and its arguments instead; model instances
 references and are read again when the worker writes the mail.
 """
 
-import json
 import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -44,7 +43,10 @@ class LaterMail:
 
 
 def serialised(mails: Sequence[LaterMail]) -> list[dict[str, Any]]:
-    """Return the mails as JSON task arguments; raise ValueError for an unregistered writer."""
+    """Return the mails as task arguments; raise ValueError for an unregistered writer.
+
+    A value the task queue cannot store as JSON fails when the task is queued, in the caller.
+    """
     entries = []
     for mail in mails:
         name = _name(mail.writer)
@@ -54,7 +56,6 @@ def serialised(mails: Sequence[LaterMail]) -> list[dict[str, Any]]:
         entries.append(
             {"writer": name, "arguments": arguments, "key": mail.key or uuid.uuid4().hex}
         )
-    json.dumps(entries)  # A value the task queue cannot store fails here, in the caller.
     return entries
 
 
@@ -62,10 +63,11 @@ def written(entries: Sequence[dict[str, Any]]) -> Iterator[tuple[str, EmailMessa
     """Write the queued mails; yield (key, message) of each that still has something to say.
 
     A mail about something deleted since it was queued is left out, as is one its writer
-    declines (returns None).
+    declines (returns None). A row several mails name (a group's request) is read once.
     """
+    rows: dict[tuple[str, Any], Any] = {}
     for entry in entries:
-        arguments = {key: _resolved(value) for key, value in entry["arguments"].items()}
+        arguments = {key: _resolved(value, rows) for key, value in entry["arguments"].items()}
         missing = [key for key, value in arguments.items() if value is _GONE]
         if missing:
             logger.info(
@@ -120,9 +122,12 @@ def _reference(value: Any) -> Any:
 _GONE = object()
 
 
-def _resolved(value: Any) -> Any:
-    if isinstance(value, dict) and MODEL in value:
+def _resolved(value: Any, rows: dict[tuple[str, Any], Any]) -> Any:
+    if not (isinstance(value, dict) and MODEL in value):
+        return value
+    reference = (value[MODEL], value["pk"])
+    if reference not in rows:
         model = apps.get_model(value[MODEL])
         found = model._default_manager.filter(pk=value["pk"]).first()
-        return _GONE if found is None else found
-    return value
+        rows[reference] = _GONE if found is None else found
+    return rows[reference]

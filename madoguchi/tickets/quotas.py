@@ -13,6 +13,7 @@ from django.db.models import QuerySet, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.core.uploads import AttachmentRefusedError
 from madoguchi.tickets.models import Attachment
@@ -67,11 +68,10 @@ def tightest_room(uploader: User, *, lock: bool = False) -> Room | None:
             list(User.objects.select_for_update().filter(pk=uploader.pk).values_list("pk"))
         used = _bytes(Attachment.objects.filter(uploaded_by=uploader))
         rooms.append(_room(used, settings.ATTACHMENT_USER_QUOTA_BYTES))
-    organisation = _organisation_of(uploader)
-    if organisation is not None and settings.ATTACHMENT_ORGANISATION_QUOTA_BYTES:
-        if lock:
-            locked = Organisation.objects.select_for_update().filter(pk=organisation.pk)
-            list(locked.values_list("pk"))
+    organisation_id = accounts_selectors.request_organisation_id(uploader)
+    if organisation_id is not None and settings.ATTACHMENT_ORGANISATION_QUOTA_BYTES:
+        organisations = Organisation.objects.select_for_update() if lock else Organisation.objects
+        organisation = organisations.get(pk=organisation_id)
         customers_files = Attachment.objects.filter(
             ticket__organisation=organisation, uploaded_by__is_staff=False
         )
@@ -86,8 +86,3 @@ def _room(used: int, quota: int, organisation: Organisation | None = None) -> Ro
 
 def _bytes(files: QuerySet[Attachment]) -> int:
     return files.aggregate(total=Sum("size"))["total"] or 0
-
-
-def _organisation_of(user: User) -> Organisation | None:
-    membership = user.memberships.select_related("organisation").order_by("created_at").first()
-    return membership.organisation if membership else None

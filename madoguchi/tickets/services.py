@@ -67,7 +67,7 @@ def ticket_create(new: NewRequest) -> Ticket:
     files, locks the requester's and their organisation's rows (the upload quota).
     """
     request_type = new.request_type
-    organisation_id = _organisation_of(new.requester)
+    organisation_id = accounts_selectors.request_organisation_id(new.requester)
     needs_approval = bool(
         request_type and request_type.needs_organisation_approval and organisation_id
     )
@@ -482,15 +482,6 @@ def attachments_sweep_incoming(now: datetime | None = None) -> int:
         else:
             private_storage().delete(key)
     return len(stale)
-
-
-def _organisation_of(user: User) -> int | None:
-    """The organisation a request belongs to: the requester's first (most people have one).
-
-    Read from the memberships the request has read already (accounts_selectors.places_of).
-    """
-    places = accounts_selectors.places_of(user)
-    return places[0].organisation_id if places else None
 
 
 class MergeNeedsConfirmationError(DomainError):

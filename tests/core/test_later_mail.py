@@ -4,8 +4,9 @@ import logging
 
 import pytest
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.tasks.base import TaskResultStatus
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from madoguchi.accounts.models import User
@@ -95,7 +96,7 @@ def test_what_the_worker_could_not_write_is_refused_when_queued() -> None:
     with pytest.raises(ValueError, match="unsaved"):
         later_mail.serialised([LaterMail(_greeting, {"recipient": User(email="new@example.com")})])
     with pytest.raises(TypeError):
-        later_mail.serialised([LaterMail(_greeting, {"recipient": person, "words": {1j}})])
+        enqueue_later([LaterMail(_greeting, {"recipient": person, "words": {1j}})])
 
 
 def test_an_unknown_writer_name_is_a_clear_error() -> None:
@@ -163,3 +164,17 @@ def test_a_block_that_fails_queues_nothing() -> None:
         raise RuntimeError("the request failed")
 
     assert _write_tasks() == []
+
+
+def test_a_row_several_mails_name_is_read_once() -> None:
+    person = make_user("mika@example.com", name="Mika")
+    words = {"hello": "Hi"}
+    queued = later_mail.serialised(
+        [LaterMail(_greeting, {"recipient": person, "words": words}) for _ in range(3)]
+    )
+
+    with CaptureQueriesContext(connection) as captured:
+        written = list(later_mail.written(queued))
+
+    assert len(written) == 3
+    assert len(captured) == 1
