@@ -7,3 +7,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
 
 application = get_wsgi_application()
+
+from madoguchi.core import heap  # noqa: E402  (needs the apps loaded above)
+
+heap.tune_for_serving()
