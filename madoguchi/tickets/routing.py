@@ -10,6 +10,8 @@ A new request takes a round-robin turn before its own transaction (turn_take), s
 held only while the turn moves.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import Count, Q
 
@@ -68,7 +70,14 @@ def assignee_pick(department: Department) -> User | None:
     return chosen
 
 
-def turn_take(department: Department | None) -> User | None:
+@dataclass(frozen=True)
+class Turn:
+    """A round-robin turn taken before the request's transaction; agent None: nobody available."""
+
+    agent: User | None
+
+
+def turn_take(department: Department | None) -> Turn | None:
     """Take a round-robin group's next turn in a transaction of its own; None for other groups.
 
     Called before the caller's transaction, the group's row is locked only while the turn moves,
@@ -80,22 +89,22 @@ def turn_take(department: Department | None) -> User | None:
     if department is None or department.assignment != Assignment.ROUND_ROBIN:
         return None
     with transaction.atomic():
-        return assignee_pick(department)
+        return Turn(assignee_pick(department))
 
 
 def ticket_route(
-    ticket: Ticket, *, reason: str, actor: User | None = None, turn: User | None = None
+    ticket: Ticket, *, reason: str, actor: User | None = None, turn: Turn | None = None
 ) -> User | None:
     """Assign the request to an agent of its group, if the group assigns automatically.
 
     The caller holds the request's row lock inside a transaction and saves the request; this
     sets assignee (and opens a new request) and records the assignment in the audit log.
-    reason says what caused it: "created", "group_changed" or "approved". turn is the agent
-    turn_take chose already.
+    reason says what caused it: "created", "group_changed" or "approved". turn is what
+    turn_take found already (an agent, or nobody available), not looked for again.
     """
     if ticket.department_id is None or ticket.department.assignment == Assignment.NONE:
         return None  # Nothing to choose: the group's row is not locked.
-    chosen = turn or assignee_pick(ticket.department)
+    chosen = turn.agent if turn is not None else assignee_pick(ticket.department)
     if chosen is None:
         return None
     ticket.assignee = chosen

@@ -115,7 +115,11 @@ def ticket_create(new: NewRequest) -> Ticket:
 
 
 def _route_and_tell(
-    ticket: Ticket, *, reason: str, actor: User | None = None, turn: User | None = None
+    ticket: Ticket,
+    *,
+    reason: str,
+    actor: User | None = None,
+    turn: routing.Turn | None = None,
 ) -> None:
     """Route a request that agents may now see and tell its group (and its new assignee)."""
     if routing.ticket_route(ticket, reason=reason, actor=actor, turn=turn):

@@ -104,15 +104,22 @@ def test_round_robin_skips_away_and_inactive_agents_and_customers(
 
 
 def test_when_every_agent_is_away_the_request_stays_unassigned(
-    alice: User, request_type: RequestType
+    alice: User, request_type: RequestType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    pick = routing.assignee_pick
     _routed_to(
         request_type, _group("Billing", Assignment.ROUND_ROBIN, _agents("ann", is_away=True))
     )
 
+    picks = []
+    monkeypatch.setattr(routing, "assignee_pick", lambda group: picks.append(group) or pick(group))
+
     ticket = make_ticket(alice, request_type=request_type)
 
     assert ticket.assignee is None
+    # The turn found nobody before the request's transaction: the group is not locked again
+    # inside it for a second look.
+    assert len(picks) == 1
 
 
 def test_an_agent_back_from_away_joins_the_turn_where_it_stands(
