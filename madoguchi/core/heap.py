@@ -27,7 +27,13 @@ def settle() -> None:
 
 
 def tune_for_serving() -> None:
-    """Call once in a serving process, after Django is set up (the WSGI entry point does)."""
+    """Call once in a serving process, after Django is set up (the WSGI entry point does).
+
+    Requests are counted from here: a process that imported the entry point before (a test
+    run) starts again at its first request.
+    """
+    global _served
+    _served = 0
     settle()
     request_finished.connect(_after_request, dispatch_uid="core.heap")
 
