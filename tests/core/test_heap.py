@@ -18,7 +18,6 @@ def serving() -> Iterator[None]:
         yield
     finally:
         request_finished.disconnect(dispatch_uid="core.heap")
-        heap._served = 0
         gc.unfreeze()
 
 

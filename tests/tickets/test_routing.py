@@ -106,12 +106,10 @@ def test_round_robin_skips_away_and_inactive_agents_and_customers(
 def test_when_every_agent_is_away_the_request_stays_unassigned(
     alice: User, request_type: RequestType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pick = routing.assignee_pick
     _routed_to(
         request_type, _group("Billing", Assignment.ROUND_ROBIN, _agents("ann", is_away=True))
     )
-
-    picks = []
+    pick, picks = routing.assignee_pick, []
     monkeypatch.setattr(routing, "assignee_pick", lambda group: picks.append(group) or pick(group))
 
     ticket = make_ticket(alice, request_type=request_type)
