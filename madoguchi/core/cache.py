@@ -3,10 +3,18 @@
 Pages, rate limits and brand lookups then run without the cache (slower, never failing), and
 /healthz reports the outage through ping(), which still raises. After a failure the cache is
 skipped for a few seconds, so a Redis that does not answer costs one timeout, not one per call.
+
+Django makes a cache object per request context (asgiref's Local), and a2wsgi runs each request
+in a context of its own: whatever an instance kept would be built again for every page. The
+connection pool and the breaker therefore live once per process and configuration (`_Shared`);
+keeping them on the instance cost every page a new Redis connection and its handshake (1-2 ms),
+and let each page wait out its own timeout during an outage.
 """
 
 import logging
+import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -41,29 +49,49 @@ class _ReusedClients(RedisCacheClient):
         return client
 
 
+@dataclass
+class _Shared:
+    """One configured cache's state in this process, whichever instance uses it."""
+
+    client: _ReusedClients
+    skip_until: float = 0.0
+    last_warning: float = -_WARN_EVERY_SECONDS
+
+
+_shared: dict[str, _Shared] = {}
+_shared_lock = threading.Lock()
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
-        self._class = _ReusedClients
-        self._last_warning = -_WARN_EVERY_SECONDS
-        self._skip_until = 0.0
+        key = repr((self._servers, sorted(self._options.items())))
+        with _shared_lock:
+            if key not in _shared:
+                _shared[key] = _Shared(_ReusedClients(self._servers, **self._options))
+        self._shared = _shared[key]
+
+    @property
+    def _cache(self) -> _ReusedClients:  # RedisCache builds one per instance
+        return self._shared.client
 
     def _check_breaker(self) -> None:
-        if time.monotonic() < self._skip_until:
+        if time.monotonic() < self._shared.skip_until:
             raise CacheSkippedError("skipped after a recent failure")
 
     def _degraded(self, operation: str, exc: RedisError) -> None:
         now = time.monotonic()
         if isinstance(exc, CacheSkippedError):
             return
-        self._skip_until = now + _SKIP_AFTER_FAILURE_SECONDS
-        if now - self._last_warning >= _WARN_EVERY_SECONDS:
-            self._last_warning = now
+        shared = self._shared
+        shared.skip_until = now + _SKIP_AFTER_FAILURE_SECONDS
+        if now - shared.last_warning >= _WARN_EVERY_SECONDS:
+            shared.last_warning = now
             logger.warning("Cache unavailable (%s failed: %s); serving without it", operation, exc)
 
     def available(self) -> bool:
         """Tell whether Redis answers now (one round trip, or none during the skip window)."""
-        if time.monotonic() < self._skip_until:
+        if time.monotonic() < self._shared.skip_until:
             return False
         try:
             self.ping()
@@ -75,7 +103,7 @@ class ResilientRedisCache(RedisCache):
     def ping(self) -> None:
         """Raise when Redis does not answer (for health checks); clears the skip on success."""
         self._cache.get_client(write=True).ping()
-        self._skip_until = 0.0
+        self._shared.skip_until = 0.0
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         try:

@@ -1,19 +1,31 @@
+import contextvars
 import logging
 
 import pytest
+from django.core.cache import caches
 
+from madoguchi.core import cache as cache_module
 from madoguchi.core.cache import ResilientRedisCache
 from tests.support.faultproxy import FaultProxy, redis_port
 
+OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
 
 @pytest.fixture
-def proxied_cache() -> tuple[ResilientRedisCache, FaultProxy]:
+def proxy(monkeypatch: pytest.MonkeyPatch) -> FaultProxy:
+    # A later test's proxy may get the port of an earlier one: its cache must start afresh.
+    monkeypatch.setattr(cache_module, "_shared", {})
     with FaultProxy(redis_port()) as proxy:
-        cache = ResilientRedisCache(
-            f"redis://{proxy.url}/15",
-            {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
-        )
-        yield cache, proxy
+        yield proxy
+
+
+def cache_through(proxy: FaultProxy) -> ResilientRedisCache:
+    return ResilientRedisCache(f"redis://{proxy.url}/15", {"OPTIONS": OPTIONS})
+
+
+@pytest.fixture
+def proxied_cache(proxy: FaultProxy) -> tuple[ResilientRedisCache, FaultProxy]:
+    return cache_through(proxy), proxy
 
 
 def test_reads_and_writes_through_redis_when_it_answers(proxied_cache) -> None:
@@ -75,3 +87,40 @@ def test_one_client_serves_every_call_and_reconnects(proxied_cache) -> None:
 
     assert cache.get("resilient:key") == 1
     assert cache._cache.get_client(write=True) is client
+
+
+def test_every_instance_of_one_cache_shares_the_connection_and_the_breaker(proxy) -> None:
+    first, second = cache_through(proxy), cache_through(proxy)
+
+    first.set("resilient:key", 1, 10)
+    assert second.get("resilient:key") == 1
+    assert proxy.connections == 1
+
+    proxy.mode = "blackhole"
+    first._cache.get_client(write=True).connection_pool.disconnect()
+    assert first.get("resilient:key") is None
+    tried = proxy.connections
+    assert second.get("resilient:key") is None
+    assert proxy.connections == tried, "the other instance skips Redis after the failure too"
+
+
+def test_a_request_in_a_fresh_context_reuses_the_process_connection(proxy, settings) -> None:
+    # Django keeps a cache object per context and a2wsgi serves each request in a new one.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "madoguchi.core.cache.ResilientRedisCache",
+            "LOCATION": f"redis://{proxy.url}/15",
+            "OPTIONS": OPTIONS,
+        }
+    }
+    seen = []
+
+    def one_request() -> None:
+        seen.append(caches["default"])
+        seen[-1].get("resilient:key")
+
+    for _ in range(3):
+        contextvars.Context().run(one_request)
+
+    assert len({id(cache) for cache in seen}) == 3
+    assert proxy.connections == 1
