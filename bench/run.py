@@ -115,6 +115,9 @@ SUBJECT_JA = "注文番号48213の商品が破損していました。交換を�
 # customer with 5,000 requests, the request with 50 messages).
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("home", "/"),
+    # The floor of every signed-in page: the session, the user, the gate and the layout, and
+    # no content of its own (the home page is static text).
+    Scenario("home_customer", "/", user="{customer}"),
     Scenario("healthz_live", "/healthz/live"),
     Scenario("static", "static:css/madoguchi.css"),
     Scenario("B1_my_activity", "/requests/", user="{customer}"),
