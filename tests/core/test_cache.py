@@ -104,15 +104,19 @@ def test_every_instance_of_one_cache_shares_the_connection_and_the_breaker(proxy
     assert proxy.connections == tried, "the other instance skips Redis after the failure too"
 
 
-def test_a_request_in_a_fresh_context_reuses_the_process_connection(proxy, settings) -> None:
-    # Django keeps a cache object per context and a2wsgi serves each request in a new one.
-    settings.CACHES = {
+def caches_through(proxy: FaultProxy) -> dict[str, dict[str, object]]:
+    return {
         "default": {
             "BACKEND": "madoguchi.core.cache.ResilientRedisCache",
             "LOCATION": f"redis://{proxy.url}/15",
             "OPTIONS": OPTIONS,
         }
     }
+
+
+def test_a_request_in_a_fresh_context_reuses_the_process_connection(proxy, settings) -> None:
+    # Django keeps a cache object per context and a2wsgi serves each request in a new one.
+    settings.CACHES = caches_through(proxy)
     seen = []
 
     def one_request() -> None:
@@ -124,3 +128,16 @@ def test_a_request_in_a_fresh_context_reuses_the_process_connection(proxy, setti
 
     assert len({id(cache) for cache in seen}) == 3
     assert proxy.connections == 1
+
+
+def test_new_cache_settings_start_without_the_old_breaker(proxy, settings) -> None:
+    settings.CACHES = caches_through(proxy)
+    proxy.mode = "blackhole"
+    caches["default"].get("resilient:key")
+    proxy.mode = "pass"
+    tried = proxy.connections
+
+    settings.CACHES = caches_through(proxy)  # as a later test whose proxy got the same port
+
+    assert caches["default"].get("resilient:never-set", "miss") == "miss"
+    assert proxy.connections == tried + 1
