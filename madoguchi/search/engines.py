@@ -254,6 +254,15 @@ def _pg_query(groups: QueryGroups) -> _PGQuery:
     return " || ".join(["phraseto_tsquery('simple', %s)"] * len(phrases)), phrases
 
 
+def _pg_rank(vector: str, query: str) -> str:
+    """PostgreSQL's own order of candidates, close to the final BM25's: title over body, more
+    occurrences over fewer. ts_rank, not ts_rank_cd, whose proximity covers cost four times as
+    much (24 against 6 ms for 1,000 matches). No length normalisation: with it, one mention in
+    a short text outranked three in a longer one; repetition cannot run away without it, as
+    each further occurrence of a word counts less (1/n²)."""
+    return f"ts_rank({_PG_WEIGHTS}, {vector}, {query}, 0) DESC"
+
+
 class PostgreSQLEngine(Engine):
     """A generated tsvector (simple config, title weighted A, body B) with a GIN index."""
 
@@ -264,7 +273,7 @@ class PostgreSQLEngine(Engine):
             _pg_query(groups),
             filters,
             "d.search_vector",
-            order=f"ts_rank_cd({_PG_WEIGHTS}, d.search_vector, q.q, 1) DESC",
+            order=_pg_rank("d.search_vector", "q.q"),
         )
         cursor.execute(matches, [*params, limit])
         return [row[0] for row in cursor.fetchall()]
@@ -291,7 +300,7 @@ class PostgreSQLEngine(Engine):
     ) -> list[int]:
         """Rank the newest `ranked` documents whose `vector` matches, on that vector."""
         matches, params = self._matches(query, filters, vector, order="d.id DESC")
-        rank = f"ts_rank_cd({_PG_WEIGHTS}, m.vector, m.q, 1) DESC"
+        rank = _pg_rank("m.vector", "m.q")
         cursor.execute(_best_of(matches, rank), [*params, self.ranked, limit])
         return [row[0] for row in cursor.fetchall()]
 

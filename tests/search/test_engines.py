@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from madoguchi.search import engines
+from madoguchi.search import engines, selectors
 from madoguchi.search.selectors import search
 from tests.search.conftest import index
 
@@ -100,6 +100,19 @@ def test_a_title_match_ranks_above_a_body_match() -> None:
     index("title", "Invoice address", "Change it from your account settings.")
 
     assert search("invoice", viewer=None, mode="lexical").hits[0].key == "title"
+
+
+def test_when_it_may_pass_few_candidates_the_engine_passes_the_strongest_matches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(selectors, "LEXICAL_CANDIDATES", 2)
+    index("once", "Guide", "Switch the printer on.")
+    index("title", "Printer setup", "Start here.")
+    index("often", "Cables", "Plug the printer cable into the printer, then the printer powers up.")
+
+    hits = search("printer", viewer=None, mode="lexical").hits
+
+    assert {hit.key for hit in hits} == {"title", "often"}
 
 
 def test_an_updated_document_is_found_by_its_new_words_only() -> None:
