@@ -15,8 +15,9 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -24,6 +25,8 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("madoguchi.cache")
+T = TypeVar("T")
+Version = int | None
 
 # One warning per interval and process: an outage must not flood the log.
 _WARN_EVERY_SECONDS = 30.0
@@ -75,11 +78,13 @@ def _forget_on_new_settings(*, setting: str, **_kwargs: object) -> None:
 class ResilientRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
+        # OPTIONS values must print alike in every request (numbers, strings): an object whose
+        # repr names its address would make each request a new entry, and a new connection.
         key = repr((self._servers, sorted(self._options.items())))
         with _shared_lock:
             if key not in _shared:
                 _shared[key] = _Shared(_ReusedClients(self._servers, **self._options))
-        self._shared = _shared[key]
+            self._shared = _shared[key]
 
     @property
     def _cache(self) -> _ReusedClients:  # RedisCache builds one per instance
@@ -115,46 +120,52 @@ class ResilientRedisCache(RedisCache):
         self._cache.get_client(write=True).ping()
         self._shared.skip_until = 0.0
 
-    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+    def _guarded(self, fallback: T, operation: str, *args: Any) -> T:
+        """Run RedisCache's `operation`; during an outage, or after a failure, answer `fallback`."""
         try:
             self._check_breaker()
-            return super().get(key, default, version)
+            return getattr(super(), operation)(*args)
         except RedisError as exc:
-            self._degraded("get", exc)
-            return default
+            self._degraded(operation, exc)
+            return fallback
 
-    def get_many(self, keys: list[str], version: int | None = None) -> dict[str, Any]:
-        try:
-            self._check_breaker()
-            return super().get_many(keys, version)
-        except RedisError as exc:
-            self._degraded("get_many", exc)
-            return {}
+    def get(self, key: str, default: Any = None, version: Version = None) -> Any:
+        return self._guarded(default, "get", key, default, version)
 
-    def set(self, key: str, value: Any, timeout: Any = None, version: int | None = None) -> None:
-        try:
-            self._check_breaker()
-            super().set(key, value, timeout, version)
-        except RedisError as exc:
-            self._degraded("set", exc)
+    def get_many(self, keys: list[str], version: Version = None) -> dict[str, Any]:
+        return self._guarded({}, "get_many", keys, version)
 
-    def add(self, key: str, value: Any, timeout: Any = None, version: int | None = None) -> bool:
-        try:
-            self._check_breaker()
-            return super().add(key, value, timeout, version)
-        except RedisError as exc:
-            self._degraded("add", exc)
-            return False
+    def has_key(self, key: str, version: Version = None) -> bool:
+        return self._guarded(False, "has_key", key, version)
 
-    def delete(self, key: str, version: int | None = None) -> bool:
-        try:
-            self._check_breaker()
-            return super().delete(key, version)
-        except RedisError as exc:
-            self._degraded("delete", exc)
-            return False
+    def set(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Version = None
+    ) -> None:
+        self._guarded(None, "set", key, value, timeout, version)
 
-    def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
+    def set_many(
+        self, data: dict[str, Any], timeout: Any = DEFAULT_TIMEOUT, version: Version = None
+    ) -> list[str]:
+        return self._guarded(list(data), "set_many", data, timeout, version)  # keys not stored
+
+    def add(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Version = None
+    ) -> bool:
+        return self._guarded(False, "add", key, value, timeout, version)
+
+    def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: Version = None) -> bool:
+        return self._guarded(False, "touch", key, timeout, version)
+
+    def delete(self, key: str, version: Version = None) -> bool:
+        return self._guarded(False, "delete", key, version)
+
+    def delete_many(self, keys: list[str], version: Version = None) -> None:
+        self._guarded(None, "delete_many", keys, version)
+
+    def clear(self) -> None:
+        self._guarded(None, "clear")
+
+    def incr(self, key: str, delta: int = 1, version: Version = None) -> int:
         try:
             self._check_breaker()
             return super().incr(key, delta, version)

@@ -258,8 +258,10 @@ def _pg_rank(vector: str, query: str) -> str:
     """PostgreSQL's own order of candidates, close to the final BM25's: title over body, more
     occurrences over fewer. ts_rank, not ts_rank_cd, whose proximity covers cost four times as
     much (24 against 6 ms for 1,000 matches). No length normalisation: with it, one mention in
-    a short text outranked three in a longer one; repetition cannot run away without it, as
-    each further occurrence of a word counts less (1/n²)."""
+    a short text outranked three in a longer one. Repetition cannot run away without it for
+    words and their alternatives, what queries are made of: each further occurrence counts less
+    (1/n²). A lone multi-word phrase is scored otherwise, but a phrase only comes with a
+    synonym's alternatives (query._groups)."""
     return f"ts_rank({_PG_WEIGHTS}, {vector}, {query}, 0) DESC"
 
 

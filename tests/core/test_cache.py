@@ -50,6 +50,11 @@ def test_outage_turns_reads_into_misses_and_writes_into_no_ops(
         assert cache.add("resilient:key", "value", 10) is False
         assert cache.get_many(["a", "b"]) == {}
         assert cache.delete("resilient:key") is False
+        assert cache.set_many({"a": 1, "b": 2}, 10) == ["a", "b"]
+        assert cache.has_key("a") is False
+        assert cache.touch("a", 10) is False
+        cache.delete_many(["a", "b"])
+        cache.clear()
         with pytest.raises(ValueError, match="cache is down"):
             cache.incr("resilient:counter")
 

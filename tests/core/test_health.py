@@ -102,3 +102,11 @@ def test_pages_keep_working_while_redis_is_down(
 
     assert response.status_code == 200
     assert "Alice Example" in response.content.decode()
+
+
+def test_search_keeps_working_while_redis_is_down(client: Client, redis_proxy: FaultProxy) -> None:
+    """Document frequencies are cached: storing them must not fail the search."""
+    redis_proxy.mode = "down"
+
+    assert client.get("/en/search/?q=printer+setup").status_code == 200
+    assert client.get("/api/v1/search?q=printer").status_code == 200
