@@ -106,9 +106,8 @@ class ResilientRedisCache(RedisCache):
 
     def available(self) -> bool:
         """Tell whether Redis answers now (one round trip, or none during the skip window)."""
-        if time.monotonic() < self._shared.skip_until:
-            return False
         try:
+            self._check_breaker()
             self.ping()
         except RedisError as exc:
             self._degraded("ping", exc)
@@ -166,9 +165,7 @@ class ResilientRedisCache(RedisCache):
         self._guarded(None, "clear")
 
     def incr(self, key: str, delta: int = 1, version: Version = None) -> int:
-        try:
-            self._check_breaker()
-            return super().incr(key, delta, version)
-        except RedisError as exc:
-            self._degraded("incr", exc)
-            raise ValueError(f"Key {key!r} could not be incremented: the cache is down") from exc
+        counted = self._guarded(None, "incr", key, delta, version)
+        if counted is None:  # a counter cannot fall back to a value: callers treat this as a miss
+            raise ValueError(f"Key {key!r} could not be incremented: the cache is down")
+        return counted
