@@ -436,7 +436,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The agent queue's tab counts stay cached this long unless a request changes (tickets.selectors).
 QUEUE_COUNTS_SECONDS = env_int("MADOGUCHI_QUEUE_COUNTS_SECONDS", 30)
-# Help-centre pages as visitors see them (core/page_cache.py); 0 renders every one.
+# Help-centre pages shared by visitors and readers alike (core/page_cache.py); 0 renders each.
 PAGE_CACHE_SECONDS = env_int("MADOGUCHI_PAGE_CACHE_SECONDS", 300)
 SOLVED_CLOSE_DAYS = env_int("MADOGUCHI_SOLVED_CLOSE_DAYS", 4)
 GUEST_REQUEST_HOURS = env_int("MADOGUCHI_GUEST_REQUEST_HOURS", 48)

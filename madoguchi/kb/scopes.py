@@ -13,7 +13,7 @@ Knowledge bases, categories, sections and tags are seen while they hold an artic
 may see, so an empty or hidden container answers 404 like a missing one.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Hashable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -113,6 +113,18 @@ def _reader_rule(user: Any, through: str = "") -> Q:
     if segments := segment_ids(user):
         rule |= _chosen(through, Visibility.SEGMENTS, "segments", segments)
     return rule
+
+
+def reader_audience(user: Any) -> Hashable | None:
+    """Return what the user's reading rights depend on: readers with the same audience may read
+    the same articles (_reader_rule asks exactly these), so their help-centre pages can be
+    shared. None for agents, who see drafts and every audience."""
+    if _is_agent(user):
+        return None
+    if not user.is_authenticated or not may_use_portal(user):
+        return ("public",)
+    organisations = sorted(place.organisation_id for place in places_of(user))
+    return ("reader", tuple(organisations), tuple(sorted(segment_ids(user))))
 
 
 def _chosen(through: str, visibility: str, field: str, ids: Collection[int]) -> Q:

@@ -5,7 +5,7 @@ article is shown in the reader's language when it has a published translation in
 in its source language (the page says so).
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.utils import translation
 from madoguchi.branding.models import Brand
 from madoguchi.core import access
 from madoguchi.core.translated import in_language
-from madoguchi.kb import editor_selectors
+from madoguchi.kb import editor_selectors, scopes
 from madoguchi.kb.formats import Entry
 from madoguchi.kb.models import (
     Article,
@@ -70,6 +70,12 @@ def _with_shown(articles: list[Article], language: str) -> list[Article]:
 def readable_articles(user: Any, kb: KnowledgeBase) -> QuerySet[Article]:
     """Return the live articles of kb the user may read."""
     return access.visible(user, Article).live().filter(knowledge_base=kb)
+
+
+def reader_audience(user: Any) -> Hashable | None:
+    """Return what the user's help centre depends on (kb.scopes.reader_audience): pages are
+    shared with everyone of the same audience, and with no one for None."""
+    return scopes.reader_audience(user)
 
 
 def knowledge_bases_for(user: Any, brand: Brand) -> QuerySet[KnowledgeBase]:

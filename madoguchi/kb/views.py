@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.core.access import object_view
 from madoguchi.core.errors import DomainError
-from madoguchi.core.page_cache import anonymous_page
+from madoguchi.core.page_cache import shared_page
 from madoguchi.core.uploads import private_file_response
 from madoguchi.kb import selectors, services
 from madoguchi.kb.forms import FeedbackForm
@@ -32,6 +32,11 @@ from madoguchi.kb.models import (
 
 PAGE_SIZE = 20
 _VISITOR_KEY = "kb_visitor"
+
+
+def _reader_audience(request: HttpRequest) -> Any:
+    """Readers with the same reading rights share cached pages (core.page_cache)."""
+    return selectors.reader_audience(request.user)
 
 
 def _language() -> str:
@@ -50,7 +55,7 @@ def _article_kwargs(article: Article) -> dict[str, str]:
     return {"kb": article.knowledge_base.slug, "slug": article.translations.first().slug}
 
 
-@anonymous_page()
+@shared_page(_reader_audience)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """List the brand's knowledge bases; with only one, go straight to it."""
@@ -60,7 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/index.html", {"bases": bases})
 
 
-@anonymous_page()
+@shared_page(_reader_audience)
 @object_view(KnowledgeBase, url_kwargs=_kb_kwargs)
 @require_GET
 def home(request: HttpRequest, kb: str) -> HttpResponse:
@@ -81,7 +86,7 @@ def _moved(request: HttpRequest, kb: KnowledgeBase, kind: str, slug: str, view: 
     return redirect(view, kb=kb.slug, slug=current, permanent=True)
 
 
-@anonymous_page()
+@shared_page(_reader_audience)
 @object_view(Category, url_kwargs=_in_kb)
 @require_GET
 def category(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
@@ -95,7 +100,7 @@ def category(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     return render(request, "kb/category.html", {"kb": found_kb, "category": shown})
 
 
-@anonymous_page()
+@shared_page(_reader_audience)
 @object_view(Section, url_kwargs=_in_kb)
 @require_GET
 def section(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
@@ -116,7 +121,7 @@ def section(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     return render(request, "kb/section.html", context)
 
 
-@anonymous_page()
+@shared_page(_reader_audience)
 @object_view(Tag, url_kwargs=_in_kb)
 @require_GET
 def tag(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
@@ -139,7 +144,7 @@ def _count_cached_view(_request: HttpRequest, article_id: int) -> None:
     services.article_view_record(article_id)
 
 
-@anonymous_page(on_hit=_count_cached_view)
+@shared_page(_reader_audience, on_hit=_count_cached_view)
 @object_view(Article, url_kwargs=_article_kwargs)
 @require_GET
 def article(request: HttpRequest, kb: str, slug: str) -> HttpResponse:

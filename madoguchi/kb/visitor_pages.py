@@ -1,4 +1,4 @@
-"""Help-centre pages cached for visitors (core.page_cache) are cleared when what they show changes.
+"""Cached help-centre pages (core.page_cache) are cleared when what they show changes.
 
 Saving or deleting any model a reader's page is built from, or changing an article's tags,
 related articles or audience, clears every cached page once the transaction commits. Services

@@ -1,5 +1,6 @@
 """Help-centre pages cached for visitors: served from the cache, each with the visitor's own CSRF
-token, never to signed-in people, and cleared when what they show changes."""
+token, never to signed-in people (tests/kb/test_reader_pages.py: theirs are their audience's), and
+cleared when what they show changes."""
 
 import re
 from collections.abc import Callable
@@ -89,7 +90,7 @@ def test_a_visitor_without_the_token_is_still_refused(article: Article) -> None:
     assert not ArticleFeedback.objects.exists()
 
 
-def test_signed_in_people_never_get_or_leave_a_cached_page(article: Article, alice: User) -> None:
+def test_signed_in_people_never_get_or_leave_a_visitors_page(article: Article, alice: User) -> None:
     Client().get(ARTICLE)
     customer = Client()
     customer.force_login(alice)
