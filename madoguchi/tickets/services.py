@@ -520,8 +520,11 @@ def ticket_merge(
         _move_conversation(source, target)
         _merge_notes(source, target, actor=actor)
         now = timezone.now()
+        before = source.status
         source.status, source.merged_into, source.updated_at = Ticket.Status.CLOSED, target, now
         source.save(update_fields=["status", "merged_into", "updated_at"])
+        # Closed by the merge, the duplicate owes nothing more: its SLA clock stops here.
+        sla.status_changed(source, before=before, at=now)
         target.updated_at = now
         target.save(update_fields=["updated_at"])
         audit.record(

@@ -408,3 +408,23 @@ def test_a_policy_that_arrives_while_pending_starts_paused(alice: User, dave: Us
     services.ticket_update(ticket, actor=dave, changes=TicketChanges(priority="urgent"))
 
     assert ticket.sla_state == "paused"
+
+
+def test_a_merged_duplicate_stops_its_clock(alice: User, bob: User, dave: User) -> None:
+    """Closed by the merge, the duplicate never warns or breaches; the target's clock runs on."""
+    make_policy(first_response_minutes=60, resolution_minutes=120)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        duplicate = make_ticket(alice, subject="Printer jammed again")
+        kept = make_ticket(bob, subject="The printer is jammed")
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        services.ticket_merge(duplicate, kept, actor=dave)
+    duplicate.refresh_from_db()
+
+    with time_machine.travel(start + timedelta(hours=5), tick=False):
+        assert sla.targets_check() == 2  # the target's first response and resolution
+
+    assert duplicate.sla_due_at is None
+    assert not duplicate.sla_targets.filter(completed_at__isnull=True).exists()
+    assert not duplicate.sla_events.exists()
+    assert kept.sla_events.count() == 2
