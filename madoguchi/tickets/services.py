@@ -319,6 +319,18 @@ def tickets_bulk_update(tickets: list[Ticket], *, actor: User, changes: TicketCh
     return len(tickets)
 
 
+def attachment_download_record(found: Attachment, *, request: Any) -> None:
+    """Write a download of a request's file to the audit log (R8: every download of a private
+    document is)."""
+    audit.record(
+        "ticket.attachment.downloaded",
+        request=request,
+        target=found,
+        organisation=found.ticket.organisation,
+        data={"ticket": found.ticket_id, "name": found.name},
+    )
+
+
 def approval_decide(ticket: Ticket, *, by: User, approve: bool) -> Ticket:
     """An admin of the request's organisation lets agents see it, or turns it down.
 

@@ -270,4 +270,6 @@ def attachment(request: HttpRequest, ticket_pk: int, pk: int) -> FileResponse:
     one the viewer may see, is not found here.
     """
     found = selectors.attachment_get_for(request.user, ticket_pk, pk)
-    return private_file_response(found.file, name=found.name, content_type=found.content_type)
+    response = private_file_response(found.file, name=found.name, content_type=found.content_type)
+    services.attachment_download_record(found, request=request)
+    return response

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from madoguchi.accounts import notifications
 from madoguchi.accounts.models import User
+from madoguchi.core.models import AuditEvent
 from madoguchi.tickets import services
 from madoguchi.tickets.models import Attachment, FormField, RequestType, Ticket
 from madoguchi.tickets.services import NewReply
@@ -53,6 +54,36 @@ def test_a_customer_attaches_files_to_a_reply_and_downloads_them(
     assert b"".join(shown.streaming_content) == PNG
     downloaded = client.get(reverse("tickets:attachment", args=[pdf.ticket_id, pdf.pk]))
     assert downloaded["Content-Disposition"].startswith("attachment")
+
+
+def test_every_download_is_written_to_the_audit_log(
+    client: Client, alice: User, carol: User
+) -> None:
+    """R8: one audit row per download, naming who, which file and the organisation; a refused
+    download writes none."""
+    ticket = make_ticket(alice)
+    services.reply_add(
+        ticket,
+        NewReply(author=alice, body="Invoice", files=[SimpleUploadedFile("請求書.pdf", PDF)]),
+    )
+    pdf = Attachment.objects.get()
+    address = reverse("tickets:attachment", args=[pdf.ticket_id, pdf.pk])
+    client.force_login(carol)
+    assert client.get(address).status_code == 404
+    client.force_login(alice)
+
+    client.get(address)
+    client.get(address)
+
+    rows = AuditEvent.objects.filter(action="ticket.attachment.downloaded")
+    assert rows.count() == 2
+    row = rows.first()
+    assert (row.actor_id, row.target_id, row.organisation_id) == (
+        alice.pk,
+        str(pdf.pk),
+        ticket.organisation_id,
+    )
+    assert row.data == {"ticket": ticket.pk, "name": "請求書.pdf"}
 
 
 def test_a_refused_file_is_named_next_to_the_field_and_nothing_is_kept(
