@@ -44,14 +44,14 @@ def _page(ticket: Ticket, person: User) -> str:
 
 
 def _reply_recipients(message: Message) -> list[User]:
+    """The customer side (the requester and the people copied in) reads one conversation and
+    hears every public reply; the agents' side hears the customer side's: the assignee, or the
+    group's agents while nobody is assigned."""
     ticket = message.ticket
     author = message.author
-    if author is not None and author.is_staff:
-        # An agent answered: the customer side hears it.
-        people = [ticket.requester, *ticket.followers.all()]
-    else:
-        # The customer side wrote: the assigned agent hears it.
-        people = [ticket.assignee] if ticket.assignee else []
+    people = [ticket.requester, *ticket.followers.all()]
+    if author is None or not author.is_staff:
+        people += _agents_on(ticket)
     unique = {person.pk: person for person in people if person and person.is_active}
     unique.pop(getattr(author, "pk", None), None)
     return list(unique.values())
@@ -198,12 +198,13 @@ def sla_alert(event: SlaEvent) -> None:
                     key=mail.sla_alert_id(event, agent),
                 ),
             )
-            for agent in _sla_recipients(ticket)
+            for agent in _agents_on(ticket)
         ]
     )
 
 
-def _sla_recipients(ticket: Ticket) -> list[User]:
+def _agents_on(ticket: Ticket) -> list[User]:
+    """The agents a request is with: its assignee, else its group's agents."""
     if ticket.assignee is not None:
         people = [ticket.assignee]
     elif ticket.department is not None:

@@ -48,6 +48,45 @@ def test_a_reply_reaches_the_customer_in_the_portal_and_by_mail(
     assert [sent.to for sent in mail.outbox] == [["alice@example.com"]]
 
 
+def test_the_customer_side_hears_each_others_replies_and_the_assignee_hears_theirs(
+    ticket: Ticket, alice: User, bob: User, dave: User
+) -> None:
+    services.ticket_update(ticket, actor=dave, changes=TicketChanges(assignee=dave))
+    services.follower_add(ticket, by=alice, follower=bob)
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+
+    services.reply_add(ticket, NewReply(author=bob, body="Same here on floor 3."))
+    services.reply_add(ticket, NewReply(author=alice, body="Thanks, Bob."))
+
+    assert _kinds(alice) == ["request_reply"]
+    assert _kinds(bob) == ["request_reply"]
+    assert _kinds(dave) == ["request_reply", "request_reply"]
+    assert sorted(sent.to[0] for sent in mail.outbox) == [
+        "alice@example.com",
+        "bob@example.com",
+        "dave@example.com",
+        "dave@example.com",
+    ]
+
+
+def test_while_nobody_is_assigned_the_group_hears_the_customer(
+    alice: User, dave: User, erin: User, request_type: RequestType
+) -> None:
+    billing = Department.objects.create(name="Billing", assignment=Department.Assignment.NONE)
+    billing.members.set([dave, erin])
+    request_type.department = billing
+    request_type.save()
+    ticket = make_ticket(alice, request_type=request_type)
+    assert ticket.assignee is None
+    Notification.objects.all().delete()
+
+    services.reply_add(ticket, NewReply(author=alice, body="Any news?"))
+
+    assert _kinds(dave) == _kinds(erin) == ["request_reply"]
+    assert _kinds(alice) == []
+
+
 def test_each_channel_follows_its_own_preference(ticket: Ticket, alice: User, dave: User) -> None:
     notifications.preferences_set(alice, enabled={("request_reply", EMAIL)})
     services.reply_add(ticket, NewReply(author=dave, body="By mail only."))
