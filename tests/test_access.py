@@ -171,7 +171,7 @@ def _kb_article(organisation: Organisation) -> Article:
         tags=[f"tag-{organisation.slug}"],
     )
     kb_services.attachment_add(
-        article, SimpleUploadedFile("manual.pdf", b"%PDF-1.4 manual"), language=""
+        article, SimpleUploadedFile("manual.pdf", b"%PDF-1.4 manual"), draft=False, language=""
     )
     return article
 

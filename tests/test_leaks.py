@@ -92,7 +92,9 @@ def their_article(org_b: Organisation, carol: User) -> Article:
         tags=[f"tag-{CANARY}"],
         translations={"ja": (f"題名 {CANARY}", f"本文 {CANARY}")},
     )
-    kb_services.attachment_add(article, SimpleUploadedFile(f"{CANARY}.pdf", b"%PDF-1.4 x"))
+    kb_services.attachment_add(
+        article, SimpleUploadedFile(f"{CANARY}.pdf", b"%PDF-1.4 x"), draft=False
+    )
     vote = kb_services.Vote(
         article=article, language="en", helpful=False, comment=f"Vote {CANARY}", user=carol
     )

@@ -279,7 +279,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         return JsonResponse({"error": _("Choose a file to upload.")}, status=400)
     try:
-        attachment = services.attachment_add(item, upload, by=request.user)
+        attachment = services.attachment_add(item, upload, draft=True, by=request.user)
     except DomainError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(

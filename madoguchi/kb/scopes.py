@@ -192,10 +192,11 @@ def translations(user: Any, queryset: QuerySet[ArticleTranslation]) -> QuerySet[
 
 
 def attachments(user: Any, queryset: QuerySet[ArticleAttachment]) -> QuerySet[ArticleAttachment]:
-    """A file is served under its article's visibility."""
+    """A file is served under its article's visibility, once published with it (not while it
+    belongs to a draft)."""
     if _is_agent(user):
         return queryset
-    return queryset.filter(_of_readable_article(user))
+    return queryset.filter(_of_readable_article(user), published_at__isnull=False)
 
 
 def versions(user: Any, queryset: QuerySet[ArticleVersion]) -> QuerySet[ArticleVersion]:

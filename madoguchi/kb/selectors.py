@@ -311,8 +311,9 @@ def related_articles(user: Any, article: Article, language: str) -> list[Article
 
 def article_attachments(article: Article, language: str) -> list[ArticleAttachment]:
     """Return the files of an article the reader was given through its scope (a file is seen
-    exactly when its article is: kb.scopes), the ones for every language and for this one."""
-    files = ArticleAttachment.objects.filter(article=article)
+    exactly when its article is: kb.scopes), the ones for every language and for this one,
+    published with the article (a draft's files wait for its publication)."""
+    files = ArticleAttachment.objects.filter(article=article, published_at__isnull=False)
     return list(files.filter(Q(language="") | Q(language=language)))
 
 

@@ -273,6 +273,8 @@ def _publish(
     translation.save()
     _redirects_update(translation, old_slug)
     Article.objects.filter(pk=article.pk).update(updated_at=now)
+    # The files uploaded while the text was a draft go live with it.
+    article.attachments.filter(published_at__isnull=True).update(published_at=now)
     return translation
 
 
@@ -372,12 +374,13 @@ def translation_is_outdated(translation: ArticleTranslation, source: ArticleTran
 
 
 def attachment_add(
-    article: Article, upload: UploadedFile, *, by: Any = None, language: str = ""
+    article: Article, upload: UploadedFile, *, draft: bool, by: Any = None, language: str = ""
 ) -> ArticleAttachment:
     """Store a file on an article under a random key (R13), checked by its bytes (R11).
 
-    The file is written before the row; if the row cannot be written the file is removed, so
-    nothing half-written stays behind.
+    A file for a draft (an editor's upload) reaches readers when the article is next published;
+    any other is theirs at once. The file is written before the row; if the row cannot be
+    written the file is removed, so nothing half-written stays behind.
     """
     checked = uploads.check(upload)
     if checked.size > settings.ATTACHMENT_MAX_BYTES:
@@ -398,6 +401,7 @@ def attachment_add(
             content_type=checked.content_type,
             size=content.size,
             uploaded_by=by,
+            published_at=None if draft else timezone.now(),
         )
     except Exception:
         private_storage().delete(stored)

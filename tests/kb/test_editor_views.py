@@ -183,6 +183,29 @@ def test_an_image_upload_becomes_an_article_file_readers_can_open(
     assert image["Content-Type"] == "image/png"
 
 
+def test_a_file_for_the_draft_of_a_live_article_waits_for_its_publication(
+    draft: ArticleTranslation, writer: User, reviewer: User
+) -> None:
+    authoring.review_approve(authoring.review_request(draft, by=writer), by=reviewer)
+    article_page = "/en/kb/help/articles/printer-setup/"
+    response = _signed_in(writer).post(
+        reverse("kb_agent:upload", args=[draft.article_id]),
+        {"file": SimpleUploadedFile("新製品.pdf", b"%PDF-1.4 unreleased", "application/pdf")},
+    )
+    address = response.json()["url"]
+    text = authoring.DraftText("Printer setup", f"New: [manual]({address})")
+    authoring.draft_save(draft, text=text, author=writer)
+
+    assert "新製品.pdf" not in Client().get(article_page).content.decode()
+    assert Client().get(address).status_code == 404
+    assert _signed_in(writer).get(address).status_code == 200
+
+    authoring.review_approve(authoring.review_request(draft, by=writer), by=reviewer)
+
+    assert "新製品.pdf" in Client().get(article_page).content.decode()
+    assert Client().get(address).status_code == 200
+
+
 def test_an_upload_of_a_refused_kind_answers_a_reason(
     draft: ArticleTranslation, writer: User
 ) -> None:

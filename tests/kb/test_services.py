@@ -146,13 +146,15 @@ def test_attachments_are_checked_by_content_and_stored_under_random_keys(
     article = make_article(kb, "Manual")
 
     stored = services.attachment_add(
-        article, SimpleUploadedFile("../../etc/manual.pdf", b"%PDF-1.4 body")
+        article, SimpleUploadedFile("../../etc/manual.pdf", b"%PDF-1.4 body"), draft=False
     )
 
     assert stored.name == "manual.pdf" and stored.content_type == "application/pdf"
     assert "manual" not in stored.file.name and stored.file.name.startswith("kb/")
     with pytest.raises(AttachmentRefusedError):
-        services.attachment_add(article, SimpleUploadedFile("x.pdf", b"<svg onload=alert(1)>"))
+        services.attachment_add(
+            article, SimpleUploadedFile("x.pdf", b"<svg onload=alert(1)>"), draft=False
+        )
     assert ArticleAttachment.objects.count() == 1
 
 
@@ -163,7 +165,9 @@ def test_attachment_over_the_limit_is_refused_and_leaves_nothing(
     article = make_article(kb, "Manual")
 
     with pytest.raises(AttachmentRefusedError):
-        services.attachment_add(article, SimpleUploadedFile("big.pdf", b"%PDF-1.4 " + b"x" * 20))
+        services.attachment_add(
+            article, SimpleUploadedFile("big.pdf", b"%PDF-1.4 " + b"x" * 20), draft=False
+        )
 
     assert not ArticleAttachment.objects.exists()
 

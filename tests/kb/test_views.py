@@ -170,7 +170,9 @@ def restricted(kb: KnowledgeBase, org_b: Organisation) -> Article:
         organisations=[org_b],
         tags=["prices"],
     )
-    services.attachment_add(article, SimpleUploadedFile("prices.pdf", b"%PDF-1.4 prices"))
+    services.attachment_add(
+        article, SimpleUploadedFile("prices.pdf", b"%PDF-1.4 prices"), draft=False
+    )
     return article
 
 

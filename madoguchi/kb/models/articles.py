@@ -284,6 +284,8 @@ class ArticleAttachment(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # Empty while the file belongs to a draft: readers get it once the article is next published.
+    published_at = models.DateTimeField(_("shown to readers since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("article file")
