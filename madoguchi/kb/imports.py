@@ -24,6 +24,7 @@ from madoguchi.kb import indexing, services
 from madoguchi.kb.formats import Entry
 from madoguchi.kb.models import (
     Article,
+    ArticleReview,
     ArticleTranslation,
     ArticleVersion,
     KnowledgeBase,
@@ -308,12 +309,34 @@ def _translations_save(
         translation.updated_at = now
     # Changed rows are written again under their own ids: one DELETE and one INSERT per batch
     # is far quicker than an UPDATE per row, and a slug may pass between two articles freely.
-    # Nothing refers to a translation row, so nothing else notices.
-    ids = [t.pk for t in updated]
+    # Only reviews refer to a translation row: the few rows they name are updated in place, so
+    # the reviews (open ones with their drafts, and the history) stay.
+    reviewed = _reviewed([t.pk for t in updated])
+    rewritten = [t for t in updated if t.pk not in reviewed]
+    ids = [t.pk for t in rewritten]
     for start in range(0, len(ids), BATCH):
         ArticleTranslation.objects.filter(pk__in=ids[start : start + BATCH]).delete()
-    ArticleTranslation.objects.bulk_create(updated + new, batch_size=BATCH)
+    _slugs_free([t for t in updated if t.pk in reviewed])
+    for translation in updated:
+        if translation.pk in reviewed:
+            translation.save()
+    ArticleTranslation.objects.bulk_create(rewritten + new, batch_size=BATCH)
     _redirects_write(plan.kb, redirects, [(t.language, t.slug) for t in new + updated])
+
+
+def _reviewed(ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        reviews = ArticleReview.objects.filter(translation_id__in=batch)
+        found.update(reviews.values_list("translation_id", flat=True))
+    return found
+
+
+def _slugs_free(translations: list[ArticleTranslation]) -> None:
+    """Park the slugs of the rows updated in place, so that two of them may swap slugs."""
+    for translation in translations:
+        ArticleTranslation.objects.filter(pk=translation.pk).update(slug=f"~{translation.pk}")
 
 
 def _redirects_write(
@@ -349,7 +372,8 @@ def _redirects_write(
 def _articles_place(
     plan: _Plan, sections: dict[tuple[str, str], Section | None], changed: list[Entry]
 ) -> None:
-    """Move updated articles to the section their entries name, and make them live.
+    """Move updated articles to the section their entries name, and make them live (archived
+    ones excepted).
 
     One UPDATE per section and one per batch: a bulk_update of thousands of rows builds a
     CASE expression per row and costs seconds.
@@ -368,8 +392,9 @@ def _articles_place(
         Article.objects.filter(pk__in=ids[start : start + BATCH], publish_at__isnull=True).update(
             publish_at=now
         )
+        # An archived article stays archived: its text is updated, an editor brings it back.
         Article.objects.filter(pk__in=ids[start : start + BATCH]).exclude(
-            status=Article.Status.PUBLISHED
+            status__in=[Article.Status.PUBLISHED, Article.Status.ARCHIVED]
         ).update(status=Article.Status.PUBLISHED)
     touched = {plan.articles[e.id].pk for e in changed} - {
         plan.articles[k].pk for k in plan.created_ids

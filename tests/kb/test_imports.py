@@ -8,16 +8,17 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from madoguchi.kb import formats
+from madoguchi.kb import authoring, formats
 from madoguchi.kb.models import (
     Article,
+    ArticleReview,
     ArticleTranslation,
     ArticleVersion,
     KnowledgeBase,
     SlugRedirect,
     Visibility,
 )
-from tests.factories import make_article, make_kb
+from tests.factories import make_article, make_editor, make_kb
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,40 @@ def test_reimport_updates_and_never_duplicates(tmp_path: Path) -> None:
     assert translation.article.versions.count() == 2
     # The title-made slug is kept on re-import: links to the article keep working as they were.
     assert translation.slug == "first"
+
+
+def test_reimport_keeps_reviews_and_the_draft_waiting_for_one(tmp_path: Path) -> None:
+    path = _jsonl(
+        tmp_path / "a.jsonl", [{"id": "x1", "title": "First", "body": "One", "lang": "en"}]
+    )
+    _import(path)
+    translation = ArticleTranslation.objects.get()
+    writer = make_editor("writer@example.com")
+    authoring.draft_save(translation, text=authoring.DraftText("First", "Draft"), author=writer)
+    review = authoring.review_request(translation, by=writer)
+    _jsonl(path, [{"id": "x1", "title": "First", "body": "Two", "lang": "en"}])
+
+    output = _import(path)
+
+    assert "1 updated" in output
+    review.refresh_from_db()
+    assert review.state == ArticleReview.State.PENDING
+    translation.refresh_from_db()
+    assert (translation.body, translation.draft_body) == ("Two", "Draft")
+
+
+def test_reimport_leaves_an_archived_article_archived(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "a.jsonl", [{"id": "x1", "title": "Old", "body": "One", "lang": "en"}])
+    _import(path)
+    article = Article.objects.get()
+    authoring.article_archive(article, by=make_editor("editor@example.com"))
+    _jsonl(path, [{"id": "x1", "title": "Old", "body": "Two", "lang": "en"}])
+
+    _import(path)
+
+    article.refresh_from_db()
+    assert article.status == Article.Status.ARCHIVED
+    assert article.translations.get().body == "Two"
 
 
 @pytest.mark.parametrize("article_id", ["madoguchi-²", "madoguchi-" + "9" * 30])
