@@ -11,7 +11,9 @@ A Markdown file starts with YAML front matter between two `---` lines:
     section: sign-in
     tags: [password, login]     (optional)
     description: …              (optional meta description)
-    ---
+    visibility: organisations   (optional: public, signed_in, organisations, segments or
+    organisations: [acme]        internal, with the organisations' slugs or the segments'
+    ---                          names it needs; the knowledge base's default otherwise)
     The body, in Markdown.
 
 A JSON lines file holds one article translation per line with the same keys, the body under
@@ -33,6 +35,8 @@ import yaml
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from madoguchi.kb.models import Visibility
+
 ID_MAX = 200
 # A longer article is a mistake (a log, a dump), and rendering 10 MB of Markdown takes a minute.
 BODY_MAX = 1_000_000
@@ -51,6 +55,9 @@ class Entry:
     section: str = ""
     tags: tuple[str, ...] = ()
     description: str = ""
+    visibility: str = ""
+    organisations: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
     origin: str = ""
 
 
@@ -157,6 +164,9 @@ def _entry(where: str, data: Any, parsed: Parsed) -> None:
         section=_text(data.get("section")),
         tags=_tags(data.get("tags")),
         description=_text(data.get("description") or data.get("meta_description")),
+        visibility=_text(data.get("visibility")),
+        organisations=_tags(data.get("organisations")),
+        segments=_tags(data.get("segments")),
         origin=where,
     )
     problems = list(_problems(entry))
@@ -183,6 +193,19 @@ def _problems(entry: Entry) -> Iterator[str]:
         yield _("the body is longer than %(max)s characters.") % {"max": f"{BODY_MAX:,}"}
     if entry.section and not entry.category:
         yield _("a section needs a category.")
+    yield from _visibility_problems(entry)
+
+
+def _visibility_problems(entry: Entry) -> Iterator[str]:
+    if entry.visibility and entry.visibility not in Visibility.values:
+        yield _("unknown visibility “%(visibility)s” (use %(known)s).") % {
+            "visibility": entry.visibility,
+            "known": ", ".join(Visibility.values),
+        }
+    elif entry.visibility == Visibility.ORGANISATIONS and not entry.organisations:
+        yield _("visibility “organisations” needs the organisations (their slugs).")
+    elif entry.visibility == Visibility.SEGMENTS and not entry.segments:
+        yield _("visibility “segments” needs the segments (their names).")
 
 
 def _check_together(parsed: Parsed) -> None:
@@ -206,21 +229,26 @@ def _check_together(parsed: Parsed) -> None:
                 )
 
 
+def _fields(entry: Entry, *, leave: tuple[str, ...]) -> dict[str, Any]:
+    """The entry's stated fields as plain data (lists, not tuples), without those to leave."""
+    return {
+        name: list(value) if isinstance(value, tuple) else value
+        for name, value in asdict(entry).items()
+        if name not in ("origin", *leave) and value not in ("", ())
+    }
+
+
 def to_jsonl(entries: Iterable[Entry]) -> Iterator[str]:
     """Yield one JSON line per entry (without its origin)."""
     for entry in entries:
-        data = {k: v for k, v in asdict(entry).items() if k != "origin" and v not in ("", ())}
+        data = _fields(entry, leave=())
         data["tags"] = list(entry.tags)
         yield json.dumps(data, ensure_ascii=False) + "\n"
 
 
 def to_markdown(entry: Entry) -> str:
     """Return the entry as a Markdown file with front matter."""
-    front = {
-        k: v for k, v in asdict(entry).items() if k not in ("origin", "body") and v not in ("", ())
-    }
-    if entry.tags:
-        front["tags"] = list(entry.tags)
+    front = _fields(entry, leave=("body",))
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
     return f"---\n{header}---\n{entry.body}\n"
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.models import Organisation
 from madoguchi.branding.models import Brand
 from madoguchi.core import page_cache
 from madoguchi.core.errors import DomainError
@@ -29,8 +30,10 @@ from madoguchi.kb.models import (
     ArticleVersion,
     KnowledgeBase,
     Section,
+    Segment,
     SlugRedirect,
     Tag,
+    Visibility,
 )
 from madoguchi.kb.selectors import OWN_ID_PREFIX
 
@@ -52,12 +55,22 @@ class ImportResult:
     unchanged: int
 
 
+@dataclass(frozen=True)
+class _Audience:
+    """Who may read an article, as its entries state it, resolved to ids."""
+
+    visibility: str
+    organisations: tuple[int, ...] = ()
+    segments: tuple[int, ...] = ()
+
+
 @dataclass
 class _Plan:
     kb: KnowledgeBase
     by_id: dict[str, list[Entry]]
     articles: dict[str, Article]
     created_ids: set[str]
+    audiences: dict[str, _Audience]
 
 
 @transaction.atomic
@@ -74,7 +87,11 @@ def articles_import(
     for entry in entries:
         by_id[entry.id].append(entry)
     plan = _Plan(
-        kb=kb, by_id=dict(by_id), articles=_existing_articles(kb, by_id), created_ids=set()
+        kb=kb,
+        by_id=dict(by_id),
+        articles=_existing_articles(kb, by_id),
+        created_ids=set(),
+        audiences=_audiences(kb, by_id),
     )
     slugs = _slugs(plan)
     sections = _sections(kb, entries)
@@ -82,6 +99,7 @@ def articles_import(
     changed = _translations_write(plan, slugs, author)
     _articles_place(plan, sections, changed)
     _tags_set(plan)
+    _audiences_set(plan)
     indexing.articles_index_later([article.pk for article in plan.articles.values()])
     page_cache.invalidate_on_commit()
     updated = len({e.id for e in changed} - plan.created_ids)
@@ -90,6 +108,57 @@ def articles_import(
         updated=updated,
         unchanged=len(by_id) - len(plan.created_ids) - updated,
     )
+
+
+def _audiences(kb: KnowledgeBase, by_id: dict[str, list[Entry]]) -> dict[str, _Audience]:
+    """Resolve the visibility each article's entries state (the first entry stating one);
+    an organisation or a segment that does not exist is a problem to report."""
+    stated = {
+        key: next(entry for entry in entries if entry.visibility)
+        for key, entries in by_id.items()
+        if any(entry.visibility for entry in entries)
+    }
+    wanted = {slug for entry in stated.values() for slug in entry.organisations}
+    organisations = dict(Organisation.objects.filter(slug__in=wanted).values_list("slug", "pk"))
+    names = {name for entry in stated.values() for name in entry.segments}
+    segments: dict[str, list[int]] = defaultdict(list)
+    for name, pk in Segment.objects.filter(brand=kb.brand_id, name__in=names).values_list(
+        "name", "pk"
+    ):
+        segments[name].append(pk)
+    problems = []
+    for entry in stated.values():
+        problems += [
+            _("%(where)s: no organisation has the slug “%(slug)s”.")
+            % {"where": entry.origin, "slug": slug}
+            for slug in entry.organisations
+            if slug not in organisations
+        ]
+        problems += [
+            _("%(where)s: no segment of this brand is named “%(name)s”.")
+            % {"where": entry.origin, "name": name}
+            for name in entry.segments
+            if name not in segments
+        ]
+    if problems:
+        raise ImportRefusedError(problems)
+    return {
+        key: _Audience(
+            visibility=entry.visibility,
+            organisations=tuple(organisations[slug] for slug in entry.organisations)
+            if entry.visibility == Visibility.ORGANISATIONS
+            else (),
+            segments=tuple(pk for name in entry.segments for pk in segments[name])
+            if entry.visibility == Visibility.SEGMENTS
+            else (),
+        )
+        for key, entry in stated.items()
+    }
+
+
+def _visibility_of(plan: _Plan, key: str) -> str:
+    audience = plan.audiences.get(key)
+    return audience.visibility if audience else plan.kb.default_visibility
 
 
 def _is_database_id(text: str) -> bool:
@@ -186,7 +255,7 @@ def _articles_create(plan: _Plan, sections: dict[tuple[str, str], Section | None
                 position=start + number,
                 status=Article.Status.PUBLISHED,
                 publish_at=now,
-                visibility=plan.kb.default_visibility,
+                visibility=_visibility_of(plan, key),
                 source_language=plan.by_id[key][0].lang,
                 external_id="" if key.startswith(OWN_ID_PREFIX) else key,
                 created_at=now,
@@ -405,6 +474,30 @@ def _articles_place(
 def _in_batches(ids: list[int], **values: Any) -> None:
     for start in range(0, len(ids), BATCH):
         Article.objects.filter(pk__in=ids[start : start + BATCH]).update(**values)
+
+
+def _audiences_set(plan: _Plan) -> None:
+    """Give each article whose entries state a visibility that visibility and its links
+    (replacing earlier ones); the others keep theirs."""
+    by_visibility: dict[str, list[int]] = defaultdict(list)
+    for key, audience in plan.audiences.items():
+        by_visibility[audience.visibility].append(plan.articles[key].pk)
+    for visibility, ids in by_visibility.items():
+        _in_batches(ids, visibility=visibility)
+    for field in ("organisations", "segments"):
+        through = getattr(Article, field).through
+        column = getattr(Article, field).field.m2m_reverse_field_name()
+        ids = [plan.articles[key].pk for key in plan.audiences]
+        for start in range(0, len(ids), BATCH):
+            through.objects.filter(article_id__in=ids[start : start + BATCH]).delete()
+        through.objects.bulk_create(
+            [
+                through(article_id=plan.articles[key].pk, **{f"{column}_id": linked})
+                for key, audience in plan.audiences.items()
+                for linked in getattr(audience, field)
+            ],
+            batch_size=BATCH,
+        )
 
 
 def _tags_set(plan: _Plan) -> None:

@@ -31,6 +31,7 @@ from madoguchi.kb.models import (
     Section,
     SlugRedirect,
     Tag,
+    Visibility,
 )
 
 LIST_SIZE = 5
@@ -432,12 +433,13 @@ def export_entries(kb: KnowledgeBase) -> Iterator[Entry]:
     articles = (
         kb.articles.exclude(status=Article.Status.ARCHIVED)
         .select_related("section__category")
-        .prefetch_related("tags", _published_translations_full())
+        .prefetch_related("tags", "organisations", "segments", _published_translations_full())
         .order_by("pk")
     )
     for article in articles.iterator(chunk_size=500):
         key = article.external_id or f"{OWN_ID_PREFIX}{article.pk}"
         section = article.section
+        audience = _audience_entry(article)
         for shown in article.published:
             yield Entry(
                 id=key,
@@ -449,7 +451,19 @@ def export_entries(kb: KnowledgeBase) -> Iterator[Entry]:
                 section=section.slug if section else "",
                 tags=tuple(t.name for t in article.tags.all()),
                 description=shown.meta_description,
+                **audience,
             )
+
+
+def _audience_entry(article: Article) -> dict[str, Any]:
+    """Who may read the article, as an entry states it: exported and imported back, a
+    restricted article stays restricted."""
+    audience: dict[str, Any] = {"visibility": article.visibility}
+    if article.visibility == Visibility.ORGANISATIONS:
+        audience["organisations"] = tuple(sorted(o.slug for o in article.organisations.all()))
+    elif article.visibility == Visibility.SEGMENTS:
+        audience["segments"] = tuple(sorted(s.name for s in article.segments.all()))
+    return audience
 
 
 def _published_translations_full() -> Prefetch:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from madoguchi.accounts.models import Organisation
 from madoguchi.kb import authoring, formats
 from madoguchi.kb.models import (
     Article,
@@ -15,6 +16,7 @@ from madoguchi.kb.models import (
     ArticleTranslation,
     ArticleVersion,
     KnowledgeBase,
+    Segment,
     SlugRedirect,
     Visibility,
 )
@@ -324,6 +326,112 @@ def test_import_of_markdown_export_into_a_new_knowledge_base(tmp_path: Path) -> 
     copied = Article.objects.get(knowledge_base__slug="copy")
     assert copied.external_id == "ext-1"
     assert copied.translations.get().body == "Text"
+
+
+def test_restricted_articles_stay_restricted_through_export_and_import(
+    tmp_path: Path, org_a: Organisation
+) -> None:
+    kb = make_kb()
+    make_article(kb, "Acme prices", visibility=Visibility.ORGANISATIONS, organisations=[org_a])
+    enterprise = Segment.objects.create(brand=kb.brand, name="Enterprise", role="admin")
+    for_segment = make_article(kb, "Admin guide", visibility=Visibility.SEGMENTS)
+    for_segment.segments.set([enterprise])
+    make_article(kb, "Escalation policy", visibility=Visibility.INTERNAL)
+    make_article(kb, "Opening hours")
+    for target in ("markdown", "jsonl"):
+        out = tmp_path / ("export" if target == "markdown" else "export.jsonl")
+        call_command("export_articles", str(out), kb="help", stdout=StringIO(), stderr=StringIO())
+
+        _import(out, kb=f"copy-{target}")
+
+        copied = {
+            a.translations.get().title: a
+            for a in Article.objects.filter(knowledge_base__slug=f"copy-{target}")
+        }
+        assert {title: a.visibility for title, a in copied.items()} == {
+            "Acme prices": Visibility.ORGANISATIONS,
+            "Admin guide": Visibility.SEGMENTS,
+            "Escalation policy": Visibility.INTERNAL,
+            "Opening hours": Visibility.PUBLIC,
+        }
+        assert list(copied["Acme prices"].organisations.all()) == [org_a]
+        assert list(copied["Admin guide"].segments.all()) == [enterprise]
+
+
+def test_a_stated_visibility_replaces_the_old_one_and_unstated_keeps_it(
+    tmp_path: Path, org_a: Organisation
+) -> None:
+    path = _jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {"id": "x1", "title": "T1", "body": "B", "lang": "en", "visibility": "internal"},
+            {"id": "x2", "title": "T2", "body": "B", "lang": "en"},
+        ],
+    )
+    _import(path)
+    Article.objects.filter(external_id="x2").update(visibility=Visibility.SIGNED_IN)
+    _jsonl(
+        path,
+        [
+            {
+                "id": "x1",
+                "title": "T1",
+                "body": "B",
+                "lang": "en",
+                "visibility": "organisations",
+                "organisations": ["acme"],
+            },
+            {"id": "x2", "title": "T2", "body": "B", "lang": "en"},
+        ],
+    )
+
+    _import(path)
+
+    first, second = Article.objects.order_by("external_id")
+    assert (first.visibility, list(first.organisations.all())) == (
+        Visibility.ORGANISATIONS,
+        [org_a],
+    )
+    assert second.visibility == Visibility.SIGNED_IN
+
+
+def test_an_unknown_audience_is_refused_and_nothing_imported(tmp_path: Path) -> None:
+    path = _jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {"id": "x1", "title": "T", "body": "B", "lang": "en", "visibility": "secret"},
+            {
+                "id": "x2",
+                "title": "T",
+                "body": "B",
+                "lang": "en",
+                "visibility": "organisations",
+                "organisations": ["nobody"],
+            },
+            {"id": "x3", "title": "T", "body": "B", "lang": "en", "visibility": "segments"},
+        ],
+    )
+
+    message = _refused(path)
+
+    assert "unknown visibility “secret”" in message
+    assert "visibility “segments” needs the segments" in message
+    assert not Article.objects.exists()
+    _jsonl(
+        path,
+        [
+            {
+                "id": "x2",
+                "title": "T",
+                "body": "B",
+                "lang": "en",
+                "visibility": "organisations",
+                "organisations": ["nobody"],
+            }
+        ],
+    )
+    assert "no organisation has the slug “nobody”" in _refused(path)
+    assert not Article.objects.exists()
 
 
 def test_ten_megabytes_of_text_is_refused_with_a_clear_message(tmp_path: Path) -> None:
