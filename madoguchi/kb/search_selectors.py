@@ -25,14 +25,13 @@ from madoguchi.kb.models import (
 )
 from madoguchi.kb.selectors import article_path
 from madoguchi.search import selectors as search
-from madoguchi.search.analysis import normalize
+from madoguchi.search.analysis import marked_words
 from madoguchi.search.engines import SUGGESTION_MATCHES
 
 # Hits fetched before the kb filters and pagination apply: pages go no deeper than this.
 CANDIDATES = 100
 SNIPPET_CHARS = 220
 SUGGESTIONS = 8
-_WORD = re.compile(r"[\w\u3040-\u30ff\u3400-\u9fff]+")
 _MIN_ASCII_TERM = 2
 # NUL and other control characters mean nothing to a search, and PostgreSQL refuses NUL in text.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -107,13 +106,19 @@ class ArticleSearch:
 
 
 def query_terms(text: str) -> list[str]:
-    """Return the words of a query worth marking in results (longest first)."""
-    words = {w for w in _WORD.findall(normalize(text)) if not w.isascii() or len(w) >= 2}
+    """Return the words of a query worth marking in results (longest first), as the analyser
+    splits them (search.analysis.marked_words)."""
+    words = {w for w in marked_words(text) if not w.isascii() or len(w) >= _MIN_ASCII_TERM}
     return sorted(words, key=len, reverse=True)[:20]
 
 
 def _term_pattern(terms: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(map(re.escape, terms)), re.IGNORECASE) if terms else None
+    """Match the terms; an English one from the start of a word, with the rest of the word (a
+    stem marks its forms: configur → Configuring)."""
+    if not terms:
+        return None
+    parts = [rf"\b{re.escape(t)}\w*" if t.isascii() else re.escape(t) for t in terms]
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 def highlight(text: str, terms: list[str]) -> SafeString:

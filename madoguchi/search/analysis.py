@@ -131,6 +131,31 @@ def analyze(text: str) -> list[str]:
     return _japanese_tokens(text)
 
 
+def marked_words(text: str) -> list[str]:
+    """Return what of a query to mark in the text found: each Japanese word as written (no
+    particles or auxiliaries: パスワードを忘れました marks パスワード and 忘れ), each English
+    word and its stem (the stem marks the word's other forms)."""
+    text = normalize(text)
+    if text.isascii():
+        return _english_marks(text)
+    marks = []
+    for morpheme in _tokenizer().tokenize(text):
+        surface = morpheme.surface()
+        if surface.isascii():
+            marks.extend(_english_marks(surface))
+        elif not (
+            _pos_dropped(morpheme.part_of_speech_id())
+            or morpheme.normalized_form() in _JAPANESE_STOP_WORDS
+        ):
+            marks.append(surface)
+    return marks
+
+
+def _english_marks(text: str) -> list[str]:
+    words = [word for word in _LATIN_WORD.findall(text) if _stem(word)]
+    return [*words, *(_stem(word) or word for word in words)]
+
+
 def surface_words(text: str) -> list[str]:
     """Return the lower-case English words of `text` before stemming (for "did you mean")."""
     return _LATIN_WORD.findall(normalize(text))

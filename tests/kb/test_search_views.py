@@ -52,6 +52,33 @@ def test_japanese_page_finds_the_japanese_article(client: Client, repair: Articl
     assert 'lang="ja"' in response.text
 
 
+def test_a_japanese_sentence_marks_its_words_and_the_snippet_starts_near_them(
+    client: Client, kb: KnowledgeBase
+) -> None:
+    opening = "このページではアカウントの基本を説明します。" * 12
+    make_article(
+        kb,
+        "パスワード再設定",
+        language="ja",
+        body=opening + "パスワードを忘れた場合は再設定ページを開きます。",
+    )
+
+    response = client.get("/ja/search/", {"q": "パスワードを忘れました"})
+
+    assert "<mark>パスワード</mark>再設定" in response.text
+    # 270 characters into the text: found only by a snippet that starts near the words.
+    assert "<mark>パスワード</mark>を<mark>忘れ</mark>た場合" in response.text
+
+
+def test_other_forms_of_an_english_word_are_marked(client: Client, kb: KnowledgeBase) -> None:
+    make_article(kb, "Configuring printers", body="A printer is configured once.")
+
+    response = client.get("/en/search/", {"q": "configured printer"})
+
+    assert "<mark>Configuring</mark> <mark>printers</mark>" in response.text
+    assert "A <mark>printer</mark> is <mark>configured</mark> once." in response.text
+
+
 def test_user_text_is_escaped_in_results(client: Client, kb: KnowledgeBase) -> None:
     make_article(kb, "Scripts <script>alert(1)</script> guide", body="<img src=x onerror=alert(1)>")
     response = client.get("/en/search/", {"q": "<script>alert(1)</script> scripts"})

@@ -2,6 +2,7 @@
 
 import pytest
 
+from madoguchi.search import analysis
 from madoguchi.search.analysis import analyze, detect_language
 
 
@@ -47,3 +48,14 @@ def test_hostile_text_gives_plain_word_tokens(text: str) -> None:
 def test_language_detection() -> None:
     assert detect_language("パスワード") == "ja"
     assert detect_language("password") == "en"
+
+
+def test_marked_words_are_the_words_as_written_and_english_stems() -> None:
+    assert analysis.marked_words("パスワードを忘れました") == ["パスワード", "忘れ"]
+    assert analysis.marked_words("ｶﾀｶﾅ") == ["カタカナ"]
+    assert analysis.marked_words("the configured printers") == [
+        "configured",
+        "printers",
+        "configur",
+        "printer",
+    ]
