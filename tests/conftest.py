@@ -58,7 +58,7 @@ def _empty_cache() -> None:
 @pytest.fixture(autouse=True)
 def _pages_rendered_fresh(settings: Settings) -> None:
     """Render every page: a test's changes are never committed, and the visitors' page cache is
-    cleared on commit. tests/kb/test_visitor_pages.py turns it on."""
+    cleared on commit. The page_cache_on fixture of tests/kb turns it on."""
     settings.PAGE_CACHE_SECONDS = 0
 
 

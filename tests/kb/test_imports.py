@@ -396,18 +396,19 @@ def test_a_stated_visibility_replaces_the_old_one_and_unstated_keeps_it(
 
 
 def test_an_unknown_audience_is_refused_and_nothing_imported(tmp_path: Path) -> None:
+    unknown_organisation = {
+        "id": "x2",
+        "title": "T",
+        "body": "B",
+        "lang": "en",
+        "visibility": "organisations",
+        "organisations": ["nobody"],
+    }
     path = _jsonl(
         tmp_path / "a.jsonl",
         [
             {"id": "x1", "title": "T", "body": "B", "lang": "en", "visibility": "secret"},
-            {
-                "id": "x2",
-                "title": "T",
-                "body": "B",
-                "lang": "en",
-                "visibility": "organisations",
-                "organisations": ["nobody"],
-            },
+            unknown_organisation,
             {"id": "x3", "title": "T", "body": "B", "lang": "en", "visibility": "segments"},
         ],
     )
@@ -417,19 +418,7 @@ def test_an_unknown_audience_is_refused_and_nothing_imported(tmp_path: Path) -> 
     assert "unknown visibility “secret”" in message
     assert "visibility “segments” needs the segments" in message
     assert not Article.objects.exists()
-    _jsonl(
-        path,
-        [
-            {
-                "id": "x2",
-                "title": "T",
-                "body": "B",
-                "lang": "en",
-                "visibility": "organisations",
-                "organisations": ["nobody"],
-            }
-        ],
-    )
+    _jsonl(path, [unknown_organisation])
     assert "no organisation has the slug “nobody”" in _refused(path)
     assert not Article.objects.exists()
 

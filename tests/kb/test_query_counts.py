@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from madoguchi.accounts.models import User
 from madoguchi.kb import services
 from madoguchi.kb.models import Article, KnowledgeBase, Section
-from tests.factories import make_article, make_section
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,6 @@ def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
-
-
-@pytest.fixture
-def section(kb: KnowledgeBase) -> Section:
-    return make_section(kb)
 
 
 def _fill(kb: KnowledgeBase, section: Section, count: int, start: int = 0) -> list[Article]:

@@ -10,7 +10,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Membership, Organisation, User
 from madoguchi.branding.services import default_brand
@@ -24,22 +23,12 @@ from madoguchi.kb.models import (
     Segment,
     Visibility,
 )
-from tests.factories import add_member, make_article, make_section, make_user
+from tests.factories import add_member, make_article, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 ARTICLE = "/en/kb/help/articles/reset-your-password/"
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings: Settings) -> None:
-    settings.PAGE_CACHE_SECONDS = 300
-
-
-@pytest.fixture
-def section(kb: KnowledgeBase) -> Section:
-    return make_section(kb)
 
 
 @pytest.fixture

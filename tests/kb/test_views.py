@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def section(kb: KnowledgeBase) -> Section:
-    return make_section(kb)
-
-
-@pytest.fixture
 def bilingual(kb: KnowledgeBase, section: Section) -> Article:
     return make_article(
         kb,

@@ -15,22 +15,12 @@ from pytest_django.fixtures import Settings
 from madoguchi.accounts.models import User
 from madoguchi.kb import authoring, services
 from madoguchi.kb.models import Article, ArticleFeedback, KnowledgeBase, Section
-from tests.factories import make_article, make_editor, make_section
+from tests.factories import make_article, make_editor
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 ARTICLE = "/en/kb/help/articles/reset-your-password/"
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings: Settings) -> None:
-    settings.PAGE_CACHE_SECONDS = 300
-
-
-@pytest.fixture
-def section(kb: KnowledgeBase) -> Section:
-    return make_section(kb)
 
 
 @pytest.fixture
