@@ -1,4 +1,6 @@
-"""Which brand serves a request: by host name, else the default brand."""
+"""Which brand serves a request: by host name, else the default brand; and the brand's addresses."""
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -45,3 +47,12 @@ def forget_cached_brands() -> None:
         cache.incr(_GENERATION_KEY)
     except ValueError:
         cache.set(_GENERATION_KEY, 1, None)
+
+
+def page_url(brand: Brand | None, path: str) -> str:
+    """Return the absolute address of a page on the brand's own host (with SITE_URL's scheme):
+    a customer of one brand is never sent to another's portal. A brand without a host of its
+    own (the default) answers on SITE_URL."""
+    if brand is None or not brand.host:
+        return settings.SITE_URL + path
+    return f"{urlsplit(settings.SITE_URL).scheme}://{brand.host}{path}"

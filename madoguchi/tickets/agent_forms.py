@@ -1,5 +1,6 @@
 """What agents type in the workspace: replies and notes, changes to one request or to many."""
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -10,6 +11,12 @@ from madoguchi.tickets import selectors
 from madoguchi.tickets.forms import LONG_TEXT_MAX, files_field
 from madoguchi.tickets.models import Macro, Priority, Ticket
 from madoguchi.tickets.services import TicketChanges
+
+
+def _words(text: str) -> list[str]:
+    """Tags as typed: separated by commas or spaces."""
+    return text.replace(",", " ").split()
+
 
 KEEP = ("", _("(keep as it is)"))
 
@@ -53,7 +60,7 @@ class AgentReplyForm(forms.Form):
             priority=data.get("priority") or None,
             assignee=agent if data.get("assign_to_me") else None,
             department=data.get("department"),
-            add_tags=data.get("add_tags", "").replace(",", " ").split() or None,
+            add_tags=_words(data.get("add_tags", "")) or None,
         )
 
     @classmethod
@@ -132,6 +139,31 @@ class ChangesForm(forms.Form):
         return None
 
 
+class BulkChangesForm(ChangesForm):
+    """Changes to the requests selected in a queue: tags are added or taken off, the others kept."""
+
+    add_tags = forms.CharField(
+        label=_("Add tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate tags with commas or spaces."),
+    )
+    remove_tags = forms.CharField(
+        label=_("Remove tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate tags with commas or spaces."),
+    )
+
+    def changes(self) -> TicketChanges:
+        data = self.cleaned_data
+        return replace(
+            super().changes(),
+            add_tags=_words(data.get("add_tags", "")) or None,
+            remove_tags=_words(data.get("remove_tags", "")) or None,
+        )
+
+
 class TicketChangesForm(ChangesForm):
     """The side panel of one request, which also edits its tags; it starts from current values."""
 
@@ -156,4 +188,4 @@ class TicketChangesForm(ChangesForm):
         return cls(data, initial=initial, auto_id="mdg-side-%s")
 
     def _tags(self) -> list[str] | None:
-        return self.cleaned_data.get("tags", "").replace(",", " ").split()
+        return _words(self.cleaned_data.get("tags", ""))

@@ -17,7 +17,7 @@ from madoguchi.tickets import macros as macros_module
 from madoguchi.tickets import selectors, services
 from madoguchi.tickets.agent_forms import (
     AgentReplyForm,
-    ChangesForm,
+    BulkChangesForm,
     MergeForm,
     PersonalMacroForm,
     TicketChangesForm,
@@ -51,7 +51,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": {"status": status, "priority": priority, "sort": sort, "due": due},
         "statuses": Ticket.Status.choices,
         "priorities": Priority.choices,
-        "bulk": ChangesForm(),
+        "bulk": BulkChangesForm(),
     }
     return render(request, "tickets/agent/queue.html", context)
 
@@ -61,7 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def bulk(request: HttpRequest) -> HttpResponse:
     pks = [int(pk) for pk in request.POST.getlist("tickets") if pk.isdigit()]
     tickets = selectors.tickets_get_for(request.user, pks)
-    form = ChangesForm(request.POST)
+    form = BulkChangesForm(request.POST)
     back = request.POST.get("back", "")
     back = back if back.startswith("?") else ""
     if not tickets:

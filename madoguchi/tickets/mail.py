@@ -15,12 +15,18 @@ from django.utils import timezone, translation
 
 from madoguchi.accounts import notifications
 from madoguchi.accounts.models import User
+from madoguchi.branding.services import page_url
 from madoguchi.core import later_mail
 from madoguchi.tickets.models import GuestRequest, Message, SlaEvent, SlaMetric, Ticket
 
 
 def _domain() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+
+
+def _link(ticket: Ticket, page: str) -> str:
+    """The absolute address of one of the request's pages, on its brand's host."""
+    return page_url(ticket.brand, reverse(page, args=[ticket.pk]))
 
 
 def thread_id(ticket: Ticket) -> str:
@@ -64,7 +70,7 @@ def confirmation(ticket: Ticket) -> EmailMultiAlternatives:
     context = {
         "ticket": ticket,
         "brand_name": ticket.brand.name,
-        "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]),
+        "url": _link(ticket, "tickets:detail"),
     }
     headers = {**_headers(ticket, thread_id(ticket)), "Message-ID": thread_id(ticket)}
     del headers["In-Reply-To"], headers["References"]
@@ -77,7 +83,7 @@ def solved(ticket: Ticket) -> EmailMultiAlternatives:
     context = {
         "ticket": ticket,
         "brand_name": ticket.brand.name,
-        "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]) + "#rate",
+        "url": _link(ticket, "tickets:detail") + "#rate",
     }
     message_id = (
         f"<madoguchi.request-{ticket.pk}.solved-{int(ticket.solved_at.timestamp())}@{_domain()}>"
@@ -91,7 +97,7 @@ def approval_needed(ticket: Ticket, admin: User) -> EmailMultiAlternatives:
     context = {
         "ticket": ticket,
         "brand_name": ticket.brand.name,
-        "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]),
+        "url": _link(ticket, "tickets:detail"),
     }
     return _render(
         "approval_needed", context, admin, _headers(ticket, approval_asked_id(ticket, admin))
@@ -110,7 +116,7 @@ def approval_decided(ticket: Ticket, *, by: User) -> EmailMultiAlternatives:
         "approver": by,
         "approved": ticket.approval == Ticket.Approval.APPROVED,
         "brand_name": ticket.brand.name,
-        "url": settings.SITE_URL + reverse("tickets:detail", args=[ticket.pk]),
+        "url": _link(ticket, "tickets:detail"),
     }
     message_id = f"<madoguchi.request-{ticket.pk}.approval@{_domain()}>"
     return _render("approval", context, ticket.requester, _headers(ticket, message_id))
@@ -125,8 +131,17 @@ def public_reply(message: Message, recipient: User) -> EmailMultiAlternatives:
         "ticket": ticket,
         "message": message,
         "brand_name": ticket.brand.name,
-        "url": settings.SITE_URL + reverse(page, args=[ticket.pk]),
+        "url": _link(ticket, page),
         "recipient_is_agent": recipient.is_staff,
+        # Linked, not attached: each opens after the recipient signs in (R8).
+        "files": [
+            (
+                file.name,
+                file.size,
+                page_url(ticket.brand, reverse("tickets:attachment", args=[ticket.pk, file.pk])),
+            )
+            for file in message.attachments.all()
+        ],
     }
     return _render("reply", context, recipient, _headers(ticket, reply_id(message, recipient)))
 
@@ -141,7 +156,7 @@ def sla_alert(event: SlaEvent, agent: User) -> EmailMultiAlternatives:
         # Lazy, so that it is translated in the agent's language below.
         "metric": SlaMetric(event.target.metric).label,
         "due_at": event.target.due_at,
-        "url": settings.SITE_URL + reverse("agent:detail", args=[ticket.pk]),
+        "url": _link(ticket, "agent:detail"),
     }
     with timezone.override(agent.time_zone or settings.TIME_ZONE):
         return _render("sla", context, agent, _headers(ticket, sla_alert_id(event, agent)))
@@ -158,7 +173,7 @@ def merged(source: Ticket, target: Ticket, recipient: User) -> EmailMultiAlterna
         "source": source,
         "target": target,
         "brand_name": target.brand.name,
-        "url": settings.SITE_URL + reverse("tickets:detail", args=[target.pk]),
+        "url": _link(target, "tickets:detail"),
     }
     return _render("merged", context, recipient, _headers(target, merged_id(source, recipient)))
 
@@ -182,7 +197,7 @@ def notice(
         "brand_name": ticket.brand.name,
         # Called while rendering, so the text is in the recipient's language.
         "text": lambda: notifications.text_for(kind, params),
-        "url": settings.SITE_URL + reverse("agent:detail", args=[ticket.pk]),
+        "url": _link(ticket, "agent:detail"),
     }
     message_id = f"<madoguchi.request-{ticket.pk}.{kind}.{recipient.pk}@{_domain()}>"
     return _render("notice", context, recipient, _headers(ticket, message_id))
@@ -193,7 +208,7 @@ def guest_confirmation(hold: GuestRequest, token: str, *, language: str) -> Emai
     context = {
         "hold": hold,
         "brand_name": hold.brand.name,
-        "url": settings.SITE_URL + reverse("tickets:guest_confirm", args=[token]),
+        "url": page_url(hold.brand, reverse("tickets:guest_confirm", args=[token])),
         "hours": settings.GUEST_REQUEST_HOURS,
     }
     with translation.override(language or settings.LANGUAGE_CODE):

@@ -213,8 +213,10 @@ class TicketChanges:
     unassign: bool = False
     department: Department | None = None
     tags: list[str] | None = None
-    # Tags added to those already there (a macro's), unlike tags, which replaces them all.
+    # Tags added to those already there (a macro's, a bulk change's), unlike tags, which
+    # replaces them all; and tags taken off, leaving the others.
     add_tags: list[str] | None = None
+    remove_tags: list[str] | None = None
 
 
 def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Ticket:
@@ -245,6 +247,8 @@ def ticket_update(ticket: Ticket, *, actor: User, changes: TicketChanges) -> Tic
             locked.tags.set(_tags(changes.tags))
         if changes.add_tags:
             locked.tags.add(*_tags(changes.add_tags))
+        if changes.remove_tags:
+            locked.tags.remove(*locked.tags.filter(name__in=_tag_names(changes.remove_tags)))
         _tell_changes(locked, before=before, was_solved=was_solved, actor=actor)
     ticket.refresh_from_db()
     return ticket
@@ -400,9 +404,13 @@ def tickets_close_solved(now: datetime | None = None) -> int:
     return solved.update(status=Ticket.Status.CLOSED)
 
 
+def _tag_names(names: list[str]) -> list[str]:
+    """Tags as stored: slugs of at most 50 characters (Unicode kept), each once."""
+    return sorted({slugify(name, allow_unicode=True)[:50] for name in names} - {""})
+
+
 def _tags(names: list[str]) -> list[Tag]:
-    cleaned = {slugify(name, allow_unicode=True)[:50] for name in names} - {""}
-    return [Tag.objects.get_or_create(name=name)[0] for name in sorted(cleaned)]
+    return [Tag.objects.get_or_create(name=name)[0] for name in _tag_names(names)]
 
 
 def _message_add(  # noqa: PLR0913  (a message's parts)

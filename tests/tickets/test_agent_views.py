@@ -115,6 +115,24 @@ def test_bulk_assign_and_prioritise(agent: Client, alice: User, dave: User) -> N
     assert untouched.assignee is None
 
 
+def test_bulk_adds_and_removes_tags_keeping_the_others(
+    agent: Client, alice: User, dave: User
+) -> None:
+    first, second = make_ticket(alice), make_ticket(alice)
+    for ticket in (first, second):
+        services.ticket_update(ticket, actor=dave, changes=TicketChanges(tags=["printer", "vip"]))
+    page = agent.get(reverse("agent:queue") + "?queue=all").content.decode()
+    assert 'name="add_tags"' in page and 'name="remove_tags"' in page
+
+    agent.post(
+        reverse("agent:bulk"),
+        {"tickets": [first.pk, second.pk], "add_tags": "請求書, urgent", "remove_tags": "vip"},
+    )
+
+    for ticket in (first, second):
+        assert sorted(ticket.tags.values_list("name", flat=True)) == ["printer", "urgent", "請求書"]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [({}, "Select at least one request."), ({"priority": "bogus"}, "choose valid values")],

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -46,6 +47,19 @@ def test_a_reply_reaches_the_customer_in_the_portal_and_by_mail(
     )
     assert notifications.text_of(note) == f"New reply on #{ticket.pk}: Printer"
     assert [sent.to for sent in mail.outbox] == [["alice@example.com"]]
+
+
+def test_the_reply_mail_links_the_replys_files(ticket: Ticket, alice: User, dave: User) -> None:
+    files = [SimpleUploadedFile("手順書.pdf", b"%PDF-1.4 " + b"x" * 2048)]
+
+    services.reply_add(ticket, NewReply(author=dave, body="See the guide.", files=files))
+
+    (sent,) = mail.outbox
+    file = ticket.attachments.get()
+    link = f"/requests/{ticket.pk}/attachments/{file.pk}/"
+    assert "手順書.pdf (2.0\xa0KB): http" in sent.body and link in sent.body
+    html = sent.alternatives[0].content
+    assert f'{link}">手順書.pdf</a>' in html
 
 
 def test_the_customer_side_hears_each_others_replies_and_the_assignee_hears_theirs(

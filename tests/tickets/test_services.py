@@ -4,8 +4,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Department, User
+from madoguchi.branding.models import Brand
 from madoguchi.tickets import services
 from madoguchi.tickets.models import Priority, RequestType, Ticket
 from tests.factories import make_ticket, make_user
@@ -65,6 +67,25 @@ def test_the_confirmation_mail_names_the_number_in_the_requester_language(
     assert message.to == ["mail@example.com"]
     assert message.subject == f"[#{ticket.pk}] {subject}"
     assert f"/requests/{ticket.pk}/" in message.body
+
+
+def test_mail_links_lead_to_the_portal_of_the_requests_brand(
+    settings: Settings, alice: User, dave: User
+) -> None:
+    settings.SITE_URL = "https://portal.example.com"
+    globex = Brand.objects.create(name="Globex", host="support.globex.example")
+    theirs = services.ticket_create(
+        services.NewRequest(brand=globex, requester=alice, subject="Printer", description="Jam")
+    )
+    ours = make_ticket(alice)
+    services.reply_add(theirs, services.NewReply(author=dave, body="Try this."))
+
+    bodies = [sent.body for sent in mail.outbox]
+
+    assert f"https://support.globex.example/requests/{theirs.pk}/" in bodies[0]
+    assert f"https://portal.example.com/requests/{ours.pk}/" in bodies[1]
+    assert f"https://support.globex.example/requests/{theirs.pk}/" in bodies[2]
+    assert not any(f"portal.example.com/requests/{theirs.pk}/" in body for body in bodies)
 
 
 def test_nothing_is_left_when_the_mail_cannot_be_queued(
