@@ -5,10 +5,12 @@ cleaned again by nh3 with a short list of tags, so a bug in one layer is not an 
 Links open no window relationship and tell search engines not to follow them.
 """
 
+import html
 from collections.abc import Callable
 from urllib.parse import unquote
 
 import nh3
+from django.utils.html import strip_tags
 from markdown_it import MarkdownIt
 
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
@@ -56,3 +58,8 @@ def _image_filter(prefix: str | tuple[str, ...]) -> Callable[[str, str, str], st
         return value
 
     return keep
+
+
+def plain_text(rendered: str) -> str:
+    """Return the words of rendered HTML, without markup (for indexes, snippets, descriptions)."""
+    return " ".join(html.unescape(strip_tags(rendered)).split())

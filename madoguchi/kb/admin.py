@@ -1,5 +1,7 @@
 """Knowledge-base structure in the admin; articles are written in the editor, not here."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -8,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.kb import formats, imports
+from madoguchi.kb import formats, imports, services
 from madoguchi.kb.models import (
     Article,
     ArticleAttachment,
@@ -102,18 +104,34 @@ class KnowledgeBaseAdmin(admin.ModelAdmin):
         return []
 
 
+class _KeepsOldAddresses:
+    """A category or section renamed here keeps its old address, answering 301 to the new one."""
+
+    redirect_kind: str
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
+    ) -> None:
+        old = form.initial.get("slug", "") if change else ""
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        if change:
+            services.container_slug_moved(obj, self.redirect_kind, old)
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(_KeepsOldAddresses, admin.ModelAdmin):
     list_display = ["__str__", "slug", "knowledge_base", "position"]
     list_filter = ["knowledge_base"]
     list_editable = ["position"]
+    redirect_kind = SlugRedirect.Kind.CATEGORY
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(_KeepsOldAddresses, admin.ModelAdmin):
     list_display = ["__str__", "slug", "category", "knowledge_base", "position"]
     list_filter = ["knowledge_base"]
     list_editable = ["position"]
+    redirect_kind = SlugRedirect.Kind.SECTION
 
 
 @admin.register(Tag)

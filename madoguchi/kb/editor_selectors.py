@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.backends import ModelBackend
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -29,6 +30,13 @@ def may_edit(user: Any) -> bool:
         and user.is_staff
         and user.has_perm(EDIT_PERMISSION)
     )
+
+
+def editors() -> QuerySet[Any]:
+    """Everyone may_edit() lets in: active agents with the permission (from a role, their
+    own or as superusers)."""
+    users = ModelBackend().with_perm(EDIT_PERMISSION, is_active=True)
+    return users.filter(is_staff=True).order_by("pk")
 
 
 @dataclass(frozen=True)

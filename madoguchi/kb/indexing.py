@@ -12,16 +12,15 @@ narrowed to live articles for everyone, agents included: a draft's text may sit 
 before its publication time, but nobody finds it there until it is live.
 """
 
-import html
 from collections.abc import Collection, Iterator
 from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils.html import strip_tags
 
 from madoguchi.core import access
+from madoguchi.core.markdown import plain_text
 from madoguchi.kb.models import Article, ArticleTranslation, live_condition
 from madoguchi.kb.selectors import article_path
 from madoguchi.search import services as search_services
@@ -47,11 +46,6 @@ def parse_key(key: str) -> tuple[int, str] | None:
     # ASCII digits only ("²" is a digit to str.isdigit) and no more than a database id holds.
     well_formed = article.isascii() and article.isdigit() and len(article) <= MAX_ID_DIGITS
     return (int(article), language) if well_formed and language else None
-
-
-def plain_text(body_html: str) -> str:
-    """Return the words of rendered article HTML, without markup."""
-    return " ".join(html.unescape(strip_tags(body_html)).split())
 
 
 def _as_document(translation: ArticleTranslation) -> IndexedDocument:

@@ -13,6 +13,7 @@ from madoguchi.accounts.models import User
 from madoguchi.accounts.notifications import Notice, notify, register_event, register_text
 from madoguchi.core import later_mail
 from madoguchi.core.later_mail import LaterMail
+from madoguchi.kb import editor_selectors
 from madoguchi.kb.models import Article, ArticleFeedback, ArticleReview, ArticleTranslation
 
 register_event(
@@ -81,20 +82,24 @@ def _tell(  # noqa: PLR0913  (what one editor hears, in the portal and by mail)
 
 
 def review_requested(review: ArticleReview) -> None:
-    """Tell the article's owner (when someone else asked) that a draft waits for review."""
+    """Tell the people who could review a draft that it waits: every editor but the one who
+    asked (a review needs another editor), the article's owner among them."""
     translation = review.translation
+    people = {person.pk: person for person in editor_selectors.editors()}
     owner = translation.article.owner
-    if owner is None or owner.pk == review.requested_by_id:
-        return
-    _tell(
-        owner,
-        event="kb_review",
-        kind="kb_review_requested",
-        url=_edit_url(translation),
-        params={"title": _title(translation)},
-        key=f"kb-review-{review.pk}-requested",
-        name="review_requested",
-    )
+    if owner is not None:
+        people[owner.pk] = owner
+    people.pop(review.requested_by_id, None)
+    for person in people.values():
+        _tell(
+            person,
+            event="kb_review",
+            kind="kb_review_requested",
+            url=_edit_url(translation),
+            params={"title": _title(translation)},
+            key=f"kb-review-{review.pk}-requested-{person.pk}",
+            name="review_requested",
+        )
 
 
 def review_decided(review: ArticleReview) -> None:

@@ -15,9 +15,11 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_r
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import Truncator
 
 from madoguchi.branding.models import Brand
 from madoguchi.core import access
+from madoguchi.core.markdown import plain_text
 from madoguchi.core.translated import in_language
 from madoguchi.kb import editor_selectors, scopes
 from madoguchi.kb.formats import Entry
@@ -35,6 +37,8 @@ from madoguchi.kb.models import (
 )
 
 LIST_SIZE = 5
+# A description made from the text is cut here (search engines show about this much).
+DESCRIPTION_CHARS = 160
 # Articles without an external id are exported under this id (kb.imports knows it).
 OWN_ID_PREFIX = "madoguchi-"
 _TRANSLATION_FIELDS = ("id", "article_id", "language", "title", "slug", "meta_description")
@@ -120,6 +124,15 @@ def categories_for(user: Any, kb: KnowledgeBase) -> list[Category]:
         Prefetch("sections", queryset=sections, to_attr="visible_sections")
     )
     return list(categories)
+
+
+def search_categories(
+    user: Any, bases: Iterable[KnowledgeBase]
+) -> list[tuple[KnowledgeBase, list[Category]]]:
+    """Return the categories a reader may narrow a search to, knowledge base by knowledge base."""
+    return [
+        (kb, list(_live_containers(user, Category, kb).order_by("position", "pk"))) for kb in bases
+    ]
 
 
 def category_get_for(user: Any, kb: KnowledgeBase, slug: str) -> Category:
@@ -221,6 +234,18 @@ class ArticlePage:
     @property
     def is_fallback(self) -> bool:
         return self.translation.language != self.language
+
+    @property
+    def original(self) -> ArticleTranslation:
+        """The translation in the article's source language (the x-default alternate)."""
+        source = self.article.source_language
+        return next((t for t in self.translations if t.language == source), self.translation)
+
+    @property
+    def description(self) -> str:
+        """The page's meta description: the one the editor wrote, else the text's beginning."""
+        written = self.translation.meta_description
+        return written or Truncator(plain_text(self.translation.body_html)).chars(DESCRIPTION_CHARS)
 
 
 def article_page_get_for(user: Any, kb: KnowledgeBase, language: str, slug: str) -> ArticlePage:

@@ -137,13 +137,19 @@ def _container_rename[C: Category | Section](container: C, kind: str, slug: str)
     container.slug = slug
     container.full_clean()
     container.save(update_fields=["slug"])
+    container_slug_moved(container, kind, old)
+    return container
+
+
+def container_slug_moved(container: Category | Section, kind: str, old: str) -> None:
+    """Point a category's or section's old slug at it (its old address answers 301), after it
+    was saved under a new one (here or in the admin); the new slug redirects nowhere now."""
     where = {"knowledge_base_id": container.knowledge_base_id, "kind": kind, "language": ""}
-    SlugRedirect.objects.filter(**where, slug=slug).delete()
-    if old != slug:
+    SlugRedirect.objects.filter(**where, slug=container.slug).delete()
+    if old and old != container.slug:
         SlugRedirect.objects.update_or_create(
             **where, slug=old, defaults={"object_id": container.pk}
         )
-    return container
 
 
 def tags_get_or_create(kb: KnowledgeBase, names: Iterable[str]) -> list[Tag]:

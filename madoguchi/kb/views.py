@@ -179,6 +179,7 @@ def _article_render(
         "alternates": [
             (t.language, _absolute_article_url(request, kb, t)) for t in page.translations
         ],
+        "default_url": _absolute_article_url(request, kb, page.original),
     }
     return render(request, "kb/article.html", context, status=status)
 

@@ -1,4 +1,5 @@
-"""The admin's article import page: same formats and rules as manage.py import_articles."""
+"""The knowledge base in the admin: the article import page (same formats and rules as
+manage.py import_articles), and renames that keep old addresses."""
 
 import io
 import json
@@ -6,10 +7,12 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms.models import model_to_dict
 from django.test import Client
 
 from madoguchi.accounts.models import User
-from madoguchi.kb.models import Article, KnowledgeBase
+from madoguchi.kb.models import Article, KnowledgeBase, Section
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/kb/knowledgebase/import/"
@@ -77,3 +80,23 @@ def test_agents_without_the_permission_cannot_import(client: Client, dave: User)
 
     assert response.status_code in {302, 403}
     assert not KnowledgeBase.objects.exists()
+
+
+@pytest.mark.parametrize(("kind", "pages"), [("section", "sections"), ("category", "categories")])
+def test_a_slug_changed_in_the_admin_keeps_the_old_address(
+    client: Client, erin: User, section: Section, kind: str, pages: str
+) -> None:
+    make_article(section.knowledge_base, "Inside", section=section)
+    container = section if kind == "section" else section.category
+    old_slug = container.slug
+    fields = {name: value for name, value in model_to_dict(container).items() if value is not None}
+    client.force_login(erin)
+
+    response = client.post(
+        f"/admin/kb/{kind}/{container.pk}/change/", {**fields, "slug": "first-steps"}
+    )
+
+    assert response.status_code == 302
+    moved = client.get(f"/en/kb/help/{pages}/{old_slug}/")
+    assert moved.status_code == 301
+    assert moved["Location"] == f"/en/kb/help/{pages}/first-steps/"

@@ -123,6 +123,21 @@ def test_a_draft_cannot_wait_for_two_reviews(kb: KnowledgeBase, writer: User) ->
     assert ArticleReview.objects.count() == 1
 
 
+def test_every_other_editor_hears_a_draft_waits_for_review(
+    kb: KnowledgeBase, writer: User, reviewer: User
+) -> None:
+    translation = _draft(kb, writer)
+    agent = make_user("agent@example.com", is_staff=True)
+    customer = make_user("customer@example.com")
+
+    authoring.review_request(translation, by=writer)
+
+    told = Notification.objects.filter(kind="kb_review_requested")
+    assert [note.recipient for note in told] == [reviewer]
+    assert [m.to for m in mail.outbox] == [[reviewer.email]]
+    assert not Notification.objects.filter(recipient__in=[writer, agent, customer]).exists()
+
+
 def test_sending_back_needs_a_comment_and_tells_the_author(
     kb: KnowledgeBase, writer: User, reviewer: User
 ) -> None:

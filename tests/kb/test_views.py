@@ -91,7 +91,22 @@ def test_article_page_has_seo_tags(client: Client, bilingual: Article) -> None:
         in body
     )
     assert 'hreflang="ja"' in body and 'hreflang="en"' in body
+    assert (
+        '<link rel="alternate" hreflang="x-default" '
+        'href="http://testserver/en/kb/help/articles/reset-your-password/">' in body
+    )
     assert 'property="og:title" content="Reset your password"' in body
+
+
+def test_without_a_written_description_the_text_describes_the_page(
+    client: Client, bilingual: Article
+) -> None:
+    body = client.get("/ja/kb/help/articles/パスワードの再設定/").content.decode()
+
+    assert '<meta name="description" content="設定を開きます。">' in body
+    assert '<meta property="og:description" content="設定を開きます。">' in body
+    # The English original is the default for searchers of any other language.
+    assert 'hreflang="x-default" href="http://testserver/en/kb/help/articles/' in body
 
 
 def test_breadcrumbs_tags_and_related(client: Client, kb: KnowledgeBase, section: Section) -> None:
