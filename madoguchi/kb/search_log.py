@@ -18,10 +18,16 @@ def log_search(
     surface: str,
     *,
     remember: bool = True,
+    draft: bool = False,
 ) -> int | None:
-    """Log the search; remember the entry in the searcher's session so clicks count for it."""
+    """Log the search; remember the entry in the searcher's session so clicks count for it.
+
+    A draft (the request form's text, searched as it is written) updates the entry this
+    session logged for it before (search_services.search_log_record's draft_of).
+    """
     if not ratelimit.consume(request, app="allauth.account", action="search_log", limit_get=True):
         return None
+    earlier = search_session.recent(request)[-1:] if draft else []
     entry = search_services.search_log_record(
         query=found.query,
         normalized_query=found.normalized,
@@ -29,7 +35,8 @@ def log_search(
         result_count=found.count,
         user=request.user,
         surface=surface,
+        draft_of=earlier[0] if earlier else None,
     )
-    if remember:
+    if remember and entry.pk not in earlier:
         search_session.remember(request, entry.pk)
     return entry.pk

@@ -16,7 +16,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 from madoguchi.core import access
-from madoguchi.kb.indexing import SOURCE, document_key, parse_key, plain_text
+from madoguchi.core.markdown import plain_text
+from madoguchi.kb.indexing import SOURCE, document_key, parse_key
 from madoguchi.kb.models import (
     ArticleTranslation,
     Category,

@@ -8,11 +8,13 @@ searcher's own entry and nobody else's.
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -32,9 +34,11 @@ DEFLECTION_RESULTS = 5
 def page(request: HttpRequest) -> HttpResponse:
     """Show results for ?q= with filters (knowledge base, category, language) and pages."""
     form = SearchForm(request.GET or None)
+    bases = list(selectors.knowledge_bases_for(request.user, request.brand))
     context: dict[str, Any] = {
         "form": form,
-        "bases": selectors.knowledge_bases_for(request.user, request.brand),
+        "bases": bases,
+        "categories": selectors.search_categories(request.user, bases),
     }
     if form.is_valid() and form.cleaned_data["q"].strip():
         data = form.cleaned_data
@@ -96,7 +100,7 @@ def deflect(request: HttpRequest) -> JsonResponse:
     found = search_selectors.articles_search(
         request.user, text, brand=request.brand, limit=DEFLECTION_RESULTS
     )
-    log_id = log_search(request, found, SearchLog.Surface.REQUEST_FORM)
+    log_id = log_search(request, found, SearchLog.Surface.REQUEST_FORM, draft=True)
     opener = reverse("kb_search:click")
     return JsonResponse(
         {
@@ -115,6 +119,24 @@ def deflect(request: HttpRequest) -> JsonResponse:
 WIDGET_RESULTS = 8
 
 
+def _widget_search(request: HttpRequest, text: str) -> search_selectors.ArticleSearch:
+    """Public articles in the endpoint's language; in any language when none is found in it
+    (an article not translated yet still answers)."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    found = search_selectors.articles_search(
+        AnonymousUser(),
+        text,
+        brand=request.brand,
+        filters=search_selectors.SearchFilters(language=language),
+        limit=WIDGET_RESULTS,
+    )
+    if found.hits:
+        return found
+    return search_selectors.articles_search(
+        AnonymousUser(), text, brand=request.brand, limit=WIDGET_RESULTS
+    )
+
+
 @require_GET
 def widget(request: HttpRequest) -> JsonResponse:
     """Answer the embeddable widget: public articles only, to the brand's allowed origins.
@@ -129,9 +151,7 @@ def widget(request: HttpRequest) -> JsonResponse:
     text = search_selectors.clean_query(request.GET.get("q", ""))
     hits: list[search_selectors.ArticleHit] = []
     if text:
-        found = search_selectors.articles_search(
-            AnonymousUser(), text, brand=request.brand, limit=WIDGET_RESULTS
-        )
+        found = _widget_search(request, text)
         log_search(request, found, SearchLog.Surface.WIDGET, remember=False)
         hits = found.hits
         search_selectors.load_bodies(hits)

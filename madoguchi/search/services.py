@@ -2,10 +2,12 @@
 
 import hashlib
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from madoguchi.search import embeddings, sources
 from madoguchi.search.analysis import analyze, detect_language, normalize
@@ -14,6 +16,8 @@ from madoguchi.search.query import forget_synonyms
 from madoguchi.search.sources import IndexedDocument
 
 BULK_BATCH = 500
+# A draft's search log entry is brought up to date while its writer keeps writing this long.
+DRAFT_MINUTES = 30
 EMBED_BATCH = 32
 _DOCUMENT_FIELDS = [
     "lang",
@@ -177,16 +181,33 @@ def search_log_record(  # noqa: PLR0913  (the columns of one log entry)
     result_count: int,
     user: Any = None,
     surface: str = "",
+    draft_of: int | None = None,
 ) -> SearchLog:
-    """Record one search as typed by a person; return the entry so clicks can refer to it."""
+    """Record one search as typed by a person; return the entry so clicks can refer to it.
+
+    draft_of names the entry logged for the same text while it was shorter (the request form
+    searches as the customer writes). That entry is brought up to date instead of adding one,
+    unless a result was opened from it or it is older than DRAFT_MINUTES: a draft is one entry
+    however often its writer pauses, and its half-typed words are no zero-result searches.
+    """
+    columns = {
+        "query": query[:500],
+        "normalized_query": (normalized_query or " ".join(normalize(query).split()))[:500],
+        "lang": detect_language(query),
+        "mode": mode,
+        "result_count": result_count,
+    }
+    if draft_of is not None:
+        since = timezone.now() - timedelta(minutes=DRAFT_MINUTES)
+        still_a_draft = SearchLog.objects.filter(
+            pk=draft_of, surface=surface, clicked_key="", created_at__gte=since
+        )
+        if still_a_draft.update(**columns):
+            return SearchLog.objects.get(pk=draft_of)
     return SearchLog.objects.create(
         surface=surface,
-        query=query[:500],
-        normalized_query=(normalized_query or " ".join(normalize(query).split()))[:500],
-        lang=detect_language(query),
-        mode=mode,
-        result_count=result_count,
         user=user if getattr(user, "is_authenticated", False) else None,
+        **columns,
     )
 
 

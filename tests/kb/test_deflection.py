@@ -1,7 +1,10 @@
 """Deflection on the request form: suggestions while typing, opened articles, requests after."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.kb.models import Article, KnowledgeBase, Visibility
@@ -46,6 +49,41 @@ def test_suggestions_are_logged_from_the_request_form(client: Client, refund: Ar
     entry = SearchLog.objects.get()
     assert entry.surface == SearchLog.Surface.REQUEST_FORM
     assert results[0]["url"] == f"/ja/search/open/?log={entry.pk}&key={refund.pk}.ja"
+
+
+def test_a_draft_is_one_log_entry_however_often_the_customer_pauses(
+    client: Client, refund: Article
+) -> None:
+    for typed in ("re", "refund", "refund is late"):
+        client.get("/en/search/deflect/", {"q": typed})
+
+    entry = SearchLog.objects.get()
+    assert (entry.query, entry.result_count) == ("refund is late", 1)
+
+
+def test_after_an_opened_suggestion_more_writing_is_a_new_entry(
+    client: Client, refund: Article
+) -> None:
+    url = client.get("/en/search/deflect/", {"q": "refund"}).json()["results"][0]["url"]
+    client.get(url)
+
+    client.get("/en/search/deflect/", {"q": "refund is late again"})
+
+    opened, later = SearchLog.objects.order_by("pk")
+    assert (opened.query, opened.clicked_key) == ("refund", f"{refund.pk}.en")
+    assert (later.query, later.clicked_key) == ("refund is late again", "")
+
+
+def test_a_draft_left_for_long_starts_a_new_entry(client: Client, refund: Article) -> None:
+    client.get("/en/search/deflect/", {"q": "refund"})
+    SearchLog.objects.update(created_at=timezone.now() - timedelta(minutes=31))
+
+    client.get("/en/search/deflect/", {"q": "invoice copy"})
+
+    assert list(SearchLog.objects.order_by("pk").values_list("query", flat=True)) == [
+        "refund",
+        "invoice copy",
+    ]
 
 
 def test_opened_suggestion_then_request_marks_followed_by_request(

