@@ -18,6 +18,15 @@ def _words(text: str) -> list[str]:
     return text.replace(",", " ").split()
 
 
+def _tags_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=500,
+        help_text=_("Separate tags with commas or spaces."),
+    )
+
+
 KEEP = ("", _("(keep as it is)"))
 
 
@@ -37,12 +46,7 @@ class AgentReplyForm(forms.Form):
     priority = forms.ChoiceField(
         label=_("And the priority to"), required=False, choices=[KEEP, *Priority.choices]
     )
-    add_tags = forms.CharField(
-        label=_("Add tags"),
-        required=False,
-        max_length=500,
-        help_text=_("Separate tags with commas or spaces."),
-    )
+    add_tags = _tags_field(_("Add tags"))
     department = forms.ModelChoiceField(
         label=_("Move to the group"),
         required=False,
@@ -142,18 +146,8 @@ class ChangesForm(forms.Form):
 class BulkChangesForm(ChangesForm):
     """Changes to the requests selected in a queue: tags are added or taken off, the others kept."""
 
-    add_tags = forms.CharField(
-        label=_("Add tags"),
-        required=False,
-        max_length=500,
-        help_text=_("Separate tags with commas or spaces."),
-    )
-    remove_tags = forms.CharField(
-        label=_("Remove tags"),
-        required=False,
-        max_length=500,
-        help_text=_("Separate tags with commas or spaces."),
-    )
+    add_tags = _tags_field(_("Add tags"))
+    remove_tags = _tags_field(_("Remove tags"))
 
     def changes(self) -> TicketChanges:
         data = self.cleaned_data
@@ -167,12 +161,7 @@ class BulkChangesForm(ChangesForm):
 class TicketChangesForm(ChangesForm):
     """The side panel of one request, which also edits its tags; it starts from current values."""
 
-    tags = forms.CharField(
-        label=_("Tags"),
-        required=False,
-        max_length=500,
-        help_text=_("Separate tags with commas or spaces."),
-    )
+    tags = _tags_field(_("Tags"))
 
     @classmethod
     def for_ticket(cls, ticket: Ticket, data: Any = None) -> "TicketChangesForm":
