@@ -10,9 +10,14 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 
+def active_language() -> str:
+    """Return the viewer's portal language as a bare code ("ja", not "ja-jp")."""
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
 def language_codes() -> list[str]:
     """Return the portal's languages, the active one first."""
-    active = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    active = active_language()
     others = [code for code, _name in settings.LANGUAGES if code != active]
     return [active, *others]
 

@@ -140,7 +140,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _tags(value: Any) -> tuple[str, ...]:
+def _names(value: Any) -> tuple[str, ...]:
+    """A list of names, or one comma-separated string of them (tags, slugs)."""
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list):
@@ -162,11 +163,11 @@ def _entry(where: str, data: Any, parsed: Parsed) -> None:
         slug=_text(data.get("slug")),
         category=_text(data.get("category")),
         section=_text(data.get("section")),
-        tags=_tags(data.get("tags")),
+        tags=_names(data.get("tags")),
         description=_text(data.get("description") or data.get("meta_description")),
         visibility=_text(data.get("visibility")),
-        organisations=_tags(data.get("organisations")),
-        segments=_tags(data.get("segments")),
+        organisations=_names(data.get("organisations")),
+        segments=_names(data.get("segments")),
         origin=where,
     )
     problems = list(_problems(entry))

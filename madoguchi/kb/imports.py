@@ -381,14 +381,14 @@ def _translations_save(
     # Only reviews refer to a translation row: the few rows they name are updated in place, so
     # the reviews (open ones with their drafts, and the history) stay.
     reviewed = _reviewed([t.pk for t in updated])
+    in_place = [t for t in updated if t.pk in reviewed]
     rewritten = [t for t in updated if t.pk not in reviewed]
     ids = [t.pk for t in rewritten]
     for start in range(0, len(ids), BATCH):
         ArticleTranslation.objects.filter(pk__in=ids[start : start + BATCH]).delete()
-    _slugs_free([t for t in updated if t.pk in reviewed])
-    for translation in updated:
-        if translation.pk in reviewed:
-            translation.save()
+    _slugs_free(in_place)
+    for translation in in_place:
+        translation.save()
     ArticleTranslation.objects.bulk_create(rewritten + new, batch_size=BATCH)
     _redirects_write(plan.kb, redirects, [(t.language, t.slug) for t in new + updated])
 

@@ -8,17 +8,16 @@ searcher's own entry and nobody else's.
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from madoguchi.core.translated import active_language
 from madoguchi.kb import indexing, search_selectors, selectors
 from madoguchi.kb.forms import SearchForm
 from madoguchi.kb.search_log import log_search
@@ -122,12 +121,11 @@ WIDGET_RESULTS = 8
 def _widget_search(request: HttpRequest, text: str) -> search_selectors.ArticleSearch:
     """Public articles in the endpoint's language; in any language when none is found in it
     (an article not translated yet still answers)."""
-    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     found = search_selectors.articles_search(
         AnonymousUser(),
         text,
         brand=request.brand,
-        filters=search_selectors.SearchFilters(language=language),
+        filters=search_selectors.SearchFilters(language=active_language()),
         limit=WIDGET_RESULTS,
     )
     if found.hits:

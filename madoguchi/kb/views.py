@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from madoguchi.core.access import object_view
 from madoguchi.core.errors import DomainError
 from madoguchi.core.page_cache import shared_page
+from madoguchi.core.translated import active_language
 from madoguchi.core.uploads import private_file_response
 from madoguchi.kb import selectors, services
 from madoguchi.kb.forms import FeedbackForm
@@ -37,10 +38,6 @@ _VISITOR_KEY = "kb_visitor"
 def _reader_audience(request: HttpRequest) -> Any:
     """Readers with the same reading rights share cached pages (core.page_cache)."""
     return selectors.reader_audience(request.user)
-
-
-def _language() -> str:
-    return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
 def _kb_kwargs(kb: KnowledgeBase) -> dict[str, str]:
@@ -70,7 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest, kb: str) -> HttpResponse:
     found = selectors.knowledge_base_get_for(request.user, request.brand, kb)
-    language = _language()
+    language = active_language()
     context = {
         "kb": found,
         "categories": selectors.categories_for(request.user, found),
@@ -109,7 +106,7 @@ def section(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
         found = selectors.section_get_for(request.user, found_kb, slug)
     except Http404:
         return _moved(request, found_kb, SlugRedirect.Kind.SECTION, slug, "kb:section")
-    language = _language()
+    language = active_language()
     articles = selectors.section_articles(request.user, found, language)
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -127,7 +124,7 @@ def section(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
 def tag(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     found_kb = selectors.knowledge_base_holding(request.brand, kb)
     found = selectors.tag_get_for(request.user, found_kb, slug)
-    language = _language()
+    language = active_language()
     page = Paginator(selectors.tag_articles(request.user, found), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -149,7 +146,7 @@ def _count_cached_view(_request: HttpRequest, article_id: int) -> None:
 @require_GET
 def article(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     found_kb = selectors.knowledge_base_holding(request.brand, kb)
-    page = selectors.article_page_get_for(request.user, found_kb, _language(), slug)
+    page = selectors.article_page_get_for(request.user, found_kb, active_language(), slug)
     if page.redirect_slug:
         return redirect("kb:article", kb=found_kb.slug, slug=page.redirect_slug, permanent=True)
     services.article_view_record(page.article.pk)
@@ -165,7 +162,7 @@ def _article_render(
     form: FeedbackForm,
     status: int = 200,
 ) -> HttpResponse:
-    language = _language()
+    language = active_language()
     context = {
         "kb": kb,
         "page": page,
@@ -194,7 +191,7 @@ def _absolute_article_url(request: HttpRequest, kb: KnowledgeBase, shown: Any) -
 def vote(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
     """Record "Was this helpful?"; a visitor is told apart by a random key in their session."""
     found_kb = selectors.knowledge_base_holding(request.brand, kb)
-    page = selectors.article_page_get_for(request.user, found_kb, _language(), slug)
+    page = selectors.article_page_get_for(request.user, found_kb, active_language(), slug)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return _article_render(request, found_kb, page, form, status=422)
@@ -263,7 +260,7 @@ def robots(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sitemap(request: HttpRequest) -> HttpResponse:
     """The sitemap index of this language: one entry per page of public articles."""
-    pages = selectors.sitemap_paginator(request.brand, _language()).page_range
+    pages = selectors.sitemap_paginator(request.brand, active_language()).page_range
     page_url = request.build_absolute_uri(reverse("kb:sitemap_page"))
     locations = [f"{page_url}?page={n}" for n in pages]
     return render(
@@ -277,7 +274,7 @@ def sitemap(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sitemap_page(request: HttpRequest) -> HttpResponse:
     """One page (?page=N) of the public articles in this language, with their other languages."""
-    pages = selectors.sitemap_paginator(request.brand, _language())
+    pages = selectors.sitemap_paginator(request.brand, active_language())
     try:
         page = pages.page(request.GET.get("page", ""))
     except InvalidPage as exc:
@@ -296,7 +293,7 @@ def sitemap_page(request: HttpRequest) -> HttpResponse:
 def feed(request: HttpRequest, kb: str) -> HttpResponse:
     """An Atom feed of the knowledge base's public articles in this language."""
     found = selectors.knowledge_base_get_for(request.user, request.brand, kb)
-    language = _language()
+    language = active_language()
     home_url = request.build_absolute_uri(reverse("kb:home", kwargs={"kb": found.slug}))
     atom = feedgenerator.Atom1Feed(
         title=selectors.kb_name(found),

@@ -14,7 +14,9 @@ meaning for retrieval and are dropped.
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from functools import cache, lru_cache
+from typing import Any
 
 import snowballstemmer
 from sudachipy import Dictionary, SplitMode
@@ -103,11 +105,16 @@ def _english_tokens(text: str) -> list[str]:
     return [stem for stem in stems if stem]
 
 
+def _content_morphemes(text: str) -> Iterator[Any]:
+    """Yield Sudachi's morphemes of text that carry meaning (no particles, auxiliaries, symbols)."""
+    for morpheme in _tokenizer().tokenize(text):
+        if not _pos_dropped(morpheme.part_of_speech_id()):
+            yield morpheme
+
+
 def _japanese_tokens(text: str) -> list[str]:
     tokens = []
-    for morpheme in _tokenizer().tokenize(text):
-        if _pos_dropped(morpheme.part_of_speech_id()):
-            continue
+    for morpheme in _content_morphemes(text):
         surface = morpheme.surface()
         if surface.isascii():
             # Sudachi would turn "running" into ランニング: English words keep their own form.
@@ -139,14 +146,11 @@ def marked_words(text: str) -> list[str]:
     if text.isascii():
         return _english_marks(text)
     marks = []
-    for morpheme in _tokenizer().tokenize(text):
+    for morpheme in _content_morphemes(text):
         surface = morpheme.surface()
         if surface.isascii():
             marks.extend(_english_marks(surface))
-        elif not (
-            _pos_dropped(morpheme.part_of_speech_id())
-            or morpheme.normalized_form() in _JAPANESE_STOP_WORDS
-        ):
+        elif morpheme.normalized_form() not in _JAPANESE_STOP_WORDS:
             marks.append(surface)
     return marks
 
