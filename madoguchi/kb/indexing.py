@@ -10,18 +10,25 @@ rebuilds everything from the articles if a process died between the commit and t
 Visibility is decided at query time by the same access scopes as the reader pages (core.access),
 narrowed to live articles for everyone, agents included: a draft's text may sit in the index
 before its publication time, but nobody finds it there until it is live.
+
+Each document also carries scope labels (its brand, knowledge base and category, and who may read
+it: kb.scopes.article_labels), so searches keep to a brand, a filter and a reader's audience
+inside the engine. Moving articles between containers, or changing who may read them, relabels
+their documents without analysing their text again.
 """
 
 from collections.abc import Collection, Iterator
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from madoguchi.core import access
 from madoguchi.core.markdown import plain_text
-from madoguchi.kb.models import Article, ArticleTranslation, live_condition
+from madoguchi.kb.models import Article, ArticleTranslation, KnowledgeBase, Section, live_condition
+from madoguchi.kb.scopes import article_labels
 from madoguchi.kb.selectors import article_path
 from madoguchi.search import services as search_services
 from madoguchi.search import sources
@@ -48,6 +55,15 @@ def parse_key(key: str) -> tuple[int, str] | None:
     return (int(article), language) if well_formed and language else None
 
 
+def _scopes(article: Article) -> tuple[str, ...]:
+    """Return the labels of the article's documents: where it is, and who may read it."""
+    knowledge_base = article.knowledge_base
+    labels = [f"brand:{knowledge_base.brand_id}", f"kb:{knowledge_base.pk}"]
+    if article.section is not None:
+        labels.append(f"category:{article.section.category_id}")
+    return (*labels, *article_labels(article))
+
+
 def _as_document(translation: ArticleTranslation) -> IndexedDocument:
     return IndexedDocument(
         source=SOURCE,
@@ -58,13 +74,29 @@ def _as_document(translation: ArticleTranslation) -> IndexedDocument:
         url=article_path(
             translation.article.knowledge_base.slug, translation.language, translation.slug
         ),
+        scopes=_scopes(translation.article),
+    )
+
+
+def _published_translations() -> Any:
+    return ArticleTranslation.objects.filter(
+        is_published=True, article__status__in=INDEXED_STATUSES
     )
 
 
 def _indexed_translations() -> Any:
-    return ArticleTranslation.objects.filter(
-        is_published=True, article__status__in=INDEXED_STATUSES
-    ).select_related("article__knowledge_base")
+    return (
+        _published_translations()
+        .select_related("article__knowledge_base", "article__section")
+        .prefetch_related("article__organisations", "article__segments")
+    )
+
+
+def all_keys() -> Iterator[str]:
+    """Yield the key of every document the source has (for search_status)."""
+    rows = _published_translations().values_list("article_id", "language")
+    for article_id, language in rows.iterator(chunk_size=2000):
+        yield document_key(article_id, language)
 
 
 def all_documents() -> Iterator[IndexedDocument]:
@@ -110,6 +142,24 @@ def _refresh_batch(ids: list[int]) -> None:
         search_services.documents_index(_as_document(t) for t in current.values())
 
 
+def articles_relabel(articles: Any) -> int:
+    """Bring the scope labels of the articles' documents up to date (a queryset of Article,
+    moved or shared anew); their text stays as indexed. Return how many documents changed."""
+    labelled = (
+        articles.select_related("knowledge_base", "section")
+        .prefetch_related("organisations", "segments")
+        .iterator(chunk_size=REFRESH_BATCH)
+    )
+    return search_services.documents_relabel(
+        SOURCE,
+        (
+            (document_key(article.pk, language), _scopes(article))
+            for article in labelled
+            for language, _name in settings.LANGUAGES
+        ),
+    )
+
+
 def article_index_refresh(article_id: int) -> None:
     articles_index_refresh([article_id])
 
@@ -135,10 +185,36 @@ def _translation_deleted(sender: type, instance: ArticleTranslation, **kwargs: A
     transaction.on_commit(partial(article_index_forget, instance.article_id, instance.language))
 
 
+def _audience_changed(
+    sender: type, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
+) -> None:
+    """An article's organisations or segments changed: relabel who may read its documents.
+    (A clear from the organisation's side leaves labels broader than the access, which the
+    visibility hook narrows; labels too narrow would hide articles from their readers.)"""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    ids = [instance.pk] if not reverse else sorted(pk_set or ())
+    if ids:
+        transaction.on_commit(partial(_relabel, pk__in=ids))
+
+
+def _container_saved(sender: type, instance: Any, created: bool, **kwargs: Any) -> None:
+    """A section (its category) or knowledge base (its brand) saved: relabel its articles."""
+    if not created:
+        field = "section" if sender is Section else "knowledge_base"
+        transaction.on_commit(partial(_relabel, **{field: instance.pk}))
+
+
+def _relabel(**lookup: Any) -> None:
+    articles_relabel(Article.objects.filter(**lookup))
+
+
 def register() -> None:
     """Declare the source and follow the article tables (called from KbConfig.ready)."""
     sources.register(
-        sources.SearchSource(name=SOURCE, visible=visible_keys, documents=all_documents)
+        sources.SearchSource(
+            name=SOURCE, visible=visible_keys, documents=all_documents, keys=all_keys
+        )
     )
     post_save.connect(_article_saved, sender=Article, dispatch_uid="kb-index-article")
     post_save.connect(_translation_saved, sender=ArticleTranslation, dispatch_uid="kb-index-tr")
@@ -146,3 +222,11 @@ def register() -> None:
     post_delete.connect(
         _translation_deleted, sender=ArticleTranslation, dispatch_uid="kb-index-del"
     )
+    for field in ("organisations", "segments"):
+        m2m_changed.connect(
+            _audience_changed,
+            sender=getattr(Article, field).through,
+            dispatch_uid=f"kb-index-{field}",
+        )
+    post_save.connect(_container_saved, sender=Section, dispatch_uid="kb-index-section")
+    post_save.connect(_container_saved, sender=KnowledgeBase, dispatch_uid="kb-index-kb")

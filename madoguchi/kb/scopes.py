@@ -127,6 +127,38 @@ def reader_audience(user: Any) -> Hashable | None:
     return ("reader", tuple(organisations), tuple(sorted(segment_ids(user))))
 
 
+def reader_labels(user: Any) -> tuple[str, ...] | None:
+    """Return the audience labels of the articles the user may read (article_labels), to keep a
+    search to them inside its engine: what _reader_rule asks, as labels. None for agents."""
+    audience = reader_audience(user)
+    if audience is None or audience == ("public",):
+        return audience
+    _reader, organisations, segments = audience
+    return (
+        "public",
+        "signed-in",
+        *(f"org:{pk}" for pk in organisations),
+        *(f"segment:{pk}" for pk in segments),
+    )
+
+
+def article_labels(article: Article) -> list[str]:
+    """Return who may read the article as labels (reader_labels); none for internal ones.
+
+    Reads its organisations and segments: prefetch them for many articles.
+    """
+    match article.visibility:
+        case Visibility.PUBLIC:
+            return ["public"]
+        case Visibility.SIGNED_IN:
+            return ["signed-in"]
+        case Visibility.ORGANISATIONS:
+            return [f"org:{organisation.pk}" for organisation in article.organisations.all()]
+        case Visibility.SEGMENTS:
+            return [f"segment:{segment.pk}" for segment in article.segments.all()]
+    return []
+
+
 def _chosen(through: str, visibility: str, field: str, ids: Collection[int]) -> Q:
     """The article has this visibility and is linked through `field` (a many-to-many of
     Article) to one of the ids."""

@@ -24,6 +24,7 @@ from madoguchi.kb.models import (
     KnowledgeBase,
     live_condition,
 )
+from madoguchi.kb.scopes import reader_labels
 from madoguchi.kb.selectors import article_path
 from madoguchi.search import selectors as search
 from madoguchi.search.analysis import marked_words
@@ -263,6 +264,7 @@ def articles_search(  # noqa: PLR0913  (the search form's fields)
         limit=limit,
         source_names=[SOURCE],
         langs=filters.langs,
+        scopes=_scopes(viewer, brand, filters),
         ranked=ranked,
     )
     found = ArticleSearch(
@@ -274,6 +276,28 @@ def articles_search(  # noqa: PLR0913  (the search form's fields)
     )
     found.hits = _article_hits(viewer, results.hits, brand, filters, query_terms(text))
     return found
+
+
+def _labels(kind: str, containers: QuerySet[Any]) -> tuple[str, ...]:
+    return tuple(f"{kind}:{pk}" for pk in containers.values_list("pk", flat=True))
+
+
+def _scopes(viewer: Any, brand: Any, filters: SearchFilters) -> list[tuple[str, ...]]:
+    """Return the scope labels (kb.indexing) a search keeps to inside the engine: the reader's
+    audience, the brand, and the filters chosen. _wanted checks the same on the hits."""
+    scopes = []
+    if (audience := reader_labels(viewer)) is not None:
+        scopes.append(audience)
+    bases = KnowledgeBase.objects.all()
+    if brand is not None:
+        scopes.append((f"brand:{brand.pk}",))
+        bases = bases.filter(brand=brand)
+    if filters.kb:
+        scopes.append(_labels("kb", bases.filter(slug=filters.kb)))
+    if filters.category:
+        chosen = Category.objects.filter(knowledge_base__in=bases, slug=filters.category)
+        scopes.append(_labels("category", chosen))
+    return scopes
 
 
 def _article_hits(
@@ -315,6 +339,7 @@ def title_suggestions(
         limit=SUGGESTIONS,
         source_names=[SOURCE],
         langs=filters.langs,
+        scopes=_scopes(viewer, brand, filters),
         ranked=SUGGESTION_MATCHES,
     )
     shown = {(hit.article_id, hit.language) for hit in hits}

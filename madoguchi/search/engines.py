@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 
+from madoguchi.search.sources import stored_label
+
 # A query: groups (one per query word) of alternatives (synonyms); an alternative is a phrase.
 Phrase = tuple[str, ...]
 QueryGroups = Sequence[Sequence[Phrase]]
@@ -45,8 +47,17 @@ class EngineUnavailableError(Exception):
 
 @dataclass(frozen=True)
 class Filters:
+    """What a search keeps to: sources, languages, and scopes.
+
+    `scopes` holds sets of labels (sources.IndexedDocument.scopes): a document is kept when it
+    has one label of every set. A document without labels (indexed before its source gave
+    them) is kept too: scopes narrow ahead of the ranking's cut, the source's own checks after
+    it stay the rule.
+    """
+
     sources: Collection[str] = ()
     langs: Collection[str] = ()
+    scopes: Sequence[Collection[str]] = ()
 
     def sql(self) -> tuple[str, list[str]]:
         clauses, params = [], []
@@ -56,6 +67,11 @@ class Filters:
         if self.langs:
             clauses.append(f"d.lang IN ({', '.join(['%s'] * len(self.langs))})")
             params.extend(self.langs)
+        for labels in self.scopes:
+            held = " OR ".join(["d.scopes LIKE %s"] * len(labels)) or "1 = 0"
+            clauses.append(f"(d.scopes = '' OR {held})")
+            # Labels hold no LIKE wildcard (sources.scopes_text).
+            params.extend(f"%{stored_label(label)}%" for label in labels)
         return "".join(f" AND {clause}" for clause in clauses), params
 
 

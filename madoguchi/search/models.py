@@ -20,6 +20,8 @@ class SearchDocument(models.Model):
     title = models.CharField(_("title"), max_length=500)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("URL"), max_length=500, blank=True)
+    # The source's scope labels, each between spaces (sources.scopes_text); "" when it gave none.
+    scopes = models.TextField(_("scopes"), blank=True, default="")
     title_tokens = models.TextField(_("title tokens"), blank=True)
     body_tokens = models.TextField(_("body tokens"), blank=True)
     title_length = models.PositiveIntegerField(_("title length"), default=0)

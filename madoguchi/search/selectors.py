@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from madoguchi.search import embeddings, ranking, sources
@@ -22,6 +22,9 @@ logger = logging.getLogger("madoguchi.search")
 MODES = ("lexical", "semantic", "hybrid")
 LEXICAL_CANDIDATES = 100
 DENSE_CANDIDATES = 100
+# A search kept to some scopes looks this deep into the dense ranking for its hundred: vectors
+# are held in memory without their scopes, which are checked in the database.
+DENSE_SCOPED_CANDIDATES = 1_000
 # e5's cosines crowd together: an off-topic question still scores about 0.79-0.81 against the
 # nearest help article, a real one at least about 0.83 (both development sets, English and
 # Japanese, cross-lingual included). A document found only by meaning must reach this to be
@@ -84,12 +87,22 @@ def _fallback_candidates(parsed: ParsedQuery, filters: Filters) -> list[int]:
     condition = Q()
     for token in parsed.tokens:
         condition |= Q(title_tokens__contains=token) | Q(body_tokens__contains=token)
-    documents = SearchDocument.objects.filter(condition)
+    documents = _filtered(SearchDocument.objects.filter(condition), filters)
+    return list(documents.values_list("id", flat=True)[:LEXICAL_CANDIDATES])
+
+
+def _filtered(documents: QuerySet[SearchDocument], filters: Filters) -> QuerySet[SearchDocument]:
+    """Keep to the filters as the engines do (Filters.sql), for searches outside them."""
     if filters.sources:
         documents = documents.filter(source__in=filters.sources)
     if filters.langs:
         documents = documents.filter(lang__in=filters.langs)
-    return list(documents.values_list("id", flat=True)[:LEXICAL_CANDIDATES])
+    for labels in filters.scopes:
+        held = Q(scopes="")
+        for label in labels:
+            held |= Q(scopes__contains=sources.stored_label(label))
+        documents = documents.filter(held)
+    return documents
 
 
 def _load_candidates(ids: Collection[int]) -> dict[int, ranking.Candidate]:
@@ -123,10 +136,17 @@ def _dense(
 ) -> dict[int, embeddings.DenseHit]:
     index = embeddings.dense_index
     found = index.search(
-        vector, limit=DENSE_CANDIDATES, sources=filters.sources, langs=filters.langs
+        vector,
+        limit=DENSE_SCOPED_CANDIDATES if filters.scopes else DENSE_CANDIDATES,
+        sources=filters.sources,
+        langs=filters.langs,
     )
-    hits = {hit.document_id: hit for hit in found}
-    hits = {doc: hit for doc, hit in hits.items() if hit.score >= DENSE_MIN_COSINE}
+    hits = {hit.document_id: hit for hit in found if hit.score >= DENSE_MIN_COSINE}
+    if filters.scopes and hits:
+        scoped = _filtered(SearchDocument.objects.filter(id__in=hits), filters)
+        kept = set(scoped.values_list("id", flat=True))
+        hits = {doc: hit for doc, hit in hits.items() if doc in kept}
+        hits = dict(list(hits.items())[:DENSE_CANDIDATES])
     others = [doc for doc in extra if doc not in hits]
     if others:
         hits.update(index.scores_for(vector, others))
@@ -208,18 +228,20 @@ def search(  # noqa: PLR0913  (the search form's fields)
     offset: int = 0,
     source_names: Collection[str] = (),
     langs: Collection[str] = (),
+    scopes: Sequence[Collection[str]] = (),
     ranked: int = 0,
 ) -> SearchResults:
     """Search every registered source for `text` as `viewer` may see it; never raises on input.
 
-    `ranked` bounds the matches the lexical engine ranks (engines.plan); 0: RANKED_MATCHES.
+    `scopes`: sets of labels, one of each to hold (engines.Filters). `ranked` bounds the
+    matches the lexical engine ranks (engines.plan); 0: RANKED_MATCHES.
     """
     mode = mode if mode in MODES else "hybrid"
     parsed = parse_query(text, engine=get_engine())
     results = SearchResults(query=parsed, mode=mode)
     if not parsed.groups and not parsed.semantic_text:
         return results
-    filters = Filters(sources=tuple(source_names), langs=tuple(langs))
+    filters = Filters(tuple(source_names), tuple(langs), tuple(map(tuple, scopes)))
     vector = None if mode == "lexical" else _query_vector(parsed, results)
     lexical, candidates = ({}, {})
     if results.mode != "semantic" and parsed.groups:
@@ -270,6 +292,7 @@ def title_prefix_search(  # noqa: PLR0913  (the search form's fields)
     limit: int,
     source_names: Collection[str] = (),
     langs: Collection[str] = (),
+    scopes: Sequence[Collection[str]] = (),
     ranked: int = 0,
 ) -> list[SearchHit]:
     """Return documents whose title holds what is typed so far, its last word only begun (the
@@ -277,7 +300,7 @@ def title_prefix_search(  # noqa: PLR0913  (the search form's fields)
     tokens = tuple(analyze(text[:MAX_QUERY_CHARS]))[:MAX_QUERY_GROUPS]
     if not tokens or (tokens[-1].isascii() and len(tokens[-1]) < MIN_LATIN_PREFIX):
         return []
-    filters = Filters(sources=tuple(source_names), langs=tuple(langs))
+    filters = Filters(tuple(source_names), tuple(langs), tuple(map(tuple, scopes)))
     try:
         ids = get_engine(ranked).title_prefix(tokens, filters=filters, limit=_FIRST_BATCH)
     except EngineUnavailableError:
@@ -304,14 +327,34 @@ class IndexStatus:
     embedded: int
     backlog: int
     model_available: bool
+    missing: int = 0  # documents a source has that the index lacks
+    left_over: int = 0  # documents in the index that no source has any more
+
+    @property
+    def in_step(self) -> bool:
+        """Whether the index holds exactly the sources' documents (else: search_reindex)."""
+        return self.missing == 0 and self.left_over == 0
 
     @property
     def complete(self) -> bool:
-        return self.backlog == 0
+        return self.backlog == 0 and self.in_step
 
 
 def index_status() -> IndexStatus:
-    """Return how much is indexed and how many documents still wait for their vectors."""
+    """Return how much is indexed, whether it matches the sources' documents, and how many
+    documents still wait for their vectors."""
     total = SearchDocument.objects.count()
     backlog = embeddings.stale_documents().count()
-    return IndexStatus(total, total - backlog, backlog, embeddings.model_available())
+    missing = left_over = 0
+    for source in sources.all_sources():
+        if source.keys is None:
+            continue
+        expected = set(source.keys())
+        indexed = set(
+            SearchDocument.objects.filter(source=source.name).values_list("key", flat=True)
+        )
+        missing += len(expected - indexed)
+        left_over += len(indexed - expected)
+    return IndexStatus(
+        total, total - backlog, backlog, embeddings.model_available(), missing, left_over
+    )

@@ -3,6 +3,7 @@
 import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
+from itertools import batched
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ _DOCUMENT_FIELDS = [
     "title",
     "body",
     "url",
+    "scopes",
     "title_tokens",
     "body_tokens",
     "title_length",
@@ -51,6 +53,7 @@ def _document(item: IndexedDocument) -> SearchDocument:
         title=item.title[:500],
         body=item.body,
         url=item.url,
+        scopes=sources.scopes_text(item.scopes),
         title_tokens=" ".join(title_tokens),
         body_tokens=" ".join(body_tokens),
         title_length=len(title_tokens),
@@ -97,6 +100,25 @@ def _write(batch: list[SearchDocument]) -> int:
             update_fields=_DOCUMENT_FIELDS,
         )
     return len(batch)
+
+
+def documents_relabel(source: str, labels: Iterable[tuple[str, Iterable[str]]]) -> int:
+    """Replace the scope labels of the source's documents, given as (key, labels), leaving their
+    text as indexed (keys not in the index are passed over). Return how many changed."""
+    changed = 0
+    for batch in batched(labels, BULK_BATCH):
+        wanted = {str(key): sources.scopes_text(found) for key, found in batch}
+        documents = SearchDocument.objects.filter(source=source, key__in=list(wanted))
+        stale = [
+            doc for doc in documents.only("id", "key", "scopes") if doc.scopes != wanted[doc.key]
+        ]
+        now = timezone.now()
+        for document in stale:
+            # Newer, as a re-indexed document is: what a visitor may read may have changed.
+            document.scopes, document.updated_at = wanted[document.key], now
+        SearchDocument.objects.bulk_update(stale, ["scopes", "updated_at"])
+        changed += len(stale)
+    return changed
 
 
 def document_index(item: IndexedDocument) -> None:

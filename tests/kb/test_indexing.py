@@ -1,20 +1,24 @@
 """The knowledge base as a search source: what gets indexed, when, and who finds it."""
 
 import json
+from importlib import import_module
 from io import StringIO
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import transaction
+from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Organisation, User
-from madoguchi.kb import indexing, services
-from madoguchi.kb.models import Article, KnowledgeBase, Visibility
+from madoguchi.branding.models import Brand
+from madoguchi.kb import indexing, search_selectors, services
+from madoguchi.kb.models import Article, KnowledgeBase, Section, Visibility
 from madoguchi.search import selectors as search
 from madoguchi.search.models import SearchDocument
-from tests.factories import make_article
+from tests.factories import make_article, make_section
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -86,6 +90,35 @@ def test_reindex_command_rebuilds_from_the_articles(kb: KnowledgeBase) -> None:
     assert _found(None, "warranty") == {f"{article.pk}.en"}
 
 
+def _status() -> str:
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("search_status", "--check", stdout=out)
+    return out.getvalue()
+
+
+def test_search_status_tells_when_the_index_and_the_articles_differ(
+    kb: KnowledgeBase, settings: Settings
+) -> None:
+    """A refresh lost with its process (between commit and index) shows, and the reindex it
+    names repairs it."""
+    settings.SEARCH_SEMANTIC = False
+    kept = make_article(kb, "Warranty claims")
+    lost = make_article(kb, "Returns")
+    SearchDocument.objects.filter(key=f"{lost.pk}.en").delete()
+    SearchDocument.objects.filter(key=f"{kept.pk}.en").update(key="999999.en")
+
+    report = _status()
+
+    assert "documents missing:   2" in report
+    assert "documents left over: 1" in report
+    assert "search_reindex" in report
+    call_command("search_reindex", "kb.article", stdout=StringIO())
+    report = _status()
+    assert "documents missing:   0" in report
+    assert "documents left over: 0" in report
+
+
 def test_other_organisations_article_is_never_found(
     kb: KnowledgeBase, alice: User, carol: User, org_b: Organisation, dave: User
 ) -> None:
@@ -109,6 +142,98 @@ def test_internal_and_signed_in_articles_need_the_right_reader(
     assert _found(None, "escalation") == set()
     assert _found(alice, "escalation") == {f"{members.pk}.en"}
     assert _found(dave, "escalation") == {f"{members.pk}.en", f"{internal.pk}.en"}
+
+
+def _labels(article: Article) -> set[str]:
+    documents = SearchDocument.objects.filter(key__startswith=f"{article.pk}.")
+    return {
+        label for scopes in documents.values_list("scopes", flat=True) for label in scopes.split()
+    }
+
+
+def test_documents_are_labelled_with_their_place_and_readers(
+    kb: KnowledgeBase, section: Section, org_a: Organisation, org_b: Organisation
+) -> None:
+    public = make_article(kb, "Warranty", section=section, translations={"ja": ("保証", "保証")})
+    shared = make_article(
+        kb, "Contract", visibility=Visibility.ORGANISATIONS, organisations=[org_a, org_b]
+    )
+    internal = make_article(kb, "Escalation matrix", visibility=Visibility.INTERNAL)
+
+    place = {f"brand:{kb.brand_id}", f"kb:{kb.pk}"}
+    assert _labels(public) == {*place, f"category:{section.category_id}", "public"}
+    assert _labels(shared) == {*place, f"org:{org_a.pk}", f"org:{org_b.pk}"}
+    assert _labels(internal) == place
+
+
+def test_the_upgrade_labels_documents_indexed_before_labels_existed(
+    kb: KnowledgeBase, section: Section, org_a: Organisation
+) -> None:
+    articles = [
+        make_article(kb, "Warranty", section=section, translations={"ja": ("保証", "保証")}),
+        make_article(kb, "Contract", visibility=Visibility.ORGANISATIONS, organisations=[org_a]),
+        make_article(kb, "Members", visibility=Visibility.SIGNED_IN),
+        make_article(kb, "Escalation matrix", visibility=Visibility.INTERNAL),
+    ]
+    labelled = {article.pk: _labels(article) for article in articles}
+    SearchDocument.objects.update(scopes="")
+    upgrade = import_module("madoguchi.kb.migrations.0004_label_search_documents")
+
+    upgrade.label(django_apps, None)
+
+    assert {article.pk: _labels(article) for article in articles} == labelled
+
+
+def test_sharing_an_article_anew_relabels_its_documents(
+    kb: KnowledgeBase, org_a: Organisation, org_b: Organisation, alice: User
+) -> None:
+    article = make_article(
+        kb, "Contract", visibility=Visibility.ORGANISATIONS, organisations=[org_b]
+    )
+    assert _found(alice, "contract") == set()
+
+    article.organisations.add(org_a)
+    assert f"org:{org_a.pk}" in _labels(article)
+    assert _found(alice, "contract") == {f"{article.pk}.en"}
+
+    org_a.kb_articles.remove(article)
+    assert f"org:{org_a.pk}" not in _labels(article)
+
+
+def test_moving_a_section_or_a_knowledge_base_relabels_their_articles(
+    kb: KnowledgeBase, section: Section
+) -> None:
+    article = make_article(kb, "Warranty", section=section)
+    elsewhere = make_section(kb, slug="billing", category="money")
+    section.category = elsewhere.category
+    section.save()
+    assert f"category:{elsewhere.category_id}" in _labels(article)
+
+    other = Brand.objects.create(name="Other", host="other.example")
+    kb.brand = other
+    kb.save()
+    assert f"brand:{other.pk}" in _labels(article)
+
+
+def test_a_narrow_search_is_not_cut_short_by_better_matches_elsewhere(
+    kb: KnowledgeBase, alice: User, org_a: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Brand, filters and the reader's audience apply inside the engine, before its best
+    hundred (three here) are taken."""
+    monkeypatch.setattr(search, "LEXICAL_CANDIDATES", 3)
+    other_brand = Brand.objects.create(name="Other", host="other.example")
+    theirs = services.knowledge_base_get_or_create(brand=other_brand, slug="help")
+    for number in range(4):
+        make_article(theirs, f"Printer printer {number}", body="printer printer printer")
+        make_article(kb, f"Printer printer {number}", visibility=Visibility.INTERNAL)
+    ours = make_article(
+        kb, "Guide", body="A printer, once.", visibility=Visibility.ORGANISATIONS,
+        organisations=[org_a],
+    )  # fmt: skip
+
+    hits = search_selectors.articles_search(alice, "printer", brand=kb.brand).hits
+
+    assert [hit.article_id for hit in hits] == [ours.pk]
 
 
 def test_scheduled_article_is_found_only_once_live(kb: KnowledgeBase, dave: User) -> None:

@@ -40,10 +40,15 @@ def test_source() -> Iterator[None]:
     sources.unregister(SOURCE)
 
 
-def index(key: str, title: str, body: str = "", lang: str = "") -> None:
+def index(
+    key: str, title: str, body: str = "", lang: str = "", scopes: tuple[str, ...] = ()
+) -> None:
     services.document_index(
-        IndexedDocument(source=SOURCE, key=key, title=title, body=body, lang=lang, url=f"/d/{key}")
-    )
+        IndexedDocument(
+            source=SOURCE, key=key, title=title, body=body, lang=lang, url=f"/d/{key}",
+            scopes=scopes,
+        )
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")

@@ -132,8 +132,7 @@ def test_a_removed_document_is_not_found() -> None:
     assert search("printers", viewer=None, mode="lexical").hits == []
 
 
-def test_a_broken_index_falls_back_to_a_simple_match_with_a_notice() -> None:
-    index("1", "修理のご依頼", "故障した製品 repair requests")
+def _break_the_index() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DROP TABLE search_fts_vocab")
@@ -142,12 +141,29 @@ def test_a_broken_index_falls_back_to_a_simple_match_with_a_notice() -> None:
             cursor.execute("DROP INDEX search_document_vector")
             cursor.execute("ALTER TABLE search_searchdocument DROP COLUMN search_vector")
 
+
+def test_a_broken_index_falls_back_to_a_simple_match_with_a_notice() -> None:
+    index("1", "修理のご依頼", "故障した製品 repair requests")
+    _break_the_index()
+
     results = search("修理", viewer=None, mode="lexical")
     english = search("repair requests", viewer=None, mode="lexical")
 
     assert [hit.key for hit in results.hits] == ["1"]
     assert results.notice
     assert [hit.key for hit in english.hits] == ["1"]
+
+
+def test_the_simple_fallback_keeps_to_the_scopes() -> None:
+    index("1", "Printer setup", scopes=("brand:1",))
+    index("2", "Printer cleaning", scopes=("brand:2",))
+    index("3", "Printer paper")
+    _break_the_index()
+
+    results = search("printer", viewer=None, mode="lexical", scopes=[("brand:2",)])
+
+    assert results.notice
+    assert {hit.key for hit in results.hits} == {"2", "3"}
 
 
 @pytest.mark.django_db(transaction=True)

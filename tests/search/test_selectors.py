@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import User
-from madoguchi.search import embeddings, services, sources
-from madoguchi.search.selectors import index_status, search
+from madoguchi.search import embeddings, selectors, services, sources
+from madoguchi.search.selectors import index_status, search, title_prefix_search
 from madoguchi.search.sources import IndexedDocument
 from tests.search.conftest import SOURCE, index
 
@@ -109,6 +109,43 @@ def test_a_visible_document_below_many_hidden_ones_is_still_found(alice: User) -
     keys = _keys("printer", alice)
 
     assert keys == ["org-acme-far"]
+
+
+def test_scopes_narrow_inside_the_engine_before_the_cut() -> None:
+    """A narrow search must not be left with what survives of everyone's best hundred."""
+    for number in range(120):
+        index(f"b1-{number}", f"Printer printer {number}", "printer printer", scopes=("brand:1",))
+    index("b2", "Guide", "A printer among other words " + "text " * 100, scopes=("brand:2",))
+    index("b3", "Printer printer printer", "printer", scopes=("brand:3",))
+
+    def found(*scopes: tuple[str, ...], limit: int = 10) -> list[str]:
+        hits = search("printer", viewer=None, mode="lexical", limit=limit, scopes=scopes).hits
+        return [hit.key for hit in hits]
+
+    assert "b2" not in found(limit=200)
+    assert found(("brand:2",)) == ["b2"]
+    assert set(found(("brand:2", "brand:3"))) == {"b2", "b3"}
+    assert found(("brand:2",), ("kb:9",)) == []
+    assert found(()) == []
+
+
+def test_a_document_without_labels_passes_every_scope() -> None:
+    """Indexed before its source gave labels: left to the source's own checks."""
+    index("old", "Printer")
+    index("other", "Printer", scopes=("brand:2",))
+
+    hits = search("printer", viewer=None, mode="lexical", scopes=[("brand:1",)]).hits
+
+    assert [hit.key for hit in hits] == ["old"]
+
+
+def test_title_suggestions_keep_to_the_scopes() -> None:
+    index("1", "Printer setup", scopes=("brand:1",))
+    index("2", "Printer cleaning", scopes=("brand:2",))
+
+    hits = title_prefix_search("print", viewer=None, limit=5, scopes=[("brand:2",)])
+
+    assert [hit.key for hit in hits] == ["2"]
 
 
 def test_an_unknown_mode_is_hybrid_and_an_empty_query_finds_nothing() -> None:
@@ -215,3 +252,19 @@ def test_semantic_results_keep_to_the_languages_and_sources_asked(other_source: 
     assert {hit.key for hit in english.hits} == {"en-reset", "post"}
     assert [hit.key for hit in japanese.hits] == ["ja-reset"]
     assert {hit.key for hit in ours.hits} == {"en-reset", "ja-reset"}
+
+
+@pytest.mark.usefixtures("model")
+def test_semantic_results_keep_to_the_scopes_beyond_the_dense_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index("best", "Forgot your password?", "Reset it from the sign-in page.", scopes=("brand:1",))
+    index("ours", "パスワード再設定", "ログイン画面から再設定できます。", scopes=("brand:2",))
+    services.embeddings_compute()
+    monkeypatch.setattr(selectors, "DENSE_CANDIDATES", 1)
+
+    everyone = search("I forgot my password", viewer=None, mode="semantic")
+    scoped = search("I forgot my password", viewer=None, mode="semantic", scopes=[("brand:2",)])
+
+    assert [hit.key for hit in everyone.hits] == ["best"]
+    assert [hit.key for hit in scoped.hits] == ["ours"]

@@ -30,6 +30,33 @@ def test_a_document_of_an_unregistered_source_is_refused() -> None:
         )
 
 
+def test_scope_labels_are_stored_whole_and_must_be_plain() -> None:
+    index("1", "Printer", scopes=("kb:2", "brand:1", "kb:2"))
+    assert SearchDocument.objects.get(key="1").scopes == " brand:1 kb:2 "
+
+    for label in ("Brand:1", "kb 2", "kb_2", "kb%", ""):
+        with pytest.raises(sources.InvalidScopeError):
+            index("2", "Printer", scopes=(label,))
+    assert not SearchDocument.objects.filter(key="2").exists()
+
+
+def test_relabelling_changes_the_labels_and_nothing_else() -> None:
+    index("1", "Printer", "Paper jams", scopes=("brand:1",))
+    index("2", "Scanner", scopes=("brand:1",))
+    before = SearchDocument.objects.get(key="1")
+
+    changed = services.documents_relabel(
+        SOURCE, [("1", ["brand:2", "public"]), ("2", ["brand:1"]), ("missing", ["brand:3"])]
+    )
+
+    after = SearchDocument.objects.get(key="1")
+    assert changed == 1
+    assert after.scopes == " brand:2 public "
+    assert after.updated_at > before.updated_at
+    assert (after.body_tokens, after.content_hash) == (before.body_tokens, before.content_hash)
+    assert not SearchDocument.objects.filter(key="missing").exists()
+
+
 def test_bulk_indexing_updates_existing_documents_in_place() -> None:
     items = [
         IndexedDocument(source=SOURCE, key=str(n), title=f"Title {n}", body="", lang="en")
