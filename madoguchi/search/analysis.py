@@ -37,6 +37,8 @@ _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 _LONG_VOWEL = "ー"
 # A katakana word this long or longer loses a trailing ー (JIS Z 8301 style: コンピュータ).
 _LONG_VOWEL_MIN_LENGTH = 4
+# A compound is indexed with its parts when Sudachi's shortest split gives at least this many.
+MIN_PARTS = 2
 # Longest text analysed: a 10 kB query or a huge article must not stall a request.
 MAX_ANALYZED_CHARS = 200_000
 
@@ -112,30 +114,86 @@ def _content_morphemes(text: str) -> Iterator[Any]:
             yield morpheme
 
 
-def _japanese_tokens(text: str) -> list[str]:
+def _japanese_words(morpheme: Any) -> list[str]:
+    """Return the tokens of one morpheme: its normalised form, folded; none for a stop word."""
+    normalized = morpheme.normalized_form()
+    if normalized in _JAPANESE_STOP_WORDS:
+        return []
+    # Normalised forms may carry upper case (full-width Pw → PW) or symbols.
     tokens = []
+    for piece in _WORD_CHARS.findall(normalized.lower()):
+        tokens.extend(_english_tokens(piece) if piece.isascii() else [_fold_japanese(piece)])
+    return tokens
+
+
+def _parts(morpheme: Any, whole: list[str]) -> list[str]:
+    """Return the words a compound is made of (再設定 → 設定, 請求書 → 請求), as Sudachi's
+    shortest split finds them: single characters (再, 書) and particles left out."""
+    split = morpheme.split(SplitMode.A)
+    if len(split) < MIN_PARTS:
+        return []
+    parts = []
+    for part in split:
+        if _pos_dropped(part.part_of_speech_id()):
+            continue
+        parts += [
+            token for token in _japanese_words(part) if len(token) >= 2 and token not in whole
+        ]
+    return parts
+
+
+def _japanese_tokens(text: str, *, compounds: bool) -> list[str]:
+    tokens, parts = [], []
     for morpheme in _content_morphemes(text):
         surface = morpheme.surface()
         if surface.isascii():
             # Sudachi would turn "running" into ランニング: English words keep their own form.
             tokens.extend(_english_tokens(surface))
             continue
-        normalized = morpheme.normalized_form()
-        if normalized in _JAPANESE_STOP_WORDS:
-            continue
-        # Normalised forms may carry upper case (full-width Pw → PW) or symbols.
-        for piece in _WORD_CHARS.findall(normalized.lower()):
-            tokens.extend(_english_tokens(piece) if piece.isascii() else [_fold_japanese(piece)])
-    return tokens
+        words = _japanese_words(morpheme)
+        tokens.extend(words)
+        if compounds and words:
+            parts.extend(_parts(morpheme, words))
+    # After the words, not among them: phrases (a synonym's words in a row) still match.
+    return tokens + parts
 
 
-def analyze(text: str) -> list[str]:
-    """Return the index tokens of `text`, in order, for a document field or a query alike."""
+def analyze(text: str, *, compounds: bool = False) -> list[str]:
+    """Return the index tokens of `text`, in order, for a document field or a query alike.
+
+    compounds=True (documents) adds the parts of Japanese compound words after the tokens, so
+    a query for a part finds the whole (設定 finds 再設定). Queries keep whole words: the query
+    再設定 asks for that word, which its parts would dilute.
+    """
     text = normalize(text)
     if text.isascii():
         return _english_tokens(text)
     # Sudachi sees the whole text: a particle is only recognised as one in its context.
-    return _japanese_tokens(text)
+    return _japanese_tokens(text, compounds=compounds)
+
+
+def compound_phrases(text: str) -> dict[str, tuple[str, ...]]:
+    """Return each Japanese compound of `text` (a query) with its parts as a phrase
+    (再設定 → 再 設定). Sudachi keeps a word whole in one sentence and splits it in another
+    (パスワードの再設定方法 gives 再, 設定), so a search for the whole also looks for its parts
+    in a row."""
+    text = normalize(text)
+    if text.isascii():
+        return {}
+    phrases = {}
+    for morpheme in _content_morphemes(text):
+        words = [] if morpheme.surface().isascii() else _japanese_words(morpheme)
+        split = morpheme.split(SplitMode.A) if len(words) == 1 else []
+        if len(split) >= MIN_PARTS:
+            parts = tuple(
+                token
+                for part in split
+                if not _pos_dropped(part.part_of_speech_id())
+                for token in _japanese_words(part)
+            )
+            if len(parts) >= MIN_PARTS:
+                phrases[words[0]] = parts
+    return phrases
 
 
 def marked_words(text: str) -> list[str]:

@@ -12,7 +12,13 @@ from django.core.cache import cache
 from django.db.models import Max
 
 from madoguchi.search import sources
-from madoguchi.search.analysis import analyze, english_stem, normalize, surface_words
+from madoguchi.search.analysis import (
+    analyze,
+    compound_phrases,
+    english_stem,
+    normalize,
+    surface_words,
+)
 from madoguchi.search.engines import Engine, EngineUnavailableError, Phrase
 from madoguchi.search.models import SearchDocument, Synonym
 
@@ -56,8 +62,14 @@ def forget_synonyms() -> None:
     cache.delete(SYNONYMS_CACHE_KEY)
 
 
-def _groups(tokens: list[str], synonyms: dict[Phrase, set[Phrase]]) -> list[list[Phrase]]:
-    """Return one group per query word; a word or phrase with synonyms gets them as alternatives."""
+def _groups(
+    tokens: list[str],
+    synonyms: dict[Phrase, set[Phrase]],
+    compounds: dict[str, Phrase] | None = None,
+) -> list[list[Phrase]]:
+    """Return one group per query word; a word or phrase with synonyms gets them as alternatives,
+    a compound word its parts in a row (analysis.compound_phrases)."""
+    compounds = compounds or {}
     longest = max((len(phrase) for phrase in synonyms), default=1)
     groups: list[list[Phrase]] = []
     seen: set[Phrase] = set()
@@ -72,6 +84,8 @@ def _groups(tokens: list[str], synonyms: dict[Phrase, set[Phrase]]) -> list[list
             continue
         seen.add(phrase)
         alternatives = [phrase, *sorted(synonyms.get(phrase, set()) - {phrase})]
+        if size == 1 and phrase[0] in compounds:
+            alternatives.append(compounds[phrase[0]])
         groups.append(alternatives)
     return groups[:MAX_QUERY_GROUPS]
 
@@ -163,6 +177,6 @@ def parse_query(text: str, *, engine: Engine) -> ParsedQuery:
     normalized = " ".join(normalize(text).split())
     semantic_text = " ".join(normalize(text, lower=False).split())
     parsed = ParsedQuery(text=text, normalized=normalized, semantic_text=semantic_text)
-    parsed.groups = _groups(analyze(text), _synonym_map())
+    parsed.groups = _groups(analyze(text), _synonym_map(), compound_phrases(text))
     _correct_english(parsed, engine)
     return parsed

@@ -44,8 +44,8 @@ def _content_hash(title: str, body: str) -> str:
 
 def _document(item: IndexedDocument) -> SearchDocument:
     sources.get(item.source)  # a document of an unregistered source could never be shown
-    title_tokens = analyze(item.title)
-    body_tokens = analyze(item.body)
+    title_tokens = analyze(item.title, compounds=True)
+    body_tokens = analyze(item.body, compounds=True)
     return SearchDocument(
         source=item.source,
         key=str(item.key),

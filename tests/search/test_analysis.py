@@ -14,6 +14,16 @@ def test_a_two_kanji_word_is_one_token() -> None:
     assert "修理" in analyze("修理の申し込み")
 
 
+def test_a_document_compound_is_also_indexed_by_its_parts_after_the_words() -> None:
+    assert analyze("領収書の再発行", compounds=True) == ["領収書", "再発行", "領収", "発行"]
+    assert analyze("領収書の再発行") == ["領収書", "再発行"]
+
+
+def test_a_query_compound_also_reads_as_its_parts_in_a_row() -> None:
+    assert analysis.compound_phrases("再設定したい") == {"再設定": ("再", "設定")}
+    assert analysis.compound_phrases("reset パスワード") == {}
+
+
 def test_half_width_katakana_meets_full_width() -> None:
     assert analyze("ｶﾀｶﾅのﾃｽﾄ") == analyze("カタカナのテスト")
 

@@ -52,6 +52,23 @@ def test_a_two_kanji_word_is_found() -> None:
     assert [hit.key for hit in hits] == ["repair"]
 
 
+def test_part_of_a_compound_finds_the_compound_and_the_compound_its_parts() -> None:
+    """Sudachi keeps 再設定 whole in one text and splits it in another."""
+    index("whole", "再設定", "ログイン画面から行えます。")
+    index("split", "パスワードの再設定方法", "マイページをご覧ください。")
+    index("other", "請求書の発行", "請求書はマイページから発行できます。")
+
+    assert {hit.key for hit in search("設定", viewer=None, mode="lexical").hits} == {
+        "whole",
+        "split",
+    }
+    assert {hit.key for hit in search("再設定", viewer=None, mode="lexical").hits} == {
+        "whole",
+        "split",
+    }
+    assert [hit.key for hit in search("請求", viewer=None, mode="lexical").hits] == ["other"]
+
+
 def test_a_japanese_sentence_finds_the_article_by_its_words() -> None:
     index(
         "reset",

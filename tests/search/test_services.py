@@ -1,13 +1,16 @@
 """Indexing writes, the embedding backlog and its task, synonyms, the search log."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
 from madoguchi.accounts.models import User
 from madoguchi.search import services, sources
 from madoguchi.search.models import SearchChunk, SearchDocument, SearchLog
-from madoguchi.search.selectors import index_status
+from madoguchi.search.selectors import index_status, search
 from madoguchi.search.sources import IndexedDocument
 from tests.search.conftest import SOURCE, index
 
@@ -18,9 +21,22 @@ def test_indexing_stores_tokens_and_detects_the_language() -> None:
     index("1", "パスワード再設定", "再設定の手順")
 
     document = SearchDocument.objects.get(source=SOURCE, key="1")
-    assert document.title_tokens == "パスワード 再設定"
+    assert document.title_tokens == "パスワード 再設定 設定"
     assert document.lang == "ja"
     assert document.embedding_stale
+
+
+def test_the_upgrade_indexes_the_parts_of_compounds_indexed_before() -> None:
+    index("1", "領収書の再発行", "再設定できます")
+    SearchDocument.objects.update(title_tokens="領収書 再発行", body_tokens="再設定", body_length=1)
+    upgrade = import_module("madoguchi.search.migrations.0009_compound_parts")
+
+    upgrade.reanalyse(django_apps, None)
+
+    document = SearchDocument.objects.get(key="1")
+    assert document.title_tokens == "領収書 再発行 領収 発行"
+    assert (document.body_tokens, document.body_length) == ("再設定 設定", 2)
+    assert [hit.key for hit in search("発行", viewer=None, mode="lexical").hits] == ["1"]
 
 
 def test_a_document_of_an_unregistered_source_is_refused() -> None:
