@@ -46,6 +46,8 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 def gaps(request: HttpRequest) -> HttpResponse:
     """The knowledge-gap report: top searches, searches that found nothing or led to a request."""
     days = request.GET.get("days", "")
-    report = gaps_report.knowledge_gaps(days=int(days) if days in GAP_PERIODS else 30)
+    report = gaps_report.knowledge_gaps(
+        days=int(days) if days in GAP_PERIODS else 30, scope=f"brand:{request.brand.pk}"
+    )
     context = {"report": report, "create_url": reverse("kb_agent:new"), "periods": GAP_PERIODS}
     return render(request, "kb/agent/gaps.html", context)

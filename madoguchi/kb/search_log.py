@@ -5,11 +5,16 @@ Anyone may search, visitors included, so each address may add only so many entri
 """
 
 from allauth.core.internal import ratelimit
+from django.core import signing
 from django.http import HttpRequest
 
-from madoguchi.kb import search_selectors
+from madoguchi.kb import indexing, search_selectors
 from madoguchi.search import services as search_services
 from madoguchi.search import session as search_session
+
+CLICK_SALT = "kb.search.click"
+# A signed result link credits its search this long after it was shown.
+CLICK_SECONDS = 24 * 60 * 60
 
 
 def log_search(
@@ -35,8 +40,28 @@ def log_search(
         result_count=found.count,
         user=request.user,
         surface=surface,
+        scope=f"brand:{request.brand.pk}",
         draft_of=earlier[0] if earlier else None,
     )
     if remember and entry.pk not in earlier:
         search_session.remember(request, entry.pk)
     return entry.pk
+
+
+def click_token(entry_id: int, key: str) -> str:
+    """Return a signed token naming a log entry and the result opened from it, for searchers
+    without a session here (the embedded widget's visitors)."""
+    return signing.dumps([entry_id, key], salt=CLICK_SALT, compress=True)
+
+
+def click_token_read(token: str) -> tuple[int | None, str]:
+    """Return the entry and document key a click_token names; (None, "") for a forged, stale
+    or malformed one."""
+    try:
+        entry_id, key = signing.loads(token, salt=CLICK_SALT, max_age=CLICK_SECONDS)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None, ""
+    parsed = indexing.parse_key(str(key))
+    if not isinstance(entry_id, int) or parsed is None:
+        return None, ""
+    return entry_id, indexing.document_key(*parsed)

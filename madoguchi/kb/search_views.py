@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from madoguchi.core.translated import active_language
 from madoguchi.kb import indexing, search_selectors, selectors
 from madoguchi.kb.forms import SearchForm
-from madoguchi.kb.search_log import log_search
+from madoguchi.kb.search_log import click_token, click_token_read, log_search
 from madoguchi.search import services as search_services
 from madoguchi.search import session as search_session
 from madoguchi.search.models import SearchLog
@@ -65,14 +65,37 @@ def _without_page(request: HttpRequest) -> str:
 
 @require_GET
 def click(request: HttpRequest) -> HttpResponse:
-    """Record which result was opened on the searcher's own log entry, then open it."""
+    """Record which result was opened on the searcher's own log entry, then open it.
+
+    The entry is the searcher's when their session made it, or when the link carries our
+    signature of it (the widget's results: that page's visitors have no session here).
+    """
+    log, key = _clicked(request)
+    target = search_selectors.hit_url(request.user, key)
+    if log is not None and target:
+        search_services.search_log_click(log, source="kb.article", key=key)
+    return redirect(target or "kb_search:page")
+
+
+def _clicked(request: HttpRequest) -> tuple[int | None, str]:
+    """Return the log entry to credit (None: none of the searcher's) and the document key."""
+    token = request.GET.get("t", "")
+    if token:
+        return click_token_read(token)
     parsed = indexing.parse_key(request.GET.get("key", ""))
     key = indexing.document_key(*parsed) if parsed else ""
-    target = search_selectors.hit_url(request.user, key)
     log = request.GET.get("log", "")
-    if log.isascii() and log.isdigit() and int(log) in search_session.recent(request) and target:
-        search_services.search_log_click(int(log), source="kb.article", key=key)
-    return redirect(target or "kb_search:page")
+    mine = log.isascii() and log.isdigit() and int(log) in search_session.recent(request)
+    return (int(log) if mine else None), key
+
+
+def _widget_link(request: HttpRequest, hit: search_selectors.ArticleHit, log: int | None) -> str:
+    """Return the absolute address of a widget result: through the click counter when the
+    search was logged."""
+    if log is None:
+        return request.build_absolute_uri(hit.url)
+    query = urlencode({"t": click_token(log, hit.key)})
+    return request.build_absolute_uri(f"{reverse('kb_search:click')}?{query}")
 
 
 @require_GET
@@ -148,9 +171,10 @@ def widget(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": 403, "detail": detail}, status=403)
     text = search_selectors.clean_query(request.GET.get("q", ""))
     hits: list[search_selectors.ArticleHit] = []
+    log = None
     if text:
         found = _widget_search(request, text)
-        log_search(request, found, SearchLog.Surface.WIDGET, remember=False)
+        log = log_search(request, found, SearchLog.Surface.WIDGET, remember=False)
         hits = found.hits
         search_selectors.load_bodies(hits)
     response = JsonResponse(
@@ -158,7 +182,7 @@ def widget(request: HttpRequest) -> JsonResponse:
             "results": [
                 {
                     "title": hit.title,
-                    "url": request.build_absolute_uri(hit.url),
+                    "url": _widget_link(request, hit, log),
                     "snippet": hit.snippet,
                     "language": hit.language,
                 }

@@ -1,9 +1,10 @@
 """Reads for the knowledge-gap report: what people searched for and did not find.
 
 Searches are grouped so near-duplicates fall together: two queries belong to one group when
-their analysed tokens are the same set ("reset password", "Password resetting" and "パスワード
-リセット" typed with full-width letters all become one group), so the report shows one line per
-need rather than one per spelling.
+their analysed words are the same set, a word and its synonyms counting as one ("reset
+password", "Password resetting" and "パスワード リセット" typed with full-width letters all
+become one group, and with the synonyms PW, パスワード "PWリセット" too), so the report shows one
+line per need rather than one per spelling.
 """
 
 from collections.abc import Iterable
@@ -13,8 +14,8 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from madoguchi.search.analysis import analyze
 from madoguchi.search.models import SearchLog
+from madoguchi.search.query import word_groups
 
 DEFAULT_DAYS = 30
 ROWS = 50
@@ -47,15 +48,19 @@ class GapReport:
 
 
 def group_key(normalized_query: str) -> str:
-    """Return what near-duplicate queries share: their analysed tokens, as a sorted set."""
-    tokens = sorted(set(analyze(normalized_query)))
-    return " ".join(tokens) or normalized_query
+    """Return what near-duplicate queries share: their analysed words, each as the first of its
+    synonyms, as a sorted set."""
+    words = sorted({" ".join(min(group)) for group in word_groups(normalized_query)})
+    return " | ".join(words) or normalized_query
 
 
-def _rows(since: object) -> Iterable[dict]:
+def _rows(since: object, scope: str) -> Iterable[dict]:
+    searches = SearchLog.objects.filter(created_at__gte=since)
+    if scope:
+        # Entries logged before searches had scopes belong to every scope.
+        searches = searches.filter(scope__in=[scope, ""])
     return (
-        SearchLog.objects.filter(created_at__gte=since)
-        .exclude(normalized_query="")
+        searches.exclude(normalized_query="")
         .values("normalized_query", "lang")
         .annotate(
             searches=Count("id"),
@@ -71,10 +76,11 @@ def _rows(since: object) -> Iterable[dict]:
     )
 
 
-def knowledge_gaps(*, days: int = DEFAULT_DAYS, rows: int = ROWS) -> GapReport:
-    """Return the searches of the last `days` days grouped by need, three ways round."""
+def knowledge_gaps(*, days: int = DEFAULT_DAYS, rows: int = ROWS, scope: str = "") -> GapReport:
+    """Return the searches of the last `days` days grouped by need, three ways round; with a
+    scope, those typed there only."""
     groups: dict[str, QueryGroup] = {}
-    for row in _rows(timezone.now() - timedelta(days=days)):
+    for row in _rows(timezone.now() - timedelta(days=days), scope):
         text = row["normalized_query"]
         group = groups.setdefault(group_key(text), QueryGroup(label=text, lang=row["lang"]))
         group.variants[text] = group.variants.get(text, 0) + row["searches"]

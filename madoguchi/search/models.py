@@ -125,6 +125,9 @@ class SearchLog(models.Model):
     # Where the search was typed: on the request form, an opened suggestion without a request
     # following it is a deflection (an answer found instead of a request).
     surface = models.CharField(_("where"), max_length=16, choices=Surface, blank=True)
+    # Where it was typed as a scope label (sources.IndexedDocument.scopes): the brand's, so each
+    # help centre's gap report shows its own searches.
+    scope = models.CharField(_("scope"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("search log entry")

@@ -90,6 +90,11 @@ def _groups(
     return groups[:MAX_QUERY_GROUPS]
 
 
+def word_groups(text: str) -> list[list[Phrase]]:
+    """Return the analysed words of `text`, each with its synonyms (for grouping searches)."""
+    return _groups(analyze(text), _synonym_map())
+
+
 def _public_titles() -> Iterator[str]:
     """Yield the titles any visitor may read: "did you mean" must not reveal hidden words."""
     titles: dict[str, dict[str, str]] = defaultdict(dict)

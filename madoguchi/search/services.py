@@ -203,6 +203,7 @@ def search_log_record(  # noqa: PLR0913  (the columns of one log entry)
     result_count: int,
     user: Any = None,
     surface: str = "",
+    scope: str = "",
     draft_of: int | None = None,
 ) -> SearchLog:
     """Record one search as typed by a person; return the entry so clicks can refer to it.
@@ -228,6 +229,7 @@ def search_log_record(  # noqa: PLR0913  (the columns of one log entry)
             return SearchLog.objects.get(pk=draft_of)
     return SearchLog.objects.create(
         surface=surface,
+        scope=scope,
         user=user if getattr(user, "is_authenticated", False) else None,
         **columns,
     )

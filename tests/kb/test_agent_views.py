@@ -2,8 +2,10 @@
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import User
+from madoguchi.branding.models import Brand
 from madoguchi.search.models import SearchLog
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keyword_search_only")]
@@ -21,6 +23,23 @@ def test_gap_report_lists_zero_result_searches_grouped(client: Client, dave: Use
     assert "jammed printers" in page.text  # the other wording, in the same row
     assert "?title=printer%20jammed&amp;language=en" in page.text
     assert SearchLog.objects.count() == 3
+
+
+def test_gap_report_shows_the_searches_of_its_own_brand(
+    client: Client, dave: User, settings: Settings
+) -> None:
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    Brand.objects.create(name="Other", host="other.example")
+    client.get("/en/search/", {"q": "printer jammed"})
+    client.get("/en/search/", {"q": "zanzibar voucher"}, headers={"host": "other.example"})
+    client.force_login(dave)
+
+    ours = client.get("/agent/kb/gaps/").text
+    theirs = client.get("/agent/kb/gaps/", headers={"host": "other.example"}).text
+
+    assert "printer jammed" in ours
+    assert "zanzibar voucher" not in ours
+    assert "zanzibar voucher" in theirs
 
 
 def test_gap_report_escapes_queries(client: Client, dave: User) -> None:

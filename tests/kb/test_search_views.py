@@ -3,12 +3,14 @@
 from urllib.parse import unquote
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Organisation, User
+from madoguchi.kb import search_selectors
 from madoguchi.kb.models import Article, KnowledgeBase, Visibility
 from madoguchi.kb.search_selectors import SUGGESTIONS
 from madoguchi.search.models import SearchLog
@@ -310,7 +312,8 @@ def test_widget_answers_allowed_origins_with_public_articles(
     titles = {result["title"] for result in response.json()["results"]}
     assert "端末の修理を依頼する" in titles
     assert CANARY not in response.text
-    assert SearchLog.objects.get().surface == SearchLog.Surface.WIDGET
+    entry = SearchLog.objects.get()
+    assert (entry.surface, entry.scope) == (SearchLog.Surface.WIDGET, f"brand:{brand.pk}")
 
 
 def test_widget_answers_in_the_language_of_its_endpoint_or_any_when_none_is_there(
@@ -328,6 +331,40 @@ def test_widget_answers_in_the_language_of_its_endpoint_or_any_when_none_is_ther
     assert titles("ja", "修理 repair") == {"端末の修理を依頼する"}
     assert titles("en", "修理 repair") == {"Send your device for repair", "Warranty card"}
     assert titles("ja", "warranty") == {"Warranty card"}
+
+
+def test_a_widget_result_opened_is_credited_to_its_search_without_a_session(
+    client: Client, kb: KnowledgeBase, repair: Article
+) -> None:
+    kb.brand.widget_origins = "https://www.example.com"
+    kb.brand.save()
+    response = client.get(
+        "/en/search/widget.json", {"q": "repair"}, headers={"origin": "https://www.example.com"}
+    )
+    link = response.json()["results"][0]["url"]
+    assert link.startswith("http://testserver/en/search/open/?t=")
+
+    visitor = Client()  # the widget's visitor arrives without our session
+    opened = visitor.get(link.removeprefix("http://testserver"))
+
+    entry = SearchLog.objects.get()
+    assert opened.status_code == 302
+    assert opened["Location"] == search_selectors.hit_url(AnonymousUser(), f"{repair.pk}.en")
+    assert (entry.clicked_source, entry.clicked_key) == ("kb.article", f"{repair.pk}.en")
+
+
+@pytest.mark.parametrize("token", ["forged", "", "[1,%20%221.en%22]"])
+def test_a_forged_click_token_credits_nothing(
+    client: Client, kb: KnowledgeBase, repair: Article, token: str
+) -> None:
+    entry = SearchLog.objects.create(query="repair", normalized_query="repair", lang="en",
+                                     mode="hybrid", result_count=1)  # fmt: skip
+
+    response = client.get("/en/search/open/", {"t": token, "log": entry.pk, "key": "1.en"})
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.clicked_key == ""
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example", "", "https://www.example.com.evil"])

@@ -24,6 +24,33 @@ def test_group_key_joins_wordings_of_one_need() -> None:
     assert gaps.group_key("reset password") != gaps.group_key("reset router")
 
 
+def test_synonyms_fall_into_one_group() -> None:
+    assert gaps.group_key("PWリセット") != gaps.group_key("パスワード リセット")
+
+    services.synonym_create(terms="PW, パスワード, password")
+
+    assert gaps.group_key("PWリセット") == gaps.group_key("パスワード リセット")
+    assert gaps.group_key("PWリセット") == gaps.group_key("password リセット")
+    assert gaps.group_key("PWリセット") != gaps.group_key("PW 変更")
+
+
+def test_a_scoped_report_shows_its_own_searches_and_those_from_before_scopes() -> None:
+    _log("refund", scope="brand:1")
+    _log("refund", scope="brand:2")
+    _log("warranty", scope="brand:2")
+    _log("opening hours")
+
+    mine = gaps.knowledge_gaps(scope="brand:1").top
+    everyone = gaps.knowledge_gaps().top
+
+    assert {(g.label, g.searches) for g in mine} == {("refund", 1), ("opening hours", 1)}
+    assert {(g.label, g.searches) for g in everyone} == {
+        ("refund", 2),
+        ("warranty", 1),
+        ("opening hours", 1),
+    }
+
+
 def test_report_groups_near_duplicates_and_counts_outcomes() -> None:
     _log("Reset password")
     _log("reset password")
