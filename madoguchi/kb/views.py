@@ -2,6 +2,7 @@
 
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 from allauth.core import ratelimit
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.contrib import messages
 from django.core.paginator import InvalidPage, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import feedgenerator, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -73,8 +74,26 @@ def home(request: HttpRequest, kb: str) -> HttpResponse:
         "categories": selectors.categories_for(request.user, found),
         "popular": selectors.popular_articles(request.user, found, language),
         "recent": selectors.recent_articles(request.user, found, language),
+        **_language_links(request),
     }
     return render(request, "kb/home.html", context)
+
+
+def _language_links(request: HttpRequest, page: Any = None) -> dict[str, Any]:
+    """Return the canonical address of a page shown alike in every language (a knowledge base,
+    category, section or tag: only the language prefix differs) and its address in each."""
+    path = request.path
+    if page is not None and page.number > 1:
+        path += f"?{urlencode({'page': page.number})}"
+    alternates = [
+        (code, request.build_absolute_uri(translate_url(path, code)))
+        for code, _name in settings.LANGUAGES
+    ]
+    return {
+        "canonical_url": request.build_absolute_uri(path),
+        "alternates": alternates,
+        "default_url": dict(alternates)[settings.LANGUAGE_CODE],
+    }
 
 
 def _moved(request: HttpRequest, kb: KnowledgeBase, kind: str, slug: str, view: str) -> Any:
@@ -94,7 +113,8 @@ def category(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
         return _moved(request, found_kb, SlugRedirect.Kind.CATEGORY, slug, "kb:category")
     sections = selectors.categories_for(request.user, found_kb)
     shown = next((c for c in sections if c.pk == found.pk), found)
-    return render(request, "kb/category.html", {"kb": found_kb, "category": shown})
+    context = {"kb": found_kb, "category": shown, **_language_links(request)}
+    return render(request, "kb/category.html", context)
 
 
 @shared_page(_reader_audience)
@@ -114,6 +134,7 @@ def section(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
         "section": found,
         "page": page,
         "articles": selectors.shown_in(page.object_list, language),
+        **_language_links(request, page),
     }
     return render(request, "kb/section.html", context)
 
@@ -133,6 +154,7 @@ def tag(request: HttpRequest, kb: str, slug: str) -> HttpResponse:
         "tag": found,
         "page": page,
         "articles": selectors.shown_in(page.object_list, language),
+        **_language_links(request, page),
     }
     return render(request, "kb/tag.html", context)
 

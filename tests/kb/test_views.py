@@ -139,6 +139,24 @@ def test_home_category_section_and_tag_pages(client: Client, bilingual: Article)
     assert "パスワードの再設定" in section_page
 
 
+@pytest.mark.parametrize(
+    "path", ["help/", "help/categories/start/", "help/sections/basics/", "help/tags/login/"]
+)
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_container_pages_name_their_address_in_each_language(
+    client: Client, bilingual: Article, path: str, language: str
+) -> None:
+    bilingual.tags.set(services.tags_get_or_create(bilingual.knowledge_base, ["login"]))
+
+    body = client.get(f"/{language}/kb/{path}?utm_source=mail").content.decode()
+
+    base = "http://testserver"
+    assert f'<link rel="canonical" href="{base}/{language}/kb/{path}">' in body
+    assert f'<link rel="alternate" hreflang="en" href="{base}/en/kb/{path}">' in body
+    assert f'<link rel="alternate" hreflang="ja" href="{base}/ja/kb/{path}">' in body
+    assert f'<link rel="alternate" hreflang="x-default" href="{base}/en/kb/{path}">' in body
+
+
 def test_section_list_is_paginated(client: Client, kb: KnowledgeBase, section: Section) -> None:
     for number in range(23):
         make_article(kb, f"Article {number:02}", section=section, position=number)
@@ -148,6 +166,9 @@ def test_section_list_is_paginated(client: Client, kb: KnowledgeBase, section: S
 
     assert "Article 00" in first and "Article 20" not in first
     assert "Article 20" in second and "Article 00" not in second
+    address = "http://testserver/ja/kb/help/sections/basics/?page=2"
+    assert f'<link rel="alternate" hreflang="ja" href="{address}">' in second
+    assert '<link rel="canonical" href="http://testserver/en/kb/help/sections/basics/">' in first
 
 
 def test_renamed_section_redirects(client: Client, section: Section) -> None:
