@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.core import page_cache
 from madoguchi.core.errors import DomainError
-from madoguchi.kb import editor_selectors, notices, services
+from madoguchi.kb import editor_selectors, indexing, notices, services
 from madoguchi.kb.models import (
     Article,
     ArticleReview,
@@ -262,6 +262,7 @@ def review_cancel(review: ArticleReview, *, by: Any) -> None:
         pk=review.translation.article_id,
         status__in=[Article.Status.IN_REVIEW, Article.Status.SCHEDULED],
     ).update(status=Article.Status.DRAFT, publish_at=None)
+    indexing.articles_index_later([review.translation.article_id])
 
 
 def reviews_publish_due(now: datetime | None = None) -> int:
@@ -324,6 +325,7 @@ def article_archive(article: Article, *, by: Any) -> None:
     Article.objects.filter(pk=article.pk).update(
         status=Article.Status.ARCHIVED, updated_at=timezone.now()
     )
+    indexing.articles_index_later([article.pk])
     page_cache.invalidate_on_commit()
 
 
@@ -335,6 +337,7 @@ def article_unarchive(article: Article, *, by: Any) -> None:
     Article.objects.filter(pk=article.pk, status=Article.Status.ARCHIVED).update(
         status=status, updated_at=timezone.now()
     )
+    indexing.articles_index_later([article.pk])
     page_cache.invalidate_on_commit()
 
 

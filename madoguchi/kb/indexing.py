@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from madoguchi.core import access
 from madoguchi.core.markdown import plain_text
@@ -198,9 +198,23 @@ def _audience_changed(
         transaction.on_commit(partial(_relabel, pk__in=ids))
 
 
-def _container_saved(sender: type, instance: Any, created: bool, **kwargs: Any) -> None:
-    """A section (its category) or knowledge base (its brand) saved: relabel its articles."""
-    if not created:
+# What moves a container's articles elsewhere: a section's category, a knowledge base's brand.
+_PLACE_FIELD = {Section: "category_id", KnowledgeBase: "brand_id"}
+
+
+def _container_saving(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Note whether the section or knowledge base about to be saved moves (renames and new
+    positions leave its articles' labels as they are)."""
+    if instance._state.adding:
+        return
+    field = _PLACE_FIELD[sender]
+    before = sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
+    instance._kb_moved = before is not None and before != getattr(instance, field)
+
+
+def _container_saved(sender: type, instance: Any, **kwargs: Any) -> None:
+    """A section moved to another category, or a knowledge base to another brand: relabel."""
+    if getattr(instance, "_kb_moved", False):
         field = "section" if sender is Section else "knowledge_base"
         transaction.on_commit(partial(_relabel, **{field: instance.pk}))
 
@@ -228,5 +242,7 @@ def register() -> None:
             sender=getattr(Article, field).through,
             dispatch_uid=f"kb-index-{field}",
         )
-    post_save.connect(_container_saved, sender=Section, dispatch_uid="kb-index-section")
-    post_save.connect(_container_saved, sender=KnowledgeBase, dispatch_uid="kb-index-kb")
+    for container in _PLACE_FIELD:
+        uid = f"kb-index-{container._meta.model_name}"
+        pre_save.connect(_container_saving, sender=container, dispatch_uid=uid)
+        post_save.connect(_container_saved, sender=container, dispatch_uid=uid)

@@ -8,7 +8,7 @@ from allauth.core.internal import ratelimit
 from django.core import signing
 from django.http import HttpRequest
 
-from madoguchi.kb import indexing, search_selectors
+from madoguchi.kb import search_selectors
 from madoguchi.search import services as search_services
 from madoguchi.search import session as search_session
 
@@ -54,14 +54,13 @@ def click_token(entry_id: int, key: str) -> str:
     return signing.dumps([entry_id, key], salt=CLICK_SALT, compress=True)
 
 
-def click_token_read(token: str) -> tuple[int | None, str]:
-    """Return the entry and document key a click_token names; (None, "") for a forged, stale
-    or malformed one."""
+def click_token_read(token: str, key: str) -> int | None:
+    """Return the entry a click_token names for the document `key`; None for a forged, stale
+    or malformed token, or one given for another document."""
     try:
-        entry_id, key = signing.loads(token, salt=CLICK_SALT, max_age=CLICK_SECONDS)
+        entry_id, signed_key = signing.loads(token, salt=CLICK_SALT, max_age=CLICK_SECONDS)
     except (signing.BadSignature, ValueError, TypeError):
-        return None, ""
-    parsed = indexing.parse_key(str(key))
-    if not isinstance(entry_id, int) or parsed is None:
-        return None, ""
-    return entry_id, indexing.document_key(*parsed)
+        return None
+    if not isinstance(entry_id, int) or signed_key != key:
+        return None
+    return entry_id

@@ -79,11 +79,11 @@ def click(request: HttpRequest) -> HttpResponse:
 
 def _clicked(request: HttpRequest) -> tuple[int | None, str]:
     """Return the log entry to credit (None: none of the searcher's) and the document key."""
-    token = request.GET.get("t", "")
-    if token:
-        return click_token_read(token)
     parsed = indexing.parse_key(request.GET.get("key", ""))
     key = indexing.document_key(*parsed) if parsed else ""
+    token = request.GET.get("t", "")
+    if token:
+        return click_token_read(token, key), key
     log = request.GET.get("log", "")
     mine = log.isascii() and log.isdigit() and int(log) in search_session.recent(request)
     return (int(log) if mine else None), key
@@ -94,7 +94,8 @@ def _widget_link(request: HttpRequest, hit: search_selectors.ArticleHit, log: in
     search was logged."""
     if log is None:
         return request.build_absolute_uri(hit.url)
-    query = urlencode({"t": click_token(log, hit.key)})
+    # The key stands beside the token: the link opens the article after the token expires.
+    query = urlencode({"key": hit.key, "t": click_token(log, hit.key)})
     return request.build_absolute_uri(f"{reverse('kb_search:click')}?{query}")
 
 

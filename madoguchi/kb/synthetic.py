@@ -17,7 +17,7 @@ from django.db.models.functions import Mod
 from madoguchi.accounts.models import Membership, Organisation, OrganisationTag, User
 from madoguchi.branding.services import default_brand
 from madoguchi.core.seeding import SeedContext
-from madoguchi.kb import imports
+from madoguchi.kb import imports, indexing
 from madoguchi.kb.formats import Entry
 from madoguchi.kb.models import Article, KnowledgeBase, Segment, Visibility
 
@@ -162,6 +162,8 @@ def _restrict(
         ],
         batch_size=BATCH,
     )
+    # Bulk writes pass the index by: its documents would keep the labels of public articles.
+    indexing.articles_relabel(articles)
 
 
 def bench_reader() -> User | None:

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
 from django.utils import feedgenerator, translation
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -92,7 +93,7 @@ def _language_links(request: HttpRequest, page: Any = None) -> dict[str, Any]:
     return {
         "canonical_url": request.build_absolute_uri(path),
         "alternates": alternates,
-        "default_url": dict(alternates)[settings.LANGUAGE_CODE],
+        "default_url": dict(alternates)[get_supported_language_variant(settings.LANGUAGE_CODE)],
     }
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from madoguchi.accounts.models import Notification, NotificationPreference, User
 from madoguchi.kb import authoring, services
@@ -19,6 +20,7 @@ from madoguchi.kb.models import (
     ReviewReminder,
     VersionIsImmutableError,
 )
+from madoguchi.search.models import SearchDocument
 from tests.factories import make_editor, make_user
 
 pytestmark = pytest.mark.django_db
@@ -257,15 +259,25 @@ def test_translations_out_of_date_against_the_source(
     assert states == {"en": True, "ja": False}
 
 
-def test_archive_and_unarchive(kb: KnowledgeBase, writer: User, reviewer: User) -> None:
+def test_archive_and_unarchive(
+    kb: KnowledgeBase,
+    writer: User,
+    reviewer: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     translation = _draft(kb, writer)
     _publish(translation, writer, reviewer)
     article = Article.objects.get()
+    indexed = SearchDocument.objects.filter(key=f"{article.pk}.{translation.language}")
 
-    authoring.article_archive(article, by=writer)
+    with django_capture_on_commit_callbacks(execute=True):
+        authoring.article_archive(article, by=writer)
     assert not Article.objects.live().exists()
-    authoring.article_unarchive(article, by=writer)
+    assert not indexed.exists()  # the index follows, as search_status checks
+    with django_capture_on_commit_callbacks(execute=True):
+        authoring.article_unarchive(article, by=writer)
     assert Article.objects.live().count() == 1
+    assert indexed.exists()
 
 
 def test_review_reminder_goes_once_per_review_date(kb: KnowledgeBase, writer: User) -> None:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
 from madoguchi.accounts.models import Organisation, User
-from madoguchi.kb import search_selectors
+from madoguchi.kb import search_log, search_selectors
 from madoguchi.kb.models import Article, KnowledgeBase, Visibility
 from madoguchi.kb.search_selectors import SUGGESTIONS
 from madoguchi.search.models import SearchLog
@@ -342,7 +342,7 @@ def test_a_widget_result_opened_is_credited_to_its_search_without_a_session(
         "/en/search/widget.json", {"q": "repair"}, headers={"origin": "https://www.example.com"}
     )
     link = response.json()["results"][0]["url"]
-    assert link.startswith("http://testserver/en/search/open/?t=")
+    assert link.startswith(f"http://testserver/en/search/open/?key={repair.pk}.en&t=")
 
     visitor = Client()  # the widget's visitor arrives without our session
     opened = visitor.get(link.removeprefix("http://testserver"))
@@ -353,16 +353,27 @@ def test_a_widget_result_opened_is_credited_to_its_search_without_a_session(
     assert (entry.clicked_source, entry.clicked_key) == ("kb.article", f"{repair.pk}.en")
 
 
-@pytest.mark.parametrize("token", ["forged", "", "[1,%20%221.en%22]"])
-def test_a_forged_click_token_credits_nothing(
-    client: Client, kb: KnowledgeBase, repair: Article, token: str
+@pytest.mark.parametrize("stale", ["forged", "expired", "another article's"])
+def test_a_widget_link_opens_its_article_but_a_bad_token_credits_nothing(
+    client: Client,
+    kb: KnowledgeBase,
+    repair: Article,
+    stale: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     entry = SearchLog.objects.create(query="repair", normalized_query="repair", lang="en",
                                      mode="hybrid", result_count=1)  # fmt: skip
+    key = f"{repair.pk}.en"
+    token = {
+        "forged": f"{entry.pk}:{key}",
+        "expired": search_log.click_token(entry.pk, key),
+        "another article's": search_log.click_token(entry.pk, f"{repair.pk + 1}.en"),
+    }[stale]
+    monkeypatch.setattr(search_log, "CLICK_SECONDS", -1 if stale == "expired" else 3600)
 
-    response = client.get("/en/search/open/", {"t": token, "log": entry.pk, "key": "1.en"})
+    response = client.get("/en/search/open/", {"key": key, "t": token})
 
-    assert response.status_code == 302
+    assert response["Location"] == search_selectors.hit_url(AnonymousUser(), key)
     entry.refresh_from_db()
     assert entry.clicked_key == ""
 

@@ -27,16 +27,17 @@ def _labels(article) -> list[str]:
 def label(apps, schema_editor) -> None:
     Article = apps.get_model("kb", "Article")
     SearchDocument = apps.get_model("search", "SearchDocument")
-    documents = list(SearchDocument.objects.filter(source=SOURCE).only("id", "key"))
-    articles_of = {}
-    for document in documents:
-        article, _dot, _language = document.key.partition(".")
-        if article.isdigit():
-            articles_of.setdefault(int(article), []).append(document)
-    ids = sorted(articles_of)
-    for start in range(0, len(ids), BATCH):
+    documents = SearchDocument.objects.filter(source=SOURCE).only("id", "key").order_by("pk")
+    last = 0
+    while batch := list(documents.filter(pk__gt=last)[:BATCH]):
+        last = batch[-1].pk
+        articles_of = {}
+        for document in batch:
+            article, _dot, _language = document.key.partition(".")
+            if article.isdigit():
+                articles_of.setdefault(int(article), []).append(document)
         articles = (
-            Article.objects.filter(pk__in=ids[start : start + BATCH])
+            Article.objects.filter(pk__in=list(articles_of))
             .select_related("knowledge_base", "section")
             .prefetch_related("organisations", "segments")
         )
@@ -50,6 +51,8 @@ def label(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
+    # Each batch commits on its own: a large index is not locked for the whole run.
+    atomic = False
     dependencies = [
         ("kb", "0003_attachment_published_at"),
         ("search", "0008_document_scopes"),

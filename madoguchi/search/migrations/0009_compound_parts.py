@@ -3,7 +3,9 @@
 
 Documents keep their text, so this needs no source. It runs the analyser of the code being
 migrated to, about 1,000 documents a second; the engines' indexes follow the token columns
-(SQLite's triggers, PostgreSQL's generated columns).
+(SQLite's triggers, PostgreSQL's generated columns). Not atomic: each batch commits on its own,
+so a large index does not hold its rows (or SQLite's write lock) for minutes, and a run cut
+short leaves documents searchable, some not yet with their parts.
 """
 
 from django.db import migrations
@@ -32,6 +34,7 @@ def reanalyse(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [("search", "0008_document_scopes")]
 
     operations = [migrations.RunPython(reanalyse, migrations.RunPython.noop)]
