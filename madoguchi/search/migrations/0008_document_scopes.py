@@ -7,7 +7,7 @@ column too, so a scoped match still reads rows of a few bytes, not the documents
 
 from django.db import migrations, models
 
-from madoguchi.search.migrations._vendor import on_vendor
+from madoguchi.search.migrations._vendor import field_added_in_sql
 
 ADD = ["ALTER TABLE search_searchdocument ADD COLUMN scopes text NOT NULL DEFAULT ''"]
 DROP = ["ALTER TABLE search_searchdocument DROP COLUMN scopes"]
@@ -25,17 +25,11 @@ class Migration(migrations.Migration):
     dependencies = [("search", "0007_postgresql_title_vector")]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AddField(
-                    model_name="searchdocument",
-                    name="scopes",
-                    field=models.TextField(blank=True, default="", verbose_name="scopes"),
-                )
-            ],
-            database_operations=[
-                on_vendor("sqlite", [*ADD, *SQLITE_INDEX], [*SQLITE_INDEX_BACK, *DROP]),
-                on_vendor("postgresql", ADD, DROP),
-            ],
+        field_added_in_sql(
+            "searchdocument",
+            "scopes",
+            models.TextField(blank=True, default="", verbose_name="scopes"),
+            {"sqlite": [*ADD, *SQLITE_INDEX], "postgresql": ADD},
+            {"sqlite": [*SQLITE_INDEX_BACK, *DROP], "postgresql": DROP},
         )
     ]

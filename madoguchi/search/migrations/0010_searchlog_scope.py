@@ -6,7 +6,7 @@ default, and the log grows with every search.
 
 from django.db import migrations, models
 
-from madoguchi.search.migrations._vendor import on_vendor
+from madoguchi.search.migrations._vendor import field_added_in_sql
 
 ADD = ["ALTER TABLE search_searchlog ADD COLUMN scope varchar(64) NOT NULL DEFAULT ''"]
 DROP = ["ALTER TABLE search_searchlog DROP COLUMN scope"]
@@ -16,19 +16,11 @@ class Migration(migrations.Migration):
     dependencies = [("search", "0009_compound_parts")]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AddField(
-                    model_name="searchlog",
-                    name="scope",
-                    field=models.CharField(
-                        blank=True, default="", max_length=64, verbose_name="scope"
-                    ),
-                )
-            ],
-            database_operations=[
-                on_vendor("sqlite", ADD, DROP),
-                on_vendor("postgresql", ADD, DROP),
-            ],
+        field_added_in_sql(
+            "searchlog",
+            "scope",
+            models.CharField(blank=True, default="", max_length=64, verbose_name="scope"),
+            {"sqlite": ADD, "postgresql": ADD},
+            {"sqlite": DROP, "postgresql": DROP},
         )
     ]

@@ -3,9 +3,9 @@
 Not a migration itself: Django skips modules of this package whose names start with "_".
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 def on_vendor(vendor: str, forward: Sequence[str], backward: Sequence[str]) -> migrations.RunPython:
@@ -20,3 +20,20 @@ def on_vendor(vendor: str, forward: Sequence[str], backward: Sequence[str]) -> m
         return execute
 
     return migrations.RunPython(run(forward), run(backward))
+
+
+def field_added_in_sql(
+    model_name: str,
+    name: str,
+    field: models.Field,
+    forward: Mapping[str, Sequence[str]],
+    backward: Mapping[str, Sequence[str]],
+) -> migrations.SeparateDatabaseAndState:
+    """Add a field to the model's state, and its column by each vendor's own statements (Django
+    would rebuild a SQLite table to add a column with a default: its triggers, or its rows)."""
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AddField(model_name=model_name, name=name, field=field)],
+        database_operations=[
+            on_vendor(vendor, statements, backward[vendor]) for vendor, statements in forward.items()
+        ],
+    )
