@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.core.access import object_view, staff_view
 from madoguchi.kb import selectors, services
+from madoguchi.kb.indexing import brand_label
 from madoguchi.kb.models import ArticleFeedback
 from madoguchi.search import gaps as gaps_report
 
@@ -47,7 +48,7 @@ def gaps(request: HttpRequest) -> HttpResponse:
     """The knowledge-gap report: top searches, searches that found nothing or led to a request."""
     days = request.GET.get("days", "")
     report = gaps_report.knowledge_gaps(
-        days=int(days) if days in GAP_PERIODS else 30, scope=f"brand:{request.brand.pk}"
+        days=int(days) if days in GAP_PERIODS else 30, scope=brand_label(request.brand.pk)
     )
     context = {"report": report, "create_url": reverse("kb_agent:new"), "periods": GAP_PERIODS}
     return render(request, "kb/agent/gaps.html", context)

@@ -55,10 +55,15 @@ def parse_key(key: str) -> tuple[int, str] | None:
     return (int(article), language) if well_formed and language else None
 
 
+def brand_label(brand_id: int) -> str:
+    """The scope label of a brand: on its articles' documents, and on the searches typed there."""
+    return f"brand:{brand_id}"
+
+
 def _scopes(article: Article) -> tuple[str, ...]:
     """Return the labels of the article's documents: where it is, and who may read it."""
     knowledge_base = article.knowledge_base
-    labels = [f"brand:{knowledge_base.brand_id}", f"kb:{knowledge_base.pk}"]
+    labels = [brand_label(knowledge_base.brand_id), f"kb:{knowledge_base.pk}"]
     if article.section is not None:
         labels.append(f"category:{article.section.category_id}")
     return (*labels, *article_labels(article))

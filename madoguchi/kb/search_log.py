@@ -8,7 +8,7 @@ from allauth.core.internal import ratelimit
 from django.core import signing
 from django.http import HttpRequest
 
-from madoguchi.kb import search_selectors
+from madoguchi.kb import indexing, search_selectors
 from madoguchi.search import services as search_services
 from madoguchi.search import session as search_session
 
@@ -40,7 +40,7 @@ def log_search(
         result_count=found.count,
         user=request.user,
         surface=surface,
-        scope=f"brand:{request.brand.pk}",
+        scope=indexing.brand_label(request.brand.pk),
         draft_of=earlier[0] if earlier else None,
     )
     if remember and entry.pk not in earlier:

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from madoguchi.core import access
 from madoguchi.core.markdown import plain_text
-from madoguchi.kb.indexing import SOURCE, document_key, parse_key
+from madoguchi.kb.indexing import SOURCE, brand_label, document_key, parse_key
 from madoguchi.kb.models import (
     ArticleTranslation,
     Category,
@@ -290,7 +290,7 @@ def _scopes(viewer: Any, brand: Any, filters: SearchFilters) -> list[tuple[str, 
         scopes.append(audience)
     bases = KnowledgeBase.objects.all()
     if brand is not None:
-        scopes.append((f"brand:{brand.pk}",))
+        scopes.append((brand_label(brand.pk),))
         bases = bases.filter(brand=brand)
     if filters.kb:
         scopes.append(_labels("kb", bases.filter(slug=filters.kb)))

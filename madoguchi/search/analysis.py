@@ -126,74 +126,67 @@ def _japanese_words(morpheme: Any) -> list[str]:
     return tokens
 
 
-def _parts(morpheme: Any, whole: list[str]) -> list[str]:
-    """Return the words a compound is made of (再設定 → 設定, 請求書 → 請求), as Sudachi's
-    shortest split finds them: single characters (再, 書) and particles left out."""
+def _part_words(morpheme: Any) -> list[str]:
+    """Return the tokens of the words a compound is made of, as Sudachi's shortest split finds
+    them (再設定 → 再, 設定; 請求書 → 請求, 書), particles left out; none for a simple word."""
     split = morpheme.split(SplitMode.A)
     if len(split) < MIN_PARTS:
         return []
-    parts = []
-    for part in split:
-        if _pos_dropped(part.part_of_speech_id()):
-            continue
-        parts += [
-            token for token in _japanese_words(part) if len(token) >= 2 and token not in whole
-        ]
-    return parts
+    return [
+        token
+        for part in split
+        if not _pos_dropped(part.part_of_speech_id())
+        for token in _japanese_words(part)
+    ]
 
 
-def _japanese_tokens(text: str, *, compounds: bool) -> list[str]:
-    tokens, parts = [], []
+def _japanese_morphemes(text: str) -> Iterator[tuple[Any, list[str]]]:
+    """Yield each meaningful morpheme of `text` with its tokens; None for a Latin word, which
+    keeps its English form (Sudachi would turn "running" into ランニング)."""
     for morpheme in _content_morphemes(text):
         surface = morpheme.surface()
         if surface.isascii():
-            # Sudachi would turn "running" into ランニング: English words keep their own form.
-            tokens.extend(_english_tokens(surface))
-            continue
-        words = _japanese_words(morpheme)
-        tokens.extend(words)
-        if compounds and words:
-            parts.extend(_parts(morpheme, words))
-    # After the words, not among them: phrases (a synonym's words in a row) still match.
-    return tokens + parts
+            yield None, _english_tokens(surface)
+        else:
+            yield morpheme, _japanese_words(morpheme)
 
 
 def analyze(text: str, *, compounds: bool = False) -> list[str]:
     """Return the index tokens of `text`, in order, for a document field or a query alike.
 
     compounds=True (documents) adds the parts of Japanese compound words after the tokens, so
-    a query for a part finds the whole (設定 finds 再設定). Queries keep whole words: the query
-    再設定 asks for that word, which its parts would dilute.
+    a query for a part finds the whole (設定 finds 再設定); parts of one character (再, 書) are
+    left out. Queries keep whole words (analyze_query): the query 再設定 asks for that word.
     """
     text = normalize(text)
     if text.isascii():
         return _english_tokens(text)
     # Sudachi sees the whole text: a particle is only recognised as one in its context.
-    return _japanese_tokens(text, compounds=compounds)
+    tokens, parts = [], []
+    for morpheme, words in _japanese_morphemes(text):
+        tokens.extend(words)
+        if compounds and morpheme is not None and words:
+            parts += [p for p in _part_words(morpheme) if len(p) >= 2 and p not in words]
+    # After the words, not among them: phrases (a synonym's words in a row) still match.
+    return tokens + parts
 
 
-def compound_phrases(text: str) -> dict[str, tuple[str, ...]]:
-    """Return each Japanese compound of `text` (a query) with its parts as a phrase
-    (再設定 → 再 設定). Sudachi keeps a word whole in one sentence and splits it in another
-    (パスワードの再設定方法 gives 再, 設定), so a search for the whole also looks for its parts
-    in a row."""
+def analyze_query(text: str) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """Return the tokens of a query (as analyze gives them) and each Japanese compound among
+    them with its parts as a phrase (再設定 → 再 設定), in one pass. Sudachi keeps a word whole
+    in one sentence and splits it in another (パスワードの再設定方法 gives 再, 設定), so a search
+    for the whole also looks for its parts in a row."""
     text = normalize(text)
     if text.isascii():
-        return {}
-    phrases = {}
-    for morpheme in _content_morphemes(text):
-        words = [] if morpheme.surface().isascii() else _japanese_words(morpheme)
-        split = morpheme.split(SplitMode.A) if len(words) == 1 else []
-        if len(split) >= MIN_PARTS:
-            parts = tuple(
-                token
-                for part in split
-                if not _pos_dropped(part.part_of_speech_id())
-                for token in _japanese_words(part)
-            )
+        return _english_tokens(text), {}
+    tokens, phrases = [], {}
+    for morpheme, words in _japanese_morphemes(text):
+        tokens.extend(words)
+        if morpheme is not None and len(words) == 1:
+            parts = _part_words(morpheme)
             if len(parts) >= MIN_PARTS:
-                phrases[words[0]] = parts
-    return phrases
+                phrases[words[0]] = tuple(parts)
+    return tokens, phrases
 
 
 def marked_words(text: str) -> list[str]:

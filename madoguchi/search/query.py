@@ -14,7 +14,7 @@ from django.db.models import Max
 from madoguchi.search import sources
 from madoguchi.search.analysis import (
     analyze,
-    compound_phrases,
+    analyze_query,
     english_stem,
     normalize,
     surface_words,
@@ -44,7 +44,7 @@ class ParsedQuery:
         return {token for group in self.groups for phrase in group for token in phrase}
 
 
-def _synonym_map() -> dict[Phrase, set[Phrase]]:
+def synonym_map() -> dict[Phrase, set[Phrase]]:
     cached = cache.get(SYNONYMS_CACHE_KEY)
     if cached is not None:
         return cached
@@ -68,7 +68,7 @@ def _groups(
     compounds: dict[str, Phrase] | None = None,
 ) -> list[list[Phrase]]:
     """Return one group per query word; a word or phrase with synonyms gets them as alternatives,
-    a compound word its parts in a row (analysis.compound_phrases)."""
+    a compound word its parts in a row (analysis.analyze_query)."""
     compounds = compounds or {}
     longest = max((len(phrase) for phrase in synonyms), default=1)
     groups: list[list[Phrase]] = []
@@ -90,9 +90,10 @@ def _groups(
     return groups[:MAX_QUERY_GROUPS]
 
 
-def word_groups(text: str) -> list[list[Phrase]]:
-    """Return the analysed words of `text`, each with its synonyms (for grouping searches)."""
-    return _groups(analyze(text), _synonym_map())
+def word_groups(text: str, synonyms: dict[Phrase, set[Phrase]] | None = None) -> list[list[Phrase]]:
+    """Return the analysed words of `text`, each with its synonyms (for grouping searches);
+    pass synonym_map() when grouping many texts."""
+    return _groups(analyze(text), synonym_map() if synonyms is None else synonyms)
 
 
 def _public_titles() -> Iterator[str]:
@@ -182,6 +183,7 @@ def parse_query(text: str, *, engine: Engine) -> ParsedQuery:
     normalized = " ".join(normalize(text).split())
     semantic_text = " ".join(normalize(text, lower=False).split())
     parsed = ParsedQuery(text=text, normalized=normalized, semantic_text=semantic_text)
-    parsed.groups = _groups(analyze(text), _synonym_map(), compound_phrases(text))
+    tokens, compounds = analyze_query(text)
+    parsed.groups = _groups(tokens, synonym_map(), compounds)
     _correct_english(parsed, engine)
     return parsed

@@ -42,10 +42,20 @@ def _content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{embeddings.MODEL_NAME}\0{text}".encode()).hexdigest()
 
 
+def token_columns(title: str, body: str) -> dict[str, str | int]:
+    """Return a document's analysed columns (its tokens and their counts) for its text."""
+    title_tokens = analyze(title, compounds=True)
+    body_tokens = analyze(body, compounds=True)
+    return {
+        "title_tokens": " ".join(title_tokens),
+        "body_tokens": " ".join(body_tokens),
+        "title_length": len(title_tokens),
+        "body_length": len(body_tokens),
+    }
+
+
 def _document(item: IndexedDocument) -> SearchDocument:
     sources.get(item.source)  # a document of an unregistered source could never be shown
-    title_tokens = analyze(item.title, compounds=True)
-    body_tokens = analyze(item.body, compounds=True)
     return SearchDocument(
         source=item.source,
         key=str(item.key),
@@ -54,11 +64,8 @@ def _document(item: IndexedDocument) -> SearchDocument:
         body=item.body,
         url=item.url,
         scopes=sources.scopes_text(item.scopes),
-        title_tokens=" ".join(title_tokens),
-        body_tokens=" ".join(body_tokens),
-        title_length=len(title_tokens),
-        body_length=len(body_tokens),
         content_hash=_content_hash(item.title, item.body),
+        **token_columns(item.title, item.body),
     )
 
 

@@ -20,8 +20,8 @@ def test_a_document_compound_is_also_indexed_by_its_parts_after_the_words() -> N
 
 
 def test_a_query_compound_also_reads_as_its_parts_in_a_row() -> None:
-    assert analysis.compound_phrases("再設定したい") == {"再設定": ("再", "設定")}
-    assert analysis.compound_phrases("reset パスワード") == {}
+    assert analysis.analyze_query("再設定したい")[1] == {"再設定": ("再", "設定")}
+    assert analysis.analyze_query("reset パスワード")[1] == {}
 
 
 def test_half_width_katakana_meets_full_width() -> None:
