@@ -40,6 +40,7 @@ class ListFilter(Schema):
     type: int | None = None
     q: str = ""
     sort: Literal["updated", "created", "oldest"] = "updated"
+    scope: Literal["", "mine", "copied", "organisation"] = ""
     page: int = 1
     page_size: int = 25
 
@@ -53,6 +54,7 @@ def list_requests(request: HttpRequest, filters: Query[ListFilter]) -> RequestPa
         query=filters.q.strip()[:200],
         request_type=filters.type,
         sort=filters.sort,
+        scope=filters.scope,
     )
     paginator = Paginator(selectors.tickets_for(request.user, chosen), filters.page_size)
     page = paginator.get_page(filters.page)

@@ -33,3 +33,20 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def user_agent(request: HttpRequest) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]
+
+
+def query_id(request: HttpRequest, name: str) -> int | None:
+    """Return a query-string parameter that names a row's id, or None if it does not."""
+    value = request.GET.get(name, "").strip()
+    # isascii: "²".isdigit() holds, and int() refuses it.
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
+
+
+def query_choice(request: HttpRequest, name: str, allowed: object, default: str = "") -> str:
+    """Return a query-string parameter if it is one of allowed, else default."""
+    value = request.GET.get(name, default)
+    return value if value in allowed else default  # type: ignore[operator]
+
+
+def query_text(request: HttpRequest, name: str, limit: int = 200) -> str:
+    return request.GET.get(name, "").strip()[:limit]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from madoguchi.accounts import availability
 from madoguchi.core.access import staff_view
 from madoguchi.core.errors import DomainError, error_response
+from madoguchi.core.http import query_choice, query_id, query_text
 from madoguchi.tickets import macros as macros_module
 from madoguchi.tickets import selectors, services
 from madoguchi.tickets.agent_forms import (
@@ -31,29 +32,40 @@ PAGE_SIZE = 25
 @staff_view
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    name = request.GET.get("queue", "unassigned")
-    name = name if name in selectors.QUEUES else "unassigned"
-    status = request.GET.get("status", "")
-    status = status if status in Ticket.Status.values else ""
-    priority = request.GET.get("priority", "")
-    priority = priority if priority in Priority.values else ""
-    sort = request.GET.get("sort", "updated")
-    sort = sort if sort in selectors.SORTS else "updated"
-    due = request.GET.get("due", "")
-    due = due if due in selectors.DUE_WITHIN else ""
-    tickets = selectors.queue_for(
-        request.user, name, status=status, priority=priority, sort=sort, due=due
-    )
+    name = query_choice(request, "queue", selectors.QUEUES, "unassigned")
+    chosen = _queue_filter(request)
+    tickets = selectors.queue_for(request.user, name, chosen)
+    keep = request.GET.copy()
+    keep.pop("page", None)
     context = {
         "page": Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page")),
         "queue": name,
+        "keep": keep.urlencode(),
         "counts": selectors.queue_counts(request.user),
-        "filters": {"status": status, "priority": priority, "sort": sort, "due": due},
+        "filters": chosen,
         "statuses": Ticket.Status.choices,
         "priorities": Priority.choices,
+        "departments": selectors.departments(),
+        "request_types": selectors.request_types_for_agents(),
+        "tags": selectors.queue_tags(),
         "bulk": BulkChangesForm(),
     }
     return render(request, "tickets/agent/queue.html", context)
+
+
+def _queue_filter(request: HttpRequest) -> selectors.QueueFilter:
+    """Read the queue's filters from the query string; anything unknown means "no filter"."""
+    return selectors.QueueFilter(
+        status=query_choice(request, "status", Ticket.Status.values),
+        priority=query_choice(request, "priority", Priority.values),
+        sort=query_choice(request, "sort", selectors.SORTS, "updated"),
+        due=query_choice(request, "due", selectors.DUE_WITHIN),
+        query=query_text(request, "q"),
+        department=query_id(request, "group"),
+        request_type=query_id(request, "type"),
+        tag=query_text(request, "tag", 50),
+        requester=query_text(request, "requester", 254),
+    )
 
 
 @staff_view

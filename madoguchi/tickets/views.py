@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from madoguchi.core.access import capability_view, object_view
 from madoguchi.core.errors import DomainError, error_response
+from madoguchi.core.http import query_choice, query_id, query_text
 from madoguchi.core.uploads import private_file_response
 from madoguchi.search import services as search_services
 from madoguchi.search import session as search_session
@@ -22,6 +24,12 @@ from madoguchi.tickets.quotas import QuotaExceededError
 
 PAGE_SIZE = 25
 STATUS_FILTERS = {"open", *Ticket.Status.values}
+ACTIVITY_TABS = {
+    "": gettext_lazy("All I can see"),
+    "mine": gettext_lazy("Asked by me"),
+    "copied": gettext_lazy("Copied in"),
+    "organisation": gettext_lazy("My organisation's"),
+}
 
 
 @require_GET
@@ -133,6 +141,9 @@ def activity(request: HttpRequest) -> HttpResponse:
         "keep": keep.urlencode(),
         "statuses": Ticket.Status.choices,
         "request_types": selectors.request_types_among(request.user),
+        "scopes": [
+            (scope, ACTIVITY_TABS[scope]) for scope in selectors.activity_scopes(request.user)
+        ],
         "sorts": [
             ("updated", _("Last update")),
             ("created", _("Newest")),
@@ -144,16 +155,12 @@ def activity(request: HttpRequest) -> HttpResponse:
 
 def _activity_filter(request: HttpRequest) -> selectors.ActivityFilter:
     """Read the filter from the query string; anything unknown means "no filter"."""
-    status = request.GET.get("status", "")
-    request_type = request.GET.get("type", "")
-    sort = request.GET.get("sort", "updated")
     return selectors.ActivityFilter(
-        status=status if status in STATUS_FILTERS else "",
-        query=request.GET.get("q", "").strip()[:200],
-        request_type=int(request_type)
-        if request_type.isdigit() and len(request_type) < 18
-        else None,
-        sort=sort if sort in selectors.ACTIVITY_SORTS else "updated",
+        status=query_choice(request, "status", STATUS_FILTERS),
+        query=query_text(request, "q"),
+        request_type=query_id(request, "type"),
+        sort=query_choice(request, "sort", selectors.ACTIVITY_SORTS, "updated"),
+        scope=query_choice(request, "scope", selectors.ACTIVITY_SCOPES),
     )
 
 

@@ -76,6 +76,20 @@ def test_the_list_filters_and_caps_the_page_size(client: Client, alice: User) ->
     assert "status" in unknown.json()["errors"]
 
 
+def test_the_list_narrows_to_a_scope(client: Client, alice: User, bob: User) -> None:
+    make_ticket(alice, "Alice's")
+    make_ticket(bob, "Bob's")
+    client.force_login(bob)
+
+    def subjects(scope: str) -> list[str]:
+        return sorted(r["subject"] for r in client.get(URL, {"scope": scope}).json()["results"])
+
+    assert subjects("mine") == ["Bob's"]
+    assert subjects("organisation") == ["Alice's", "Bob's"]
+    assert subjects("copied") == []
+    assert client.get(URL, {"scope": "world"}).status_code == 422
+
+
 def test_the_list_costs_the_same_queries_for_more_rows(client: Client, alice: User) -> None:
     make_ticket(alice)
     client.force_login(alice)

@@ -156,6 +156,31 @@ def test_keyboard_shortcuts_move_open_reply_and_help(
     expect(page).to_have_url(live_server.url + reverse("agent:queue"))
 
 
+def test_an_agent_searches_and_filters_the_queue_by_keyboard(
+    page: Page, live_server: LiveServer, alice: User, carol: User, dave: User
+) -> None:
+    make_ticket(alice, subject="Printer jam")
+    make_ticket(carol, subject="請求書の再発行")
+    make_ticket(carol, subject="Printer toner")
+    sign_in(page, live_server, dave)
+    page.goto(reverse("agent:queue"))
+
+    page.keyboard.press("/")
+    search = page.get_by_label("Search by subject or number")
+    expect(search).to_be_focused()
+    search.fill("printer")
+    page.get_by_label("Requester (name or address)").fill("山田")
+    page.get_by_label("Requester (name or address)").press("Enter")
+
+    rows = page.locator("[data-mdg-rows] tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Printer toner")
+    expect(search).to_have_value("printer")  # the filters stay filled in
+    axe_check(page)
+    page.get_by_role("link", name="Clear the filters").click()
+    expect(rows).to_have_count(3)
+
+
 def test_an_agent_merges_a_duplicate_and_the_customer_follows_the_old_link(
     open_page: OpenPage, live_server: LiveServer, alice: User, dave: User
 ) -> None:

@@ -198,3 +198,43 @@ def test_agent_answers_from_the_queue_and_the_customer_gets_the_mail(
     assert "driver is old" not in mail_body(reply)
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.PENDING
+
+
+TABS = {
+    "en": ("Asked by me", "Copied in", "My organisation's"),
+    "ja": ("自分のリクエスト", "CC されたリクエスト", "組織のリクエスト"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_my_activity_tabs_show_own_copied_and_organisation_requests(
+    *,
+    open_page: OpenPage,
+    live_server: LiveServer,
+    alice: User,
+    bob: User,
+    carol: User,
+    language: str,
+) -> None:
+    make_ticket(bob, subject="Bob asked")
+    make_ticket(alice, subject="Alice asked")
+    make_ticket(carol, subject="Carol asked").followers.add(bob)
+    mine, copied, organisation = TABS[language]
+    page = open_page(locale=LOCALES[language])
+    sign_in(page, live_server, bob)
+    page.goto(reverse("tickets:activity"))
+    rows = page.locator("main tbody tr")
+    expect(rows).to_have_count(3)
+
+    page.get_by_role("link", name=mine).focus()
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Bob asked")
+    expect(page.get_by_role("link", name=mine)).to_have_attribute("aria-current", "page")
+    axe_check(page)
+    page.get_by_role("link", name=copied).click()
+    expect(rows).to_contain_text("Carol asked")
+    expect(rows).to_have_count(1)
+    page.get_by_role("link", name=organisation).click()
+    expect(rows).to_have_count(2)
+    expect(page.locator("main table")).not_to_contain_text("Carol asked")

@@ -57,6 +57,68 @@ def test_filters_and_sorting(agent: Client, alice: User, dave: User) -> None:
     assert agent.get(reverse("agent:queue"), {"queue": "x", "sort": "y"}).status_code == 200
 
 
+def _listed(agent: Client, **filters: object) -> list[str]:
+    response = agent.get(reverse("agent:queue"), {"queue": "all", **filters})
+    assert response.status_code == 200
+    return sorted(ticket.subject for ticket in response.context["page"])
+
+
+def test_the_queue_searches_by_subject_number_and_requester(
+    agent: Client, alice: User, carol: User
+) -> None:
+    printer = make_ticket(alice, subject="Printer jam")
+    make_ticket(carol, subject="請求書の再発行")
+
+    assert _listed(agent, q="printer") == ["Printer jam"]
+    assert _listed(agent, q=f"#{printer.pk}") == ["Printer jam"]
+    assert _listed(agent, q="請求書") == ["請求書の再発行"]
+    assert _listed(agent, requester="山田") == ["請求書の再発行"]
+    assert _listed(agent, requester="ALICE@example.com") == ["Printer jam"]
+    # A whole address is one person, not every address that contains it.
+    assert _listed(agent, requester="lice@example.com") == []
+    assert _listed(agent, requester="example.com") == ["Printer jam", "請求書の再発行"]
+
+
+def test_the_queue_filters_by_group_type_and_tag(agent: Client, alice: User, dave: User) -> None:
+    billing = Department.objects.create(name="Billing")
+    returns = make_request_type("Return an item")
+    grouped = make_ticket(alice, subject="Grouped")
+    services.ticket_update(grouped, actor=dave, changes=TicketChanges(department=billing))
+    make_ticket(alice, subject="Typed", request_type=returns)
+    tagged = make_ticket(alice, subject="Tagged")
+    services.ticket_update(tagged, actor=dave, changes=TicketChanges(tags=["vip", "printer"]))
+
+    assert _listed(agent, group=billing.pk) == ["Grouped"]
+    assert _listed(agent, type=returns.pk) == ["Typed"]
+    assert _listed(agent, tag="vip") == ["Tagged"]
+    assert _listed(agent, tag="vip", q="grouped") == []
+    # Values that name nothing are no filter, never an error.
+    assert len(_listed(agent, group="x", type="²", tag="")) == 3
+    page = agent.get(reverse("agent:queue")).content.decode()
+    assert 'value="vip"' in page and "Billing" in page and "Return an item" in page
+
+
+def test_the_queue_keeps_its_filters_in_the_page_links(agent: Client, alice: User) -> None:
+    for number in range(30):
+        make_ticket(alice, subject=f"Printer {number}")
+
+    response = agent.get(reverse("agent:queue"), {"queue": "all", "q": "printer", "tag": ""})
+    body = response.content.decode()
+    assert "queue=all&amp;q=printer&amp;tag=&amp;page=2" in body
+    second = agent.get(reverse("agent:queue"), {"queue": "all", "q": "printer", "page": 2})
+    assert len(second.context["page"]) == 5
+
+
+def test_the_request_page_links_to_the_customers_requests_in_the_queue(
+    agent: Client, alice: User
+) -> None:
+    ticket = make_ticket(alice)
+    make_ticket(alice, subject="Another one")
+
+    body = agent.get(reverse("agent:detail", args=[ticket.pk])).content.decode()
+    assert "?queue=all&amp;requester=alice%40example.com" in body
+
+
 def test_the_queue_costs_the_same_queries_for_more_rows(agent: Client, alice: User) -> None:
     make_ticket(alice)
     agent.get(reverse("agent:queue"))

@@ -93,6 +93,36 @@ def test_a_list_filters_by_request_type(alice: User, request_type: RequestType) 
     assert list(selectors.request_types_among(alice)) == [request_type]
 
 
+def test_activity_tabs_narrow_to_own_copied_and_organisation_requests(
+    alice: User, bob: User, carol: User
+) -> None:
+    asked = make_ticket(bob, subject="Bob's own")
+    member = make_ticket(alice, subject="Alice's")
+    copied = make_ticket(carol, subject="Carol copied Bob in")
+    copied.followers.add(bob)
+
+    def found(scope: str) -> set[str]:
+        chosen = selectors.ActivityFilter(scope=scope)
+        return {ticket.subject for ticket in selectors.tickets_for(bob, chosen)}
+
+    assert found("mine") == {asked.subject}
+    assert found("copied") == {copied.subject}
+    assert found("organisation") == {asked.subject, member.subject}
+    assert found("") == {asked.subject, member.subject, copied.subject}
+    assert selectors.activity_scopes(bob) == ["", "mine", "copied", "organisation"]
+
+
+def test_a_member_who_may_not_see_the_organisation_gets_no_organisation_tab(
+    alice: User, bob: User
+) -> None:
+    make_ticket(bob)
+
+    assert selectors.activity_scopes(alice) == ["", "mine", "copied"]
+    # Asked for anyway, the tab shows nothing the member may not see.
+    chosen = selectors.ActivityFilter(scope="organisation")
+    assert list(selectors.tickets_for(alice, chosen)) == []
+
+
 def test_the_catalog_groups_offered_types_and_finds_them_by_any_word(
     request_type: RequestType,
 ) -> None:

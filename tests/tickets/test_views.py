@@ -140,6 +140,30 @@ def test_my_activity_lists_filters_and_pages(client: Client, alice: User) -> Non
     assert "?status=open&amp;sort=oldest&amp;page=2" in second
 
 
+def test_my_activity_has_tabs_for_own_copied_and_organisation_requests(
+    client: Client, alice: User, bob: User, carol: User
+) -> None:
+    make_ticket(bob, subject="Bob asked")
+    make_ticket(alice, subject="Alice asked")
+    copied = make_ticket(carol, subject="Carol asked")
+    copied.followers.add(bob)
+    client.force_login(bob)
+    url = reverse("tickets:activity")
+
+    page = client.get(url, headers={"accept-language": "ja"}).content.decode()
+    assert "自分のリクエスト" in page and "組織のリクエスト" in page
+    mine = client.get(url, {"scope": "mine"}).content.decode()
+    assert "Bob asked" in mine and "Alice asked" not in mine and "Carol asked" not in mine
+    assert 'name="scope" value="mine"' in mine  # the filters keep the tab
+    copied_in = client.get(url, {"scope": "copied"}).content.decode()
+    assert "Carol asked" in copied_in and "Bob asked" not in copied_in
+    organisation = client.get(url, {"scope": "organisation"}).content.decode()
+    assert "Alice asked" in organisation and "Carol asked" not in organisation
+    assert client.get(url, {"scope": "everyone"}).status_code == 200
+    client.force_login(alice)
+    assert "?scope=organisation" not in client.get(url).content.decode()
+
+
 def test_my_activity_costs_the_same_queries_for_more_rows(client: Client, alice: User) -> None:
     make_ticket(alice)
     client.force_login(alice)

@@ -5,6 +5,7 @@ const queueUrl = document.getElementById("mdg-queue-url")?.dataset.url;
 const rows = [...document.querySelectorAll("[data-mdg-rows] tr")];
 const reply = document.getElementById("id_body");
 const internal = document.getElementById("id_internal");
+const queueSearch = document.getElementById("mdg-queue-search");
 const SEQUENCE_MS = 1500;
 
 let current = -1;
@@ -43,6 +44,7 @@ const ACTIONS = {
   o: () => rowLink(current)?.click(),
   r: () => write(false),
   n: () => write(true),
+  "/": () => queueSearch?.focus(),
   "?": () => dialog?.showModal(),
 };
 
