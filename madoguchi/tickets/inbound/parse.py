@@ -69,6 +69,8 @@ class ParsedMail:
     sender: str = ""
     sender_name: str = ""
     recipients: list[str] = field(default_factory=list)
+    # Whom the sender wrote to (To and Cc), as the headers say: the people they copied in.
+    addressed: list[str] = field(default_factory=list)
     subject: str = ""
     message_id: str = ""
     references: list[str] = field(default_factory=list)
@@ -208,6 +210,8 @@ def _read_envelope_headers(parsed: ParsedMail) -> None:
     for name in ("to", "cc", "delivered-to", "x-original-to"):
         for _name, address in addresses(decode_header_value(headers.get(name, ""))):
             parsed.recipients.append(address)
+            if name in {"to", "cc"}:
+                parsed.addressed.append(address)
     parsed.subject = decode_header_value(headers.get("subject", ""))[:SUBJECT_MAX]
     ids = message_ids(headers.get("message-id", ""))
     parsed.message_id = ids[0] if ids else ""

@@ -2,6 +2,10 @@
 
 The thread shows what the person wrote this time; the raw message keeps everything. When the
 stripping would leave nothing (a mail that is only a forward), the whole text is kept.
+
+Our own mails start with a marker line, "##- Reply above this line … -##" in the recipient's
+language (templates/tickets/email/_reply_marker.*). Whatever a mail client adds in front of the
+quote, the reply ends before that line, and a line introducing the quote just above it goes too.
 """
 
 import re
@@ -23,6 +27,8 @@ _ATTRIBUTIONS = [
 _FROM_LINE = re.compile(r"^\s*\**(From|差出人|送信者)\**\s*[:\uff1a]", re.IGNORECASE)
 _SENT_LINE = re.compile(r"^\s*\**(Sent|Date|送信日時|日付|日時)\**\s*[:\uff1a]", re.IGNORECASE)
 _SIGNATURE = re.compile(r"^--\s?$")
+# The marker in any language, quoted (">") or not.
+_OUR_MARKER = re.compile(r"##-.{1,200}-##")
 _MOBILE_FOOTER = re.compile(r"^\s*(Sent from my .{1,40}|.{1,30}から送信)\s*$", re.IGNORECASE)
 
 
@@ -39,8 +45,10 @@ def strip_reply(text: str) -> str:
 
 
 def _quote_start(lines: list[str]) -> int:
-    """Index of the first line of the quoted part (an attribution line), or len(lines)."""
+    """Index of the first line of the quoted part (an attribution or our marker), or len(lines)."""
     for index, line in enumerate(lines):
+        if _OUR_MARKER.search(line):
+            return _introduction_start(lines, index)
         if any(pattern.match(line) for pattern in _ATTRIBUTIONS):
             return index
         # Some clients wrap a long attribution over two lines.
@@ -52,6 +60,22 @@ def _quote_start(lines: list[str]) -> int:
         ):
             return index
     return len(lines)
+
+
+def _introduction_start(lines: list[str], marker: int) -> int:
+    """Where the quote starts when our marker is at index marker: before a line introducing it.
+
+    A client we do not know still writes its attribution just above the quote, ending in a
+    colon ("Support <help@example.com> 様より:"); it is not what the person wrote.
+    """
+    previous = marker - 1
+    while previous >= 0 and not lines[previous].strip().lstrip(">").strip():
+        previous -= 1
+    introduces = previous >= 0 and lines[previous].rstrip().endswith((":", "\uff1a"))
+    # Unless it is all the person wrote.
+    if introduces and any(line.strip() for line in lines[:previous]):
+        return previous
+    return marker
 
 
 def _before_signature(lines: list[str]) -> list[str]:

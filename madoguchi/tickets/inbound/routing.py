@@ -96,7 +96,7 @@ def user_for(address: str) -> User | None:
 
 def brand_for(recipients: list[str]) -> tuple[Brand, BrandMailbox | None]:
     """The brand whose support address the mail was sent to, else the default brand."""
-    bases = [_without_tag(address) for address in recipients]
+    bases = [without_tag(address) for address in recipients]
     mailboxes = {
         box.address: box
         for box in BrandMailbox.objects.filter(address__in=bases).select_related("brand")
@@ -108,6 +108,6 @@ def brand_for(recipients: list[str]) -> tuple[Brand, BrandMailbox | None]:
     return brand, BrandMailbox.objects.filter(brand=brand).first()
 
 
-def _without_tag(address: str) -> str:
+def without_tag(address: str) -> str:
     local, _at, domain = address.partition("@")
     return f"{local.partition('+')[0]}@{domain}"

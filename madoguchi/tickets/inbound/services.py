@@ -26,6 +26,7 @@ from madoguchi.accounts.models import User
 from madoguchi.branding.models import Brand
 from madoguchi.core import audit
 from madoguchi.core import uploads as attachments
+from madoguchi.core.errors import DomainError
 from madoguchi.tickets import quotas, services
 from madoguchi.tickets.inbound import notices, routing
 from madoguchi.tickets.inbound.loops import automatic_reason
@@ -49,6 +50,8 @@ SENDER_INACTIVE = "sender_inactive"
 RATE_LIMITED = "rate_limited"
 UNREADABLE = "unreadable"
 TOO_LARGE = "too_large"
+# People copied in from one mail at most; a mail to a whole mailing list copies in nobody more.
+COPIED_MAX = 20
 
 
 @dataclass
@@ -222,7 +225,44 @@ def _reply(ticket: Ticket, author: User, parsed: ParsedMail) -> Outcome:
     body = _body(strip_reply(parsed.text), notes, author)
     reply = services.NewReply(author=author, body=body, via=Ticket.Via.EMAIL, files=files)
     message = services.reply_add(ticket, reply)
-    return Outcome(Status.REPLY, ticket=ticket, message=message)
+    detail = _copy_in(ticket, author, parsed)
+    return Outcome(Status.REPLY, detail=detail, ticket=ticket, message=message)
+
+
+def _copy_in(ticket: Ticket, sender: User, parsed: ParsedMail) -> str:
+    """Make the people the mail was also sent to followers, as the web page's CC would.
+
+    Only the requester and agents copy people in, and only the requester's colleagues can be:
+    anyone else named in To or Cc is left out (said in the return value, kept on the mail's
+    row), so a stranger on a thread never gets to read the request. After the reply, so that
+    the people newly copied in, who had the mail itself, do not get our copy of it too.
+    """
+    if not (sender.is_staff or sender.pk == ticket.requester_id):
+        return ""
+    ours = routing.our_addresses()
+    skip = {sender.email.lower(), ticket.requester.email.lower()}
+    addressed = [
+        address
+        for address in dict.fromkeys(parsed.addressed)
+        if routing.without_tag(address) not in ours and address not in skip
+    ]
+    left_out = addressed[COPIED_MAX:]
+    for address in addressed[:COPIED_MAX]:
+        if not _copied(ticket, sender, routing.user_for(address)):
+            left_out.append(address)
+    if not left_out:
+        return ""
+    return f"Not copied in (not a colleague of the requester): {', '.join(left_out)}"
+
+
+def _copied(ticket: Ticket, sender: User, person: User | None) -> bool:
+    if person is None:
+        return False
+    try:
+        services.follower_add(ticket, by=sender, follower=person)
+    except DomainError:
+        return False
+    return True
 
 
 def _new_request(
@@ -250,7 +290,8 @@ def _new_request(
     )
     ticket = services.ticket_create(new)
     first = ticket.messages.order_by("pk").first()
-    return Outcome(Status.TICKET, ticket=ticket, message=first)
+    detail = _copy_in(ticket, sender, parsed)
+    return Outcome(Status.TICKET, detail=detail, ticket=ticket, message=first)
 
 
 def _keeps_unknown_senders(brand: Brand, mailbox: BrandMailbox | None) -> bool:

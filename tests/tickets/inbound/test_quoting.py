@@ -1,6 +1,8 @@
 """Quotes and signatures are stripped from the thread, in English and Japanese."""
 
 import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from madoguchi.tickets.inbound.quoting import strip_reply
 
@@ -53,3 +55,29 @@ def test_a_mail_that_is_only_a_quote_is_kept_whole() -> None:
 def test_text_mentioning_wrote_in_passing_is_kept() -> None:
     text = "My manager wrote: the printer is broken.\nPlease help."
     assert strip_reply(text) == text
+
+
+def _our_marker(language: str) -> str:
+    with translation.override(language):
+        return render_to_string("tickets/email/_reply_marker.txt").strip()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize(
+    "introduction",
+    [
+        "",  # a client that writes nothing above the quote
+        "サポート担当 <help@example.com> 様より：",  # one we do not know, ending in a colon
+        "Le lun. 23 nov. 2026, Support a écrit :",
+    ],
+)
+def test_the_reply_ends_at_our_marker_line(language: str, introduction: str) -> None:
+    quoted = f"{introduction}\n\n{_our_marker(language)}\n\nDave Agent wrote:\n\nTry again."
+    assert strip_reply(f"{NEW}\n\n{quoted}") == NEW
+    assert strip_reply(f"{NEW}\n\n> {_our_marker(language)}\n> Try again.") == NEW
+
+
+def test_a_colon_in_the_reply_itself_is_kept() -> None:
+    text = "Here is the log:\nerror 42 at page 3"
+    assert strip_reply(f"{text}\n\n{_our_marker('en')}\n\nTry again.") == text
+    assert strip_reply(f"Here is the log:\n\n{_our_marker('en')}") == "Here is the log:"

@@ -12,7 +12,7 @@ from madoguchi.tickets.inbound import services
 from madoguchi.tickets.inbound.storage import inbound_store
 from madoguchi.tickets.mail import reply_address, thread_id
 from madoguchi.tickets.models import BrandMailbox, InboundMail, Ticket
-from tests.factories import make_ticket
+from tests.factories import add_member, make_ticket, make_user
 from tests.tickets.inbound.mails import (
     PNG,
     cp50220,
@@ -138,6 +138,52 @@ def test_follower_reply_by_mail_lands(deliver, ticket: Ticket, alice: User, bob:
     mail = deliver(reply_to(ticket, sender="bob@example.com", body="Same here."))
 
     assert (mail.status, mail.created_message.author) == (Status.REPLY, bob)
+
+
+def test_colleagues_copied_on_a_new_request_mail_follow_it(
+    deliver, alice: User, bob: User, carol: User, smtp_server
+) -> None:
+    mail = deliver(
+        raw_mail(
+            to="support@localhost, Bob <BOB@example.com>",
+            headers={"Cc": "carol@example.com, stranger@elsewhere.example, support+x@localhost"},
+        )
+    )
+
+    assert mail.status == Status.TICKET
+    assert list(mail.ticket.followers.all()) == [bob]
+    # Carol is of another organisation: she is left out, and the mail's row says so.
+    assert "carol@example.com" in mail.detail and "stranger@elsewhere.example" in mail.detail
+    assert "support" not in mail.detail and "bob@" not in mail.detail
+    # Bob had the mail itself; only the requester gets the confirmation.
+    assert [m["To"] for m in smtp_server.messages] == ["alice@example.com"]
+
+
+def test_a_customer_reply_copying_a_colleague_makes_them_follow(
+    deliver, ticket: Ticket, bob: User
+) -> None:
+    raw = reply_to(ticket, sender="alice@example.com", body="Bob sees this too.")
+    raw = raw.replace(b"\r\nSubject:", b"\r\nCc: bob@example.com\r\nSubject:", 1)
+
+    mail = deliver(raw)
+
+    assert mail.status == Status.REPLY and mail.detail == ""
+    assert list(ticket.followers.all()) == [bob]
+
+
+def test_a_follower_cannot_copy_in_more_people(
+    deliver, ticket: Ticket, alice: User, bob: User, org_a
+) -> None:
+    ticket_services.follower_add(ticket, by=alice, follower=bob)
+    colleague = make_user("colleague@example.com")
+    add_member(colleague, org_a)
+    raw = reply_to(ticket, sender="bob@example.com", body="Adding a colleague.")
+    raw = raw.replace(b"\r\nSubject:", b"\r\nCc: colleague@example.com\r\nSubject:", 1)
+
+    mail = deliver(raw)
+
+    assert mail.status == Status.REPLY
+    assert list(ticket.followers.all()) == [bob]
 
 
 def test_reply_to_a_closed_request_opens_a_follow_up(deliver, ticket: Ticket) -> None:
