@@ -79,7 +79,7 @@ class RequestTypeAdmin(admin.ModelAdmin):
 
 @admin.register(BrandMailbox)
 class BrandMailboxAdmin(admin.ModelAdmin):
-    list_display = ["address", "brand", "unknown_senders"]
+    list_display = ["address", "brand", "unknown_senders", "sends_mail"]
     list_select_related = ["brand"]
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import User
 from madoguchi.tickets import selectors
-from madoguchi.tickets.forms import LONG_TEXT_MAX, files_field
+from madoguchi.tickets.forms import LONG_TEXT_MAX, REPLY_BOX_ATTRS, files_field
 from madoguchi.tickets.models import Macro, Priority, Ticket
 from madoguchi.tickets.services import TicketChanges
 
@@ -34,7 +34,7 @@ class AgentReplyForm(forms.Form):
     """A reply or note, and the changes sent with it (which a macro stages)."""
 
     body = forms.CharField(
-        label=_("Message"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Message"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(REPLY_BOX_ATTRS)
     )
     files = files_field()
     internal = forms.BooleanField(label=_("Internal note (only agents see it)"), required=False)

@@ -45,9 +45,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": chosen,
         "statuses": Ticket.Status.choices,
         "priorities": Priority.choices,
-        "departments": selectors.departments(),
-        "request_types": selectors.request_types_for_agents(),
-        "tags": selectors.queue_tags(),
+        "choices": selectors.queue_choices(),
         "bulk": BulkChangesForm(),
     }
     return render(request, "tickets/agent/queue.html", context)

@@ -21,6 +21,12 @@ class TicketsConfig(AppConfig):
         # Any request saved or deleted changes what the agents' queue tabs count.
         post_save.connect(_queue_changed, sender="tickets.Ticket", dispatch_uid="queue_saved")
         post_delete.connect(_queue_changed, sender="tickets.Ticket", dispatch_uid="queue_deleted")
+        # What the queue's filters offer (names of brands show beside request types).
+        for model in ("accounts.Department", "tickets.RequestType", "tickets.Tag", "branding.Brand"):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    _queue_choices_changed, sender=model, dispatch_uid=f"queue_choices_{model}"
+                )
         personal_data.register()
         periodic.register(
             "tickets.close_solved", tasks.tickets_close_solved_task, every=timedelta(hours=1)
@@ -58,3 +64,9 @@ def _queue_changed(**_kwargs: object) -> None:
     from madoguchi.tickets import selectors
 
     selectors.queue_counts_outdated()
+
+
+def _queue_choices_changed(**_kwargs: object) -> None:
+    from madoguchi.tickets import selectors
+
+    selectors.queue_choices_outdated()

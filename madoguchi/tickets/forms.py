@@ -256,8 +256,12 @@ def files_field() -> MultipleFileField:
     )
 
 
+# The reply box takes pasted and dropped images into the files field (js/inline-images.js).
+REPLY_BOX_ATTRS = {"rows": 6, "data-mdg-images-into": "id_files"}
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label=_("Your reply"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Your reply"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(REPLY_BOX_ATTRS)
     )
     files = files_field()

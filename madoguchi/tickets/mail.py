@@ -2,10 +2,11 @@
 
 Every mail of a request says the same References (the request's own id) and a Reply-To that
 carries the request's unguessable token, so a reply by mail lands on the right request without
-trusting the Message-ID alone.
+trusting the Message-ID alone. A brand with a support address that sends mail speaks from it,
+under the brand's name, and takes replies at it; others use the portal's own addresses.
 """
 
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -15,9 +16,19 @@ from django.utils import timezone, translation
 
 from madoguchi.accounts import notifications
 from madoguchi.accounts.models import User
+from madoguchi.branding.models import Brand
 from madoguchi.branding.services import page_url
-from madoguchi.core import later_mail
-from madoguchi.tickets.models import GuestRequest, Message, SlaEvent, SlaMetric, Ticket
+from madoguchi.core import later_mail, markdown
+from madoguchi.tickets import thread_images
+from madoguchi.tickets.models import (
+    Attachment,
+    BrandMailbox,
+    GuestRequest,
+    Message,
+    SlaEvent,
+    SlaMetric,
+    Ticket,
+)
 
 
 def _domain() -> str:
@@ -33,9 +44,23 @@ def thread_id(ticket: Ticket) -> str:
     return f"<madoguchi.request-{ticket.pk}@{_domain()}>"
 
 
+def _sending_mailbox(brand: Brand) -> BrandMailbox | None:
+    return BrandMailbox.objects.filter(brand=brand, sends_mail=True).first()
+
+
+def sender(brand: Brand) -> str:
+    """The From of the brand's mail: its support address under its name, or the portal's."""
+    mailbox = _sending_mailbox(brand)
+    if mailbox is None:
+        return settings.DEFAULT_FROM_EMAIL
+    return formataddr((brand.name, mailbox.address))
+
+
 def reply_address(ticket: Ticket) -> str:
-    """The address a reply by mail goes to: the reply address with the request's token."""
-    local, _at, domain = settings.REPLY_ADDRESS.partition("@")
+    """The address a reply by mail goes to: the brand's (or the portal's) with the token."""
+    mailbox = _sending_mailbox(ticket.brand)
+    base = mailbox.address if mailbox is not None else settings.REPLY_ADDRESS
+    local, _at, domain = base.partition("@")
     return f"{local}+{ticket.reply_token}@{domain}"
 
 
@@ -53,12 +78,18 @@ def _headers(ticket: Ticket, message_id: str) -> dict[str, str]:
 def _render(
     name: str, context: dict[str, object], recipient: User, headers: dict[str, str]
 ) -> EmailMultiAlternatives:
+    """Render a request's mail; context["ticket"] is the request it is about."""
+    ticket = context["ticket"]
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"tickets/email/{name}_subject.txt", context).strip()
         body = render_to_string(f"tickets/email/{name}_message.txt", context)
         html = render_to_string(f"tickets/email/{name}_message.html", context)
     message = EmailMultiAlternatives(
-        subject=subject, body=body, to=[recipient.email], headers=headers
+        subject=subject,
+        body=body,
+        from_email=sender(ticket.brand),
+        to=[recipient.email],
+        headers=headers,
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -127,21 +158,24 @@ def public_reply(message: Message, recipient: User) -> EmailMultiAlternatives:
     """The mail of a public reply to one person following the request."""
     ticket = message.ticket
     page = "agent:detail" if recipient.is_staff else "tickets:detail"
+    files = list(message.attachments.all())
+
+    def address(file: Attachment) -> str:
+        return page_url(ticket.brand, thread_images.file_path(file))
+
+    images = thread_images.images_of(files, address)
     context = {
         "ticket": ticket,
         "message": message,
+        # Images shown in the thread are links here: a private file loads only after sign-in.
+        "body_html": markdown.render(message.body, images=images, images_as_links=True)
+        if images
+        else message.body_html,
         "brand_name": ticket.brand.name,
         "url": _link(ticket, page),
         "recipient_is_agent": recipient.is_staff,
         # Linked, not attached: each opens after the recipient signs in (R8).
-        "files": [
-            (
-                file.name,
-                file.size,
-                page_url(ticket.brand, reverse("tickets:attachment", args=[ticket.pk, file.pk])),
-            )
-            for file in message.attachments.all()
-        ],
+        "files": [(file.name, file.size, address(file)) for file in files],
     }
     return _render("reply", context, recipient, _headers(ticket, reply_id(message, recipient)))
 
@@ -170,6 +204,7 @@ def sla_alert_id(event: SlaEvent, agent: User) -> str:
 def merged(source: Ticket, target: Ticket, recipient: User) -> EmailMultiAlternatives:
     """Tell a requester that a request was merged into another."""
     context = {
+        "ticket": target,
         "source": source,
         "target": target,
         "brand_name": target.brand.name,
@@ -216,7 +251,11 @@ def guest_confirmation(hold: GuestRequest, token: str, *, language: str) -> Emai
         body = render_to_string("tickets/email/guest_confirm_message.txt", context)
         html = render_to_string("tickets/email/guest_confirm_message.html", context)
     message = EmailMultiAlternatives(
-        subject=subject, body=body, to=[hold.email], headers={"Auto-Submitted": "auto-generated"}
+        subject=subject,
+        body=body,
+        from_email=sender(hold.brand),
+        to=[hold.email],
+        headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(html, "text/html")
     return message

@@ -23,7 +23,7 @@ from madoguchi.core import uploads as attachments
 from madoguchi.core.errors import DomainError
 from madoguchi.core.later_mail import LaterMail
 from madoguchi.core.mail import enqueue_later, mails_together
-from madoguchi.tickets import filestore, mail, notices, quotas, routing, sla
+from madoguchi.tickets import filestore, mail, notices, quotas, routing, sla, thread_images
 from madoguchi.tickets.models import (
     Attachment,
     Macro,
@@ -89,7 +89,7 @@ def ticket_create(new: NewRequest) -> Ticket:
     # write lock, so every moment in it is a moment all other writers wait.
     policy = None if needs_approval else sla.policy_for(ticket)
     turn = None if needs_approval else routing.turn_take(ticket.department)
-    html = markdown.render(new.description)
+    html = markdown.render(new.description, images={})
     with files_kept_only_on_success() as stored, transaction.atomic(), mails_together():
         _quota_check(new.requester, [*checked.values(), *checked_files])
         ticket.save(force_insert=True)
@@ -104,8 +104,11 @@ def ticket_create(new: NewRequest) -> Ticket:
             _attach(
                 ticket, None, upload, checked[key], by=new.requester, field_key=key, stored=stored
             )
-        for upload, found in zip(new.files, checked_files, strict=True):
+        files = [
             _attach(ticket, first, upload, found, by=new.requester, stored=stored)
+            for upload, found in zip(new.files, checked_files, strict=True)
+        ]
+        _show_images(first, files)
         enqueue_later(
             [LaterMail(mail.confirmation, {"ticket": ticket}, key=f"ticket-created-{ticket.pk}")]
         )
@@ -149,7 +152,7 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
     if reply.internal and not reply.author.is_staff:
         raise DomainError(_("Only agents can write internal notes."))
     checked = [attachments.check(upload) for upload in reply.files]
-    html = markdown.render(reply.body)
+    html = markdown.render(reply.body, images={})
     with files_kept_only_on_success() as stored, transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.status == Ticket.Status.CLOSED:
@@ -165,8 +168,11 @@ def reply_add(ticket: Ticket, reply: NewReply) -> Message:
             internal=reply.internal,
             html=html,
         )
-        for upload, found in zip(reply.files, checked, strict=True):
+        files = [
             _attach(locked, message, upload, found, by=reply.author, stored=stored)
+            for upload, found in zip(reply.files, checked, strict=True)
+        ]
+        _show_images(message, files)
         before = locked.status
         _status_after_reply(locked, message, reply.status)
         locked.updated_at = message.created_at
@@ -431,6 +437,18 @@ def _message_add(  # noqa: PLR0913  (a message's parts)
         via=via,
         is_internal=internal,
     )
+
+
+def _show_images(message: Message, files: list[Attachment]) -> None:
+    """Show in the thread the images the message names by file name: ![shot](shot.png).
+
+    Rendered again only then, inside the transaction, since the files' addresses exist only
+    now; a message without images keeps the HTML rendered before it.
+    """
+    images = thread_images.images_of(files, thread_images.file_path)
+    if images and "![" in message.body:
+        message.body_html = markdown.render(message.body, images=images)
+        message.save(update_fields=["body_html"])
 
 
 @contextmanager

@@ -149,3 +149,64 @@ def test_images_from_anywhere_else_lose_their_address(src: str) -> None:
 
     assert not re.search(r"<img[^>]*\ssrc=", html)
     assert not re.search(r"<[^>]*onerror", html)
+
+
+# Thread images (render(..., images=...)): a message shows its own files, named by file name.
+
+FILES = {
+    "shot.png": "/en/requests/5/attachments/9/",
+    "画面 1.png": "/ja/requests/5/attachments/10/",
+}
+
+
+def test_a_named_file_is_shown_by_its_address() -> None:
+    html = render("Look: ![the error](shot.png) and ![](<画面 1.png>)", images=FILES)
+
+    assert '<img src="/en/requests/5/attachments/9/" alt="the error">' in html
+    assert '<img src="/ja/requests/5/attachments/10/" alt="">' in html
+
+
+def test_a_percent_encoded_name_finds_its_file() -> None:
+    html = render("![x](%E7%94%BB%E9%9D%A2%201.png)", images=FILES)
+
+    assert 'src="/ja/requests/5/attachments/10/"' in html
+
+
+def test_in_mail_a_named_file_is_a_link_not_an_image() -> None:
+    absolute = {"shot.png": "https://help.example.com/en/requests/5/attachments/9/"}
+
+    html = render("![the error](shot.png)", images=absolute, images_as_links=True)
+
+    assert "<img" not in html
+    assert '<a href="https://help.example.com/en/requests/5/attachments/9/"' in html
+    assert ">the error</a>" in html
+
+
+@given(
+    st.sampled_from(
+        [
+            "other.png",
+            "https://evil.example/x.png",
+            "/en/requests/6/attachments/11/",
+            "/en/requests/5/attachments/9/../../6/",
+            "javascript:alert(1)",
+            "cid:part1@mail",
+        ]
+    )
+)
+def test_any_other_image_keeps_only_its_text(src: str) -> None:
+    html = render(f"![words]({src}) <img src='{src}' onerror=alert(1)>", images=FILES)
+
+    assert "<img" not in html
+    assert "words" in html
+    assert not re.search(r"<[^>]*onerror", html)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(pieces, max_size=25).map("".join))
+def test_with_thread_images_nothing_else_gets_through(source: str) -> None:
+    html = render(source + " ![a](shot.png)", images=FILES)
+
+    for src in re.findall(r"<img[^>]*\ssrc=\"([^\"]*)\"", html):
+        assert src in FILES.values()
+    assert violations(re.sub(r"<img[^>]*>", "", html)) == []

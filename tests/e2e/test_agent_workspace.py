@@ -1,6 +1,7 @@
 """The agent workspace in a real browser: macros, the live indicator over real WebSockets
 (two agents in two browser contexts on a served ASGI app), and keyboard shortcuts."""
 
+import base64
 from collections.abc import Callable
 
 import pytest
@@ -11,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 from madoguchi.accounts.models import User
 from madoguchi.tickets.models import Macro, Priority, Ticket
 from tests.e2e.conftest import axe_check, sign_in, sign_in_at
-from tests.factories import make_ticket, make_user
+from tests.factories import image_bytes, make_ticket, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -223,3 +224,47 @@ def test_an_agent_keeps_a_personal_macro(
     page.get_by_label("Macro to apply").select_option(label="Thanks (personal)")
     page.get_by_role("button", name="Apply the macro").click()
     expect(page.get_by_label("Message")).to_have_value("Thank you, Alice.")
+
+
+# A screenshot as the clipboard holds it: a PNG of 2 by 2 pixels.
+PASTED_PNG = base64.b64encode(image_bytes("PNG", (2, 2))).decode()
+PASTE = """([textarea, data]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const clipboard = new DataTransfer();
+  clipboard.items.add(new File([bytes], "image.png", { type: "image/png" }));
+  textarea.focus();
+  textarea.dispatchEvent(new ClipboardEvent("paste", { clipboardData: clipboard, bubbles: true,
+    cancelable: true }));
+}"""
+
+
+def test_a_pasted_screenshot_goes_with_the_reply_and_shows_in_the_thread(
+    open_page: OpenPage, live_server: LiveServer, alice: User, dave: User
+) -> None:
+    ticket = make_ticket(alice)
+    agent = open_page()
+    sign_in(agent, live_server, dave)
+    agent.goto(reverse("agent:detail", args=[ticket.pk]))
+    body = agent.get_by_label("Message")
+    body.fill("Open this screen:")
+    expect(agent.locator("#id_body_images")).to_be_visible()
+
+    for _twice in range(2):
+        agent.evaluate(PASTE, [body.element_handle(), PASTED_PNG])
+
+    expect(body).to_have_value(
+        "Open this screen: ![image.png](image.png) ![image-2.png](image-2.png)"
+    )
+    assert agent.evaluate("document.getElementById('id_files').files.length") == 2
+    agent.get_by_role("button", name="Send", exact=True).click()
+
+    customer = open_page()
+    sign_in(customer, live_server, alice)
+    customer.goto(reverse("tickets:detail", args=[ticket.pk]))
+    images = customer.locator(".mdg-thread img")
+    expect(images).to_have_count(2)
+    images.first.scroll_into_view_if_needed()
+    expect(images.first).to_have_attribute("alt", "image.png")
+    loaded = "(image) => image.complete && image.naturalWidth === 2"
+    customer.wait_for_function(f"[...document.querySelectorAll('.mdg-thread img')].every({loaded})")
+    axe_check(customer)

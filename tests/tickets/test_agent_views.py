@@ -98,6 +98,20 @@ def test_the_queue_filters_by_group_type_and_tag(agent: Client, alice: User, dav
     assert 'value="vip"' in page and "Billing" in page and "Return an item" in page
 
 
+def test_the_queue_filters_offer_new_groups_types_and_tags_at_once(
+    agent: Client, alice: User, dave: User
+) -> None:
+    agent.get(reverse("agent:queue"))  # the choices are now kept in the cache
+    Department.objects.create(name="Returns desk")
+    make_request_type("Exchange a size")
+    ticket = make_ticket(alice)
+    services.ticket_update(ticket, actor=dave, changes=TicketChanges(tags=["fresh-tag"]))
+
+    page = agent.get(reverse("agent:queue")).content.decode()
+
+    assert "Returns desk" in page and "Exchange a size" in page and 'value="fresh-tag"' in page
+
+
 def test_the_queue_keeps_its_filters_in_the_page_links(agent: Client, alice: User) -> None:
     for number in range(30):
         make_ticket(alice, subject=f"Printer {number}")

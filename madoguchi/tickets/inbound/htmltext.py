@@ -13,6 +13,8 @@ _BLOCKS = {
     "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
     "pre", "section", "table", "tr", "ul",
 }  # fmt: skip
+# <img src="cid:…">: an image that is a part of the same mail (RFC 2392).
+_CONTENT_ID = re.compile(r"cid:[^\s()<>\[\]]{1,250}", re.IGNORECASE)
 _HIDDEN = {"head", "script", "style", "template", "title", "noscript", "svg", "math"}
 # Past this many characters the rest of a huge HTML body is dropped (the raw mail keeps it).
 MAX_CHARS = 1_000_000
@@ -37,9 +39,16 @@ class _TextCollector(HTMLParser):
         elif tag in _BLOCKS:
             self._new_line()
         elif tag == "img":
-            alt = dict(attrs).get("alt") or ""
-            if alt.strip():
-                self.handle_data(f"[{alt.strip()}]")
+            self._image(dict(attrs))
+
+    def _image(self, attrs: dict[str, str | None]) -> None:
+        alt = " ".join((attrs.get("alt") or "").replace("[", " ").replace("]", " ").split())
+        source = (attrs.get("src") or "").strip()
+        if _CONTENT_ID.fullmatch(source):
+            # An image sent with the mail: Markdown that names it, shown once it is attached.
+            self.handle_data(f"![{alt}]({source})")
+        elif alt:
+            self.handle_data(f"[{alt}]")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN:

@@ -7,9 +7,11 @@ twice (a redelivery, an IMAP re-poll, a retry after a crash) has one effect (F17
 """
 
 import logging
+import re
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -50,6 +52,8 @@ SENDER_INACTIVE = "sender_inactive"
 RATE_LIMITED = "rate_limited"
 UNREADABLE = "unreadable"
 TOO_LARGE = "too_large"
+# An image of the mail named in its text: ![alt](cid:…), as htmltext writes it.
+_IMAGE_CONTENT_ID = re.compile(r"\]\(cid:(?P<id>[^\s()<>\[\]]{1,250})\)", re.IGNORECASE)
 # People copied in from one mail at most; a mail to a whole mailing list copies in nobody more.
 COPIED_MAX = 20
 
@@ -221,9 +225,9 @@ def _held_back(mail: InboundMail, parsed: ParsedMail) -> Outcome | None:
 
 
 def _reply(ticket: Ticket, author: User, parsed: ParsedMail) -> Outcome:
-    files, notes = _files(parsed, author)
-    body = _body(strip_reply(parsed.text), notes, author)
-    reply = services.NewReply(author=author, body=body, via=Ticket.Via.EMAIL, files=files)
+    files = _files(parsed, author)
+    body = _body(_text(parsed, files), files.notes, author)
+    reply = services.NewReply(author=author, body=body, via=Ticket.Via.EMAIL, files=files.uploads)
     message = services.reply_add(ticket, reply)
     detail = _copy_in(ticket, author, parsed)
     return Outcome(Status.REPLY, detail=detail, ticket=ticket, message=message)
@@ -279,14 +283,14 @@ def _new_request(
         if not trusted and _keeps_unknown_senders(brand, mailbox):
             return Outcome(Status.QUARANTINED, UNKNOWN_SENDER, f"brand: {brand}")
         sender = _customer_create(parsed)
-    files, notes = _files(parsed, sender)
+    files = _files(parsed, sender)
     new = services.NewRequest(
         brand=brand,
         requester=sender,
         subject=(parsed.subject or _("(no subject)"))[:200],
-        description=_body(strip_reply(parsed.text), notes, sender),
+        description=_body(_text(parsed, files), files.notes, sender),
         via=Ticket.Via.EMAIL,
-        files=files,
+        files=files.uploads,
     )
     ticket = services.ticket_create(new)
     first = ticket.messages.order_by("pk").first()
@@ -309,10 +313,34 @@ def _customer_create(parsed: ParsedMail) -> User:
     return user
 
 
-def _files(parsed: ParsedMail, author: User) -> tuple[list[SimpleUploadedFile], list[str]]:
+@dataclass
+class MailFiles:
+    """The attachments of a mail we keep, and a note for each one we do not."""
+
+    uploads: list[SimpleUploadedFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # The kept files' names by the Content-ID the mail's HTML shows them with.
+    by_content_id: dict[str, str] = field(default_factory=dict)
+
+    def keep(self, upload: SimpleUploadedFile, content_id: str) -> None:
+        # Unique names: a thread's image names its file (two inline images are often image.png).
+        taken = {kept.name for kept in self.uploads}
+        stem, dot, suffix = (
+            upload.name.rpartition(".") if "." in upload.name else (upload.name, "", "")
+        )
+        number = 1
+        while upload.name in taken:
+            number += 1
+            upload.name = f"{stem}-{number}{dot}{suffix}"
+        self.uploads.append(upload)
+        if content_id:
+            self.by_content_id[content_id.lower()] = upload.name
+
+
+def _files(parsed: ParsedMail, author: User) -> MailFiles:
     """The attachments we keep, and a note for each one we do not (it is named in the thread)."""
-    kept: list[SimpleUploadedFile] = []
-    notes: list[str] = []
+    files = MailFiles()
+    notes = files.notes
     limit = settings.ATTACHMENT_MAX_BYTES
     room = quotas.tightest_room(author)
     left = room.left if room is not None else None
@@ -325,7 +353,7 @@ def _files(parsed: ParsedMail, author: User) -> tuple[list[SimpleUploadedFile], 
                     % {"name": name, "limit": filesizeformat(limit)}
                 )
                 continue
-            if len(kept) >= settings.DATA_UPLOAD_MAX_NUMBER_FILES:
+            if len(files.uploads) >= settings.DATA_UPLOAD_MAX_NUMBER_FILES:
                 notes.append(
                     _("%(name)s was not attached: the mail had too many files.") % {"name": name}
                 )
@@ -344,8 +372,18 @@ def _files(parsed: ParsedMail, author: User) -> tuple[list[SimpleUploadedFile], 
                 )
                 continue
             left = left - checked.size if left is not None else None
-            kept.append(upload)
-    return kept, notes
+            files.keep(upload, part.content_id)
+    return files
+
+
+def _text(parsed: ParsedMail, files: MailFiles) -> str:
+    """What the person wrote, with the images of the mail (cid:) named by their files."""
+
+    def named(match: re.Match[str]) -> str:
+        name = files.by_content_id.get(match["id"].lower())
+        return f"]({quote(name)})" if name else match[0]
+
+    return _IMAGE_CONTENT_ID.sub(named, strip_reply(parsed.text))
 
 
 def _storable_name(name: str) -> str:

@@ -32,6 +32,15 @@ class BrandMailbox(models.Model):
             "whose registrations need approval does too."
         ),
     )
+    sends_mail = models.BooleanField(
+        _("send the brand's request mail from this address"),
+        default=True,
+        help_text=_(
+            "Mail about this brand's requests then comes from this address, with the brand's "
+            "name, and replies come back to it. Untick it if your mail server may not send as "
+            "this address (SPF, DKIM): the portal's own sender address is used instead."
+        ),
+    )
 
     class Meta:
         verbose_name = _("brand mailbox")

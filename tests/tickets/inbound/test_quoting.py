@@ -67,7 +67,7 @@ def _our_marker(language: str) -> str:
     "introduction",
     [
         "",  # a client that writes nothing above the quote
-        "サポート担当 <help@example.com> 様より：",  # one we do not know, ending in a colon
+        "サポート担当 <help@example.com> 様より：",  # noqa: RUF001  (a client we do not know)
         "Le lun. 23 nov. 2026, Support a écrit :",
     ],
 )

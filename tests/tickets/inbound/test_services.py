@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from madoguchi.accounts.models import User
 from madoguchi.branding.models import Brand
@@ -236,6 +237,39 @@ def test_mail_to_a_brand_address_is_a_request_of_that_brand(deliver, alice: User
     assert mail.ticket.brand == other
 
 
+def test_a_brand_with_a_support_address_sends_from_it_and_takes_replies_there(
+    deliver, alice: User, smtp_server
+) -> None:
+    other = Brand.objects.create(name="グローベックス サポート", host="globex.example")
+    BrandMailbox.objects.create(brand=other, address="help@globex.example")
+
+    mail = deliver(raw_mail(to="help@globex.example"), to=("help@globex.example",))
+
+    (confirmation,) = smtp_server.messages
+    assert confirmation["From"].addresses[0].display_name == "グローベックス サポート"
+    assert confirmation["From"].addresses[0].addr_spec == "help@globex.example"
+    ticket = mail.ticket
+    assert confirmation["Reply-To"] == f"help+{ticket.reply_token}@globex.example"
+    answer = raw_mail(
+        to=confirmation["Reply-To"], body="More details.", message_id="<more@client.example>"
+    )
+    assert deliver(answer, to=(confirmation["Reply-To"],)).ticket == ticket
+
+
+def test_a_brand_mailbox_that_does_not_send_leaves_the_portal_addresses(
+    deliver, alice: User, smtp_server, settings
+) -> None:
+    settings.REPLY_ADDRESS = "support@localhost"
+    other = Brand.objects.create(name="Globex", host="globex.example")
+    BrandMailbox.objects.create(brand=other, address="help@globex.example", sends_mail=False)
+
+    mail = deliver(raw_mail(to="help@globex.example"), to=("help@globex.example",))
+
+    (confirmation,) = smtp_server.messages
+    assert confirmation["From"] == settings.DEFAULT_FROM_EMAIL
+    assert confirmation["Reply-To"] == f"support+{mail.ticket.reply_token}@localhost"
+
+
 def test_released_quarantine_is_processed_trusted(deliver, erin: User) -> None:
     BrandMailbox.objects.create(
         brand=default_brand(), address="support@localhost", unknown_senders="quarantine"
@@ -353,6 +387,35 @@ def test_html_only_mail_lands_as_text(deliver, alice: User) -> None:
 
     assert message.body == "Hello\npage 3"
     assert "<script" not in message.body_html
+
+
+def test_images_of_an_html_mail_show_in_the_thread(deliver, alice: User) -> None:
+    html = (
+        '<p>The error:</p><p><img src="cid:one@client" alt="Error [1]"></p>'
+        '<p>And after:<img src="CID:two@client"><img src="cid:gone@client" alt="lost"></p>'
+    )
+    related = multipart(
+        [
+            text_part(html, subtype="html"),
+            file_part("image.png", PNG, content_type="image/png", cid="one@client"),
+            file_part("image.png", PNG, content_type="image/png", cid="two@client"),
+        ],
+        subtype="related",
+        head=message_head(),
+    )
+
+    message = deliver(related).created_message
+
+    first, second = message.attachments.order_by("pk")
+    assert (first.name, second.name) == ("image.png", "image-2.png")
+    assert message.body == (
+        "The error:\n\n![Error 1](image.png)\n\nAnd after:![](image-2.png)![lost](cid:gone@client)"
+    )
+    for image in (first, second):
+        assert f'src="{reverse("tickets:attachment", args=[message.ticket_id, image.pk])}"' in (
+            message.body_html
+        )
+    assert message.body_html.count("<img") == 2 and "lost" in message.body_html
 
 
 def test_attachments_are_kept_and_refused_ones_noted(deliver, alice: User, settings) -> None:
