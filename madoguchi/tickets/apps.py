@@ -22,7 +22,8 @@ class TicketsConfig(AppConfig):
         post_save.connect(_queue_changed, sender="tickets.Ticket", dispatch_uid="queue_saved")
         post_delete.connect(_queue_changed, sender="tickets.Ticket", dispatch_uid="queue_deleted")
         # What the queue's filters offer (names of brands show beside request types).
-        for model in ("accounts.Department", "tickets.RequestType", "tickets.Tag", "branding.Brand"):
+        choices = ("accounts.Department", "tickets.RequestType", "tickets.Tag", "branding.Brand")
+        for model in choices:
             for signal in (post_save, post_delete):
                 signal.connect(
                     _queue_choices_changed, sender=model, dispatch_uid=f"queue_choices_{model}"
