@@ -16,9 +16,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from madoguchi.api.errors import ApiError, handle_api_error, ninja_errors, problem
+from madoguchi.api.kb import router as kb_router
 from madoguchi.api.requests import router as requests_router
 from madoguchi.api.search import router as search_router
 from madoguchi.core.access import object_view
+from madoguchi.kb.models import Article
 from madoguchi.tickets.models import Ticket
 
 api = NinjaAPI(
@@ -30,6 +32,7 @@ api = NinjaAPI(
 )
 api.add_router("/requests", requests_router)
 api.add_router("/search", search_router)
+api.add_router("/kb", kb_router)
 api.exception_handler(ApiError)(handle_api_error)
 
 
@@ -54,17 +57,22 @@ def _invalid(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
     return problem(422, _("The request is not valid."), ninja_errors(error.errors))
 
 
-# Which object each route with an id names (for tests/test_access.py).
-NAMES_OBJECT = {"requests/<int:ticket_id>": Ticket, "requests/<int:ticket_id>/messages": Ticket}
+# Which object each route with an id names, and by which argument (for tests/test_access.py).
+NAMES_OBJECT = {
+    "requests/<int:ticket_id>": (Ticket, "ticket_id"),
+    "requests/<int:ticket_id>/messages": (Ticket, "ticket_id"),
+    "kb/articles/<article_id>": (Article, "article_id"),
+}
 
 
 def _marked(entry: Any) -> Any:
-    model = NAMES_OBJECT.get(str(getattr(entry, "pattern", "")))
-    if not isinstance(entry, URLPattern) or model is None:
+    named = NAMES_OBJECT.get(str(getattr(entry, "pattern", "")))
+    if not isinstance(entry, URLPattern) or named is None:
         return entry
+    model, argument = named
     callback = functools.wraps(entry.callback)(lambda *args, **kw: entry.callback(*args, **kw))
     callback.csrf_exempt = True  # type: ignore[attr-defined]  # django_auth checks CSRF itself
-    marked = object_view(model, url_kwargs=lambda obj: {"ticket_id": obj.pk})(callback)
+    marked = object_view(model, url_kwargs=lambda obj: {argument: obj.pk})(callback)
     return path(str(entry.pattern), marked, name=entry.name)
 
 

@@ -24,6 +24,21 @@ def default_brand() -> Brand:
     return brand
 
 
+def brand_named(name: str) -> Brand | None:
+    """Return the brand an operator names on a command line: by host name, else by name.
+
+    A blank name is the default brand; a name two brands share names neither (None).
+    """
+    name = name.strip()
+    if not name:
+        return default_brand()
+    by_host = Brand.objects.filter(host=name.lower().rstrip(".")).first()
+    if by_host is not None:
+        return by_host
+    named = list(Brand.objects.filter(name=name)[:2])
+    return named[0] if len(named) == 1 else None
+
+
 def brand_for_host(host: str) -> Brand:
     """Return the brand that answers on host; cached briefly so pages cost no query."""
     host = host.rsplit(":", 1)[0] if not host.endswith("]") else host

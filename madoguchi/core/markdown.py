@@ -46,7 +46,7 @@ def render(
     """
     tokens = _parser.parse(source)
     if images is not None:
-        _resolve_images(tokens, images, as_links=images_as_links, others=bool(image_prefix))
+        _resolve_images(tokens, images, as_links=images_as_links)
     html = _parser.renderer.render(tokens, _parser.options, {})
     allowed = set() if images_as_links or not images else set(images.values())
     tags, attributes = ALLOWED_TAGS, ALLOWED_ATTRIBUTES
@@ -64,21 +64,20 @@ def render(
     )
 
 
-def _resolve_images(
-    tokens: list[Token], images: Mapping[str, str], *, as_links: bool, others: bool
-) -> None:
-    """Point images named in images at their files; others stay for the prefix check or, when
-    there is none, become their text (a broken image would show nothing)."""
+def _resolve_images(tokens: list[Token], images: Mapping[str, str], *, as_links: bool) -> None:
+    """Point images named in images at their files; others become their text (a broken image
+    would show nothing)."""
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
         children: list[Token] = []
         for token in block.children:
-            name = unquote(str(token.attrs.get("src", ""))) if token.type == "image" else ""
-            address = images.get(name) if name else None
-            if address is None and (others or token.type != "image"):
+            if token.type != "image":
                 children.append(token)
-            elif address is None:
+                continue
+            name = unquote(str(token.attrs.get("src", "")))
+            address = images.get(name)
+            if address is None:
                 children.append(Token("text", "", 0, content=token.content))
             elif as_links:
                 children += _link_tokens(address, token.content or name)

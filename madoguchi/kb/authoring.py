@@ -6,7 +6,7 @@ live only through review_approve by an editor other than the one who asked for t
 the draft's last author; publishing writes an immutable ArticleVersion naming both.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -300,6 +300,10 @@ class ArticleSettings:
     related: list[Article]
     owner: Any
     review_by: date | None
+    # Tags the editor typed that the knowledge base may not have yet (created as needed).
+    new_tags: list[str] = field(default_factory=list)
+    # The article's place in its section's list (lower first); None keeps it.
+    position: int | None = None
 
 
 @transaction.atomic
@@ -311,11 +315,16 @@ def article_settings_update(article: Article, *, settings: ArticleSettings, by: 
     article.visibility = settings.visibility
     article.owner = settings.owner
     article.review_by = settings.review_by
+    if settings.position is not None:
+        article.position = settings.position
     article.updated_at = timezone.now()
-    article.save(update_fields=["section", "visibility", "owner", "review_by", "updated_at"])
+    article.save(
+        update_fields=["section", "visibility", "owner", "review_by", "position", "updated_at"]
+    )
     article.organisations.set(settings.organisations)
     article.segments.set(settings.segments)
-    article.tags.set(settings.tags)
+    created = services.tags_get_or_create(article.knowledge_base, settings.new_tags)
+    article.tags.set([*settings.tags, *created])
     article.related.set([other for other in settings.related if other.pk != article.pk])
 
 

@@ -58,6 +58,9 @@ class NewTranslationForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
+TAG_NAME_MAX = 80
+
+
 class SettingsForm(forms.Form):
     section = forms.ModelChoiceField(
         label=_("Section"), queryset=Section.objects.none(), required=False
@@ -71,6 +74,19 @@ class SettingsForm(forms.Form):
     )
     tags = forms.ModelMultipleChoiceField(
         label=_("Tags"), queryset=Tag.objects.none(), required=False
+    )
+    new_tags = forms.CharField(
+        label=_("New tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Tags this knowledge base does not have yet, separated by commas."),
+    )
+    position = forms.IntegerField(
+        label=_("Position in its section"),
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        help_text=_("Articles are listed from the lowest number up."),
     )
     related = forms.ModelMultipleChoiceField(
         label=_("Related articles"), queryset=Article.objects.none(), required=False
@@ -93,6 +109,17 @@ class SettingsForm(forms.Form):
         self.fields["related"].queryset = Article.objects.filter(knowledge_base=kb).exclude(
             pk=article.pk
         )
+
+    def clean_new_tags(self) -> list[str]:
+        names = [
+            name.strip() for name in self.cleaned_data["new_tags"].replace("、", ",").split(",")
+        ]
+        names = [name for name in names if name]
+        if any(len(name) > TAG_NAME_MAX for name in names):
+            raise forms.ValidationError(
+                _("A tag may be at most %(max)d characters long."), params={"max": TAG_NAME_MAX}
+            )
+        return names
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -117,6 +144,7 @@ class FilterForm(forms.Form):
         label=_("Owner"), queryset=User.objects.filter(is_staff=True), required=False
     )
     overdue = forms.BooleanField(label=_("Due for review"), required=False)
+    outdated = forms.BooleanField(label=_("A translation is out of date"), required=False)
 
     def __init__(self, *args: Any, knowledge_bases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

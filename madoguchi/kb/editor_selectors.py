@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from madoguchi.core import access
@@ -68,6 +68,8 @@ def articles_for_editor(user: Any, filters: ArticleFilters) -> QuerySet[Article]
         articles = articles.filter(owner=filters.owner)
     if filters.overdue:
         articles = articles.filter(pk__in=overdue_articles().values("pk"))
+    if filters.outdated:
+        articles = articles.filter(Exists(_outdated_translations()))
     translations = ArticleTranslation.objects.select_related("draft_author")
     return (
         articles.select_related("knowledge_base", "owner", "section")
@@ -96,6 +98,23 @@ def is_outdated(translation: ArticleTranslation, source: ArticleTranslation | No
     if source.current_version_id is None or not translation.is_published:
         return False
     return translation.source_version_id != source.current_version_id
+
+
+def _outdated_translations() -> QuerySet[ArticleTranslation]:
+    """The article's published translations made from an older version of its source text.
+
+    The same rule as is_outdated, for the database: the list filters on it before paging.
+    """
+    source_now = ArticleTranslation.objects.filter(
+        article=OuterRef("article"), language=OuterRef("article__source_language")
+    ).values("current_version")[:1]
+    return (
+        ArticleTranslation.objects.filter(article=OuterRef("pk"), is_published=True)
+        .exclude(language=OuterRef("source_language"))
+        .annotate(source_now=Subquery(source_now))
+        .filter(source_now__isnull=False)
+        .exclude(source_version=F("source_now"))
+    )
 
 
 def translation_states(article: Article) -> list[tuple[ArticleTranslation, bool]]:

@@ -66,6 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
         language=data.get("language", ""),
         owner=getattr(data.get("owner"), "pk", None),
         overdue=bool(data.get("overdue")),
+        outdated=bool(data.get("outdated")),
     )
     articles = selectors.articles_for_editor(request.user, filters)
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -126,6 +127,8 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
                     related=list(data["related"]),
                     owner=data["owner"],
                     review_by=data["review_by"],
+                    new_tags=data["new_tags"],
+                    position=data["position"],
                 ),
                 by=request.user,
             )
@@ -153,6 +156,7 @@ def _settings_initial(item: Article) -> dict[str, Any]:
         "related": item.related.all(),
         "owner": item.owner,
         "review_by": item.review_by,
+        "position": item.position,
     }
 
 

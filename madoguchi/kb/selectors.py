@@ -497,3 +497,65 @@ def _published_translations_full() -> Prefetch:
         queryset=ArticleTranslation.objects.filter(is_published=True).order_by("language"),
         to_attr="published",
     )
+
+
+# The help-centre API (api/kb.py): the same scopes as the pages, for integrations.
+
+API_SORTS = {
+    "position": ("section__category__position", "section__position", "position", "pk"),
+    "updated": ("-updated_at", "-pk"),
+    "popular": ("-view_count", "pk"),
+}
+
+
+@dataclass(frozen=True)
+class ApiArticleFilter:
+    knowledge_base: str = ""
+    category: int | None = None
+    section: int | None = None
+    tag: str = ""
+    sort: str = "position"
+
+
+def api_articles(user: Any, brand: Brand, chosen: ApiArticleFilter) -> QuerySet[Article]:
+    """Return the brand's live articles the user may read, narrowed and ordered as chosen."""
+    articles = access.visible(user, Article).live().filter(knowledge_base__brand=brand)
+    if chosen.knowledge_base:
+        articles = articles.filter(knowledge_base__slug=chosen.knowledge_base)
+    if chosen.category is not None:
+        articles = articles.filter(section__category=chosen.category)
+    if chosen.section is not None:
+        articles = articles.filter(section=chosen.section)
+    if chosen.tag:
+        articles = articles.filter(tags__slug=chosen.tag)
+    return (
+        articles.select_related("knowledge_base")
+        .prefetch_related(_published_translations(), "tags")
+        .order_by(*API_SORTS.get(chosen.sort, API_SORTS["position"]))
+    )
+
+
+def api_article_get(user: Any, brand: Brand, pk: int) -> Article:
+    """Return one live article of the brand the user may read, with its published texts whole;
+    anything else is a 404, as if it did not exist."""
+    articles = (
+        access.visible(user, Article)
+        .live()
+        .filter(knowledge_base__brand=brand)
+        .select_related("knowledge_base", "section__category")
+        .prefetch_related(
+            Prefetch(
+                "translations",
+                queryset=ArticleTranslation.objects.filter(is_published=True),
+                to_attr="published",
+            ),
+            "tags",
+        )
+    )
+    return access.get_visible_or_404(user, articles, pk=pk)
+
+
+def api_categories(user: Any, brand: Brand) -> list[tuple[KnowledgeBase, list[Category]]]:
+    """Return, knowledge base by knowledge base, the categories and sections holding an article
+    the user may read (as the help centre's home shows them)."""
+    return [(kb, categories_for(user, kb)) for kb in knowledge_bases_for(user, brand)]

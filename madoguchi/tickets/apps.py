@@ -67,7 +67,10 @@ def _queue_changed(**_kwargs: object) -> None:
     selectors.queue_counts_outdated()
 
 
-def _queue_choices_changed(**_kwargs: object) -> None:
+def _queue_choices_changed(update_fields: frozenset[str] | None = None, **_kwargs: object) -> None:
     from madoguchi.tickets import selectors
 
+    # Round robin notes a group's last assignee on every new request: no name changed.
+    if update_fields is not None and update_fields <= {"last_assigned"}:
+        return
     selectors.queue_choices_outdated()

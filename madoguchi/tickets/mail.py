@@ -45,7 +45,12 @@ def thread_id(ticket: Ticket) -> str:
 
 
 def _sending_mailbox(brand: Brand) -> BrandMailbox | None:
-    return BrandMailbox.objects.filter(brand=brand, sends_mail=True).first()
+    # Through the brand, which keeps it (or its absence): a mail asks for it twice.
+    try:
+        mailbox = brand.mailbox
+    except BrandMailbox.DoesNotExist:
+        return None
+    return mailbox if mailbox.sends_mail else None
 
 
 def sender(brand: Brand) -> str:
@@ -53,7 +58,8 @@ def sender(brand: Brand) -> str:
     mailbox = _sending_mailbox(brand)
     if mailbox is None:
         return settings.DEFAULT_FROM_EMAIL
-    return formataddr((brand.name, mailbox.address))
+    # A name is one line in a header, whatever was typed into the admin.
+    return formataddr((" ".join(brand.name.split()), mailbox.address))
 
 
 def reply_address(ticket: Ticket) -> str:

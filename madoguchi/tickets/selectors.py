@@ -288,7 +288,8 @@ def queue_for(agent: User, queue: str, chosen: QueueFilter = QueueFilter()) -> Q
     if chosen.request_type is not None:
         tickets = tickets.filter(request_type_id=chosen.request_type)
     if chosen.tag:
-        tickets = tickets.filter(tags__name=chosen.tag)
+        # Tags are kept as slugs ("Billing" is billing), as the bulk change writes them.
+        tickets = tickets.filter(tags__name=Tag.stored_name(chosen.tag))
     if chosen.requester:
         tickets = tickets.filter(_requester_matches(chosen.requester))
     if chosen.query:
@@ -303,7 +304,8 @@ def queue_for(agent: User, queue: str, chosen: QueueFilter = QueueFilter()) -> Q
 
 def _requester_matches(text: str) -> Q:
     # A whole address (the context panel's link) is one person; else part of a name or address.
-    if "@" in text:
+    local, _at, domain = text.partition("@")
+    if local and "." in domain:
         return Q(requester__email__iexact=text)
     return Q(requester__name__icontains=text) | Q(requester__email__icontains=text)
 

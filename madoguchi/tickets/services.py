@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts import selectors as accounts_selectors
@@ -329,9 +329,18 @@ def tickets_bulk_update(tickets: list[Ticket], *, actor: User, changes: TicketCh
     return len(tickets)
 
 
+# An image the thread shows is fetched on every view of the page (no cache keeps private
+# files): it is written to the audit log once an hour per person, not once per page view.
+SHOWN_IMAGE_AUDIT_SECONDS = 3600
+
+
 def attachment_download_record(found: Attachment, *, request: Any) -> None:
     """Write a download of a request's file to the audit log (R8: every download of a private
-    document is)."""
+    document is; an image shown in the thread once an hour per viewer)."""
+    if request.headers.get("Sec-Fetch-Dest") == "image":
+        key = f"tickets:image-shown:{request.user.pk}:{found.pk}"
+        if not cache.add(key, True, SHOWN_IMAGE_AUDIT_SECONDS):
+            return
     audit.record(
         "ticket.attachment.downloaded",
         request=request,
@@ -412,7 +421,7 @@ def tickets_close_solved(now: datetime | None = None) -> int:
 
 def _tag_names(names: list[str]) -> list[str]:
     """Tags as stored: slugs of at most 50 characters (Unicode kept), each once."""
-    return sorted({slugify(name, allow_unicode=True)[:50] for name in names} - {""})
+    return sorted({Tag.stored_name(name) for name in names} - {""})
 
 
 def _tags(names: list[str]) -> list[Tag]:

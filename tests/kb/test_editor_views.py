@@ -18,6 +18,7 @@ from madoguchi.kb.models import (
     ArticleTranslation,
     ArticleVersion,
     KnowledgeBase,
+    Tag,
 )
 from tests.factories import make_editor
 
@@ -269,6 +270,17 @@ def test_the_list_filters_and_flags_outdated_translations(
     assert "Printer setup" in listed and "out of date" in listed
     assert "Printer setup" not in archived
     assert "out of date" in edit_ja
+    up_to_date = authoring.article_start(
+        knowledge_base=kb, language="en", text=authoring.DraftText("Toner", "Shake"), author=writer
+    )
+    authoring.review_approve(authoring.review_request(up_to_date, by=writer), by=reviewer)
+    only_outdated = client.get(reverse("kb_agent:index"), {"outdated": "on"}).content.decode()
+    assert "Printer setup" in only_outdated and "Toner" not in only_outdated
+    # Brought up to date, the translation leaves the list.
+    authoring.draft_save(japanese, text=authoring.DraftText("プリンター", "v2"), author=writer)
+    authoring.review_approve(authoring.review_request(japanese, by=writer), by=reviewer)
+    emptied = client.get(reverse("kb_agent:index"), {"outdated": "on"}).content.decode()
+    assert "Printer setup" not in emptied
 
 
 def test_overdue_list_and_mark_as_reviewed(draft: ArticleTranslation, writer: User) -> None:
@@ -293,6 +305,27 @@ def test_settings_need_an_organisation_for_organisation_visibility(
     assert response.status_code == 200
     assert "Choose at least one organisation." in response.content.decode()
     assert Article.objects.get().visibility == kb_default_visibility()
+
+
+def test_settings_create_new_tags_and_move_the_article(
+    kb: KnowledgeBase, draft: ArticleTranslation, writer: User
+) -> None:
+    existing = Tag.objects.create(knowledge_base=kb, slug="printer", name="Printer")
+    client = _signed_in(writer)
+    url = reverse("kb_agent:article", args=[draft.article_id])
+    form = {"visibility": "public", "tags": [existing.pk], "position": "7"}
+
+    response = client.post(url, {**form, "new_tags": "トナー、 Paper jam, printer,"})
+
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert sorted(tag.name for tag in article.tags.all()) == ["Paper jam", "Printer", "トナー"]
+    assert Tag.objects.filter(knowledge_base=kb).count() == 3  # "printer" found, not made twice
+    assert article.position == 7
+    refused = client.post(url, {**form, "position": "-1", "new_tags": "x" * 81})
+    body = refused.content.decode()
+    assert "at most 80 characters" in body and "greater than or equal to 0" in body
+    assert Article.objects.get().position == 7
 
 
 def kb_default_visibility() -> str:

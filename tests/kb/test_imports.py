@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from madoguchi.accounts.models import Organisation
+from madoguchi.branding.models import Brand
 from madoguchi.kb import authoring, formats
 from madoguchi.kb.models import (
     Article,
@@ -313,6 +314,23 @@ def test_export_then_import_round_trips(tmp_path: Path) -> None:
     output = _import(folder)
 
     assert "0 created" in output and "1 unchanged" in output
+    assert Article.objects.count() == 1
+
+
+def test_import_and_export_work_on_the_named_brand(tmp_path: Path) -> None:
+    globex = Brand.objects.create(name="Globex", host="help.globex.example")
+    folder = _write(tmp_path / "docs", {"en.md": ARTICLE_EN})
+    out = StringIO()
+
+    call_command("import_articles", str(folder), kb="help", brand="Globex", stdout=out)
+    call_command("export_articles", "-", kb="help", brand="HELP.globex.example", stdout=out)
+
+    assert KnowledgeBase.objects.get().brand == globex
+    assert '"id": "reset-password"' in out.getvalue()
+    with pytest.raises(CommandError, match="no one brand"):
+        call_command("import_articles", str(folder), kb="help", brand="Initech", stdout=out)
+    with pytest.raises(CommandError, match="no knowledge base help"):
+        call_command("export_articles", "-", kb="help", stdout=out)  # the default brand's
     assert Article.objects.count() == 1
 
 

@@ -77,6 +77,7 @@ def test_the_queue_searches_by_subject_number_and_requester(
     # A whole address is one person, not every address that contains it.
     assert _listed(agent, requester="lice@example.com") == []
     assert _listed(agent, requester="example.com") == ["Printer jam", "請求書の再発行"]
+    assert _listed(agent, requester="@example.com") == ["Printer jam", "請求書の再発行"]
 
 
 def test_the_queue_filters_by_group_type_and_tag(agent: Client, alice: User, dave: User) -> None:
@@ -91,6 +92,7 @@ def test_the_queue_filters_by_group_type_and_tag(agent: Client, alice: User, dav
     assert _listed(agent, group=billing.pk) == ["Grouped"]
     assert _listed(agent, type=returns.pk) == ["Typed"]
     assert _listed(agent, tag="vip") == ["Tagged"]
+    assert _listed(agent, tag="VIP ") == ["Tagged"]  # tags are kept as slugs
     assert _listed(agent, tag="vip", q="grouped") == []
     # Values that name nothing are no filter, never an error.
     assert len(_listed(agent, group="x", type="²", tag="")) == 3

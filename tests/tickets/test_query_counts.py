@@ -113,6 +113,42 @@ def test_each_agent_queue_costs_the_same_for_more_rows(
     assert _queries(client, url) == few
 
 
+def test_a_filtered_queue_costs_the_same_queries_for_more_rows(
+    client: Client, alice: User, dave: User
+) -> None:
+    billing = Department.objects.create(name="Billing")
+    colleague = make_user("erin@example.com", is_staff=True)
+    client.force_login(dave)
+    url = reverse("agent:queue") + (
+        f"?queue=all&q=question&requester=example&group={billing.pk}&sort=priority"
+    )
+    for number in range(3):
+        _queued(alice, dave, colleague, billing, number)
+    few = _queries(client, url)
+    for number in range(3, 30):
+        _queued(alice, dave, colleague, billing, number)
+
+    assert _queries(client, url) == few
+
+
+def test_my_activity_tabs_cost_the_same_queries_for_more_rows(
+    client: Client, alice: User, bob: User
+) -> None:
+    client.force_login(bob)
+    make_ticket(bob)
+    make_ticket(alice).followers.add(bob)
+    urls = [
+        reverse("tickets:activity") + f"?scope={scope}"
+        for scope in ("mine", "copied", "organisation")
+    ]
+    few = [_queries(client, url) for url in urls]
+    for number in range(10):
+        make_ticket(bob, subject=f"Own {number}")
+        make_ticket(alice, subject=f"Copied {number}").followers.add(bob)
+
+    assert [_queries(client, url) for url in urls] == few
+
+
 def test_my_activity_of_a_member_who_may_see_the_organisations_requests(
     client: Client, alice: User, org_a: object
 ) -> None:

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from madoguchi.accounts.models import User
+from madoguchi.core.models import AuditEvent
 from madoguchi.tickets import services
 from madoguchi.tickets.models import Message, Ticket
 from madoguchi.tickets.services import NewReply
@@ -79,3 +80,20 @@ def test_the_reply_mail_links_the_image_instead_of_showing_it(ticket: Ticket, da
     assert "<img" not in html
     link = reverse("tickets:attachment", args=[ticket.pk, image.pk])
     assert re.search(rf'<a href="http://[^"]+{re.escape(link)}"[^>]*>the setting</a>', html)
+
+
+def test_an_image_shown_in_the_thread_is_audited_once_an_hour_a_download_each_time(
+    client: Client, ticket: Ticket, alice: User, dave: User
+) -> None:
+    image = _reply(ticket, dave, "![x](x.png)", ("x.png", PNG)).attachments.get()
+    url = reverse("tickets:attachment", args=[ticket.pk, image.pk])
+    client.force_login(alice)
+
+    for _view in range(3):
+        assert client.get(url, headers={"sec-fetch-dest": "image"}).status_code == 200
+    shown = AuditEvent.objects.filter(action="ticket.attachment.downloaded").count()
+    for _download in range(2):
+        client.get(url, headers={"sec-fetch-dest": "document"})
+
+    assert shown == 1
+    assert AuditEvent.objects.filter(action="ticket.attachment.downloaded").count() == 3

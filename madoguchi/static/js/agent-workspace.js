@@ -44,9 +44,10 @@ const ACTIONS = {
   o: () => rowLink(current)?.click(),
   r: () => write(false),
   n: () => write(true),
-  "/": () => queueSearch?.focus(),
   "?": () => dialog?.showModal(),
 };
+// Only where there is a queue to search, so the key keeps its own meaning elsewhere.
+if (queueSearch) ACTIONS["/"] = () => queueSearch.focus();
 
 document.addEventListener("keydown", (event) => {
   // keyCode 229: the key went to an input method, which Safari reports without isComposing.

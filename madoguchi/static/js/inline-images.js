@@ -1,13 +1,20 @@
 // Images pasted or dropped into a reply box go with the reply as its files, and the reply names
 // them where the cursor was: ![shot.png](shot.png). The server shows each named image in the
-// thread (tickets/thread_images.py); without this script, the same works by typing the name.
+// thread (tickets/thread_images.py); without this script, typing that line works the same
+// (a name with spaces written <like this.png> or like%20this.png).
 const IMAGE = /^image\//;
 
 function uniqueName(file, taken) {
-  // A pasted screenshot is always "image.png": each one gets a name of its own.
+  // Letters, digits, "-" and "_" only, and short: a name the server keeps as it is, which the
+  // Markdown can name. A pasted screenshot is always "image.png": each gets a name of its own.
   const dot = file.name.lastIndexOf(".");
-  const stem = (dot > 0 ? file.name.slice(0, dot) : file.name).replace(/[[\]()]/g, "") || "image";
-  const suffix = dot > 0 ? file.name.slice(dot) : ".png";
+  const stem =
+    (dot > 0 ? file.name.slice(0, dot) : file.name)
+      .normalize("NFC")
+      .replace(/[^\p{L}\p{N}_-]+/gu, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 80) || "image";
+  const suffix = dot > 0 ? `.${file.name.slice(dot + 1).replace(/[^A-Za-z0-9]/g, "").slice(0, 10)}` : ".png";
   let name = `${stem}${suffix}`;
   for (let number = 2; taken.has(name); number += 1) name = `${stem}-${number}${suffix}`;
   return name;

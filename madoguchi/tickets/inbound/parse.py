@@ -280,7 +280,11 @@ def _visit(part: Message, parsed: ParsedMail, texts: list[str]) -> list[Message]
 
 
 def _best_alternative(children: list[Message]) -> Message:
-    """Plain text if the sender gave it, else HTML, else the richest (last) alternative."""
+    """Plain text if the sender gave it, else HTML, else the richest (last) alternative; but
+    HTML that shows images sent with the mail (cid:) first, so the thread shows them too."""
+    for child in children:
+        if _shows_inline_images(child):
+            return child
     for wanted in ("text/plain", "text/html"):
         for child in children:
             if child.get_content_type() == wanted and not _filename(child):
@@ -289,6 +293,20 @@ def _best_alternative(children: list[Message]) -> Message:
         if child.is_multipart():
             return child
     return children[-1]
+
+
+def _shows_inline_images(part: Message) -> bool:
+    """Tell whether part is HTML (alone or with its images) that names an image of the mail."""
+    if part.get_content_type() == "multipart/related":
+        children = [child for child in part.get_payload() if isinstance(child, Message)]
+        return any(_is_html_naming_images(child) for child in children[:MAX_PARTS])
+    return _is_html_naming_images(part)
+
+
+def _is_html_naming_images(part: Message) -> bool:
+    if part.get_content_type() != "text/html" or _filename(part):
+        return False
+    return b"cid:" in (part.get_payload(decode=True) or b"").lower()
 
 
 def _filename(part: Message) -> str:

@@ -29,6 +29,8 @@ _SENT_LINE = re.compile(r"^\s*\**(Sent|Date|送信日時|日付|日時)\**\s*[:\
 _SIGNATURE = re.compile(r"^--\s?$")
 # The marker in any language, quoted (">") or not.
 _OUR_MARKER = re.compile(r"##-.{1,200}-##")
+# What an attribution line holds and a person's "Details below:" does not: an address or a time.
+_NAMES_A_MAIL = re.compile(r"@|\d{1,2}:\d{2}|\d{4}")
 _MOBILE_FOOTER = re.compile(r"^\s*(Sent from my .{1,40}|.{1,30}から送信)\s*$", re.IGNORECASE)
 
 
@@ -47,7 +49,7 @@ def strip_reply(text: str) -> str:
 def _quote_start(lines: list[str]) -> int:
     """Index of the first line of the quoted part (an attribution or our marker), or len(lines)."""
     for index, line in enumerate(lines):
-        if _OUR_MARKER.search(line):
+        if _OUR_MARKER.search(line) and not _answered_below(lines, index):
             return _introduction_start(lines, index)
         if any(pattern.match(line) for pattern in _ATTRIBUTIONS):
             return index
@@ -66,16 +68,26 @@ def _introduction_start(lines: list[str], marker: int) -> int:
     """Where the quote starts when our marker is at index marker: before a line introducing it.
 
     A client we do not know still writes its attribution just above the quote, ending in a
-    colon ("Support <help@example.com> 様より:"); it is not what the person wrote.
+    colon and naming an address or a date ("Support <help@example.com> 様より:"); it is not what
+    the person wrote.
     """
     previous = marker - 1
     while previous >= 0 and not lines[previous].strip().lstrip(">").strip():
         previous -= 1
-    introduces = previous >= 0 and lines[previous].rstrip().endswith((":", "\uff1a"))
+    line = lines[previous] if previous >= 0 else ""
+    introduces = line.rstrip().endswith((":", "\uff1a")) and _NAMES_A_MAIL.search(line)
     # Unless it is all the person wrote.
-    if introduces and any(line.strip() for line in lines[:previous]):
+    if introduces and any(earlier.strip() for earlier in lines[:previous]):
         return previous
     return marker
+
+
+def _answered_below(lines: list[str], marker: int) -> bool:
+    """Tell whether the person wrote under a quoted marker (bottom posting, or answers between
+    the quoted lines): then the quote is not where their text ends."""
+    if not lines[marker].lstrip().startswith(">"):
+        return False
+    return any(line.strip() and not line.lstrip().startswith(">") for line in lines[marker + 1 :])
 
 
 def _before_signature(lines: list[str]) -> list[str]:

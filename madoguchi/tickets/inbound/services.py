@@ -256,7 +256,8 @@ def _copy_in(ticket: Ticket, sender: User, parsed: ParsedMail) -> str:
             left_out.append(address)
     if not left_out:
         return ""
-    return f"Not copied in (not a colleague of the requester): {', '.join(left_out)}"
+    reason = f"not the requester's colleague, or past {COPIED_MAX}"
+    return f"Not copied in ({reason}): {', '.join(left_out)}"
 
 
 def _copied(ticket: Ticket, sender: User, person: User | None) -> bool:
@@ -328,6 +329,8 @@ class MailFiles:
         stem, dot, suffix = (
             upload.name.rpartition(".") if "." in upload.name else (upload.name, "", "")
         )
+        # Room for "-N", so that the stored name (attachments.clean_name) is still this one.
+        stem = stem[: attachments.NAME_MAX - len(dot + suffix) - 4]
         number = 1
         while upload.name in taken:
             number += 1

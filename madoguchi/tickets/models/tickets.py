@@ -3,6 +3,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.accounts.models import Department, Organisation, User, private_storage
@@ -25,6 +26,11 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def stored_name(name: str) -> str:
+        """The name as kept: a slug of at most 50 characters (Unicode kept); "" for none."""
+        return slugify(name, allow_unicode=True)[:50]
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):

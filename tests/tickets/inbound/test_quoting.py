@@ -81,3 +81,15 @@ def test_a_colon_in_the_reply_itself_is_kept() -> None:
     text = "Here is the log:\nerror 42 at page 3"
     assert strip_reply(f"{text}\n\n{_our_marker('en')}\n\nTry again.") == text
     assert strip_reply(f"Here is the log:\n\n{_our_marker('en')}") == "Here is the log:"
+
+
+def test_a_line_of_the_reply_ending_in_a_colon_is_not_taken_for_an_attribution() -> None:
+    text = "Hi,\nLog below:"
+    assert strip_reply(f"{text}\n\n{_our_marker('ja')}\n\nTry again.") == text
+
+
+def test_an_answer_under_a_quoted_marker_is_kept() -> None:
+    bottom = f"> {_our_marker('en')}\n> Dave wrote:\n> Try again.\n\nI did, it still fails."
+    assert strip_reply(bottom) == "I did, it still fails."
+    between = f"Hello,\n\n> {_our_marker('en')}\n> Which model?\nThe X200.\n> And the error?\nE42"
+    assert strip_reply(between) == "Hello,\n\nThe X200.\nE42"

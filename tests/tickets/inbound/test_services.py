@@ -240,13 +240,13 @@ def test_mail_to_a_brand_address_is_a_request_of_that_brand(deliver, alice: User
 def test_a_brand_with_a_support_address_sends_from_it_and_takes_replies_there(
     deliver, alice: User, smtp_server
 ) -> None:
-    other = Brand.objects.create(name="グローベックス サポート", host="globex.example")
+    other = Brand.objects.create(name='グローベックス "サポート",\n窓口', host="globex.example")
     BrandMailbox.objects.create(brand=other, address="help@globex.example")
 
     mail = deliver(raw_mail(to="help@globex.example"), to=("help@globex.example",))
 
     (confirmation,) = smtp_server.messages
-    assert confirmation["From"].addresses[0].display_name == "グローベックス サポート"
+    assert confirmation["From"].addresses[0].display_name == 'グローベックス "サポート", 窓口'
     assert confirmation["From"].addresses[0].addr_spec == "help@globex.example"
     ticket = mail.ticket
     assert confirmation["Reply-To"] == f"help+{ticket.reply_token}@globex.example"
@@ -416,6 +416,28 @@ def test_images_of_an_html_mail_show_in_the_thread(deliver, alice: User) -> None
             message.body_html
         )
     assert message.body_html.count("<img") == 2 and "lost" in message.body_html
+
+
+def test_images_of_a_mail_with_a_plain_text_alternative_show_too(deliver, alice: User) -> None:
+    """As Apple Mail sends them: plain text, or HTML with its images (multipart/related)."""
+    related = multipart(
+        [
+            text_part('<p>See <img src="cid:shot@mac" alt="screen"></p>', subtype="html"),
+            file_part("Screen Shot.png", PNG, content_type="image/png", cid="shot@mac"),
+        ],
+        subtype="related",
+        boundary="b1",
+    )
+    mail = multipart(
+        [text_part("See [image: screen]"), related], subtype="alternative", head=message_head()
+    )
+
+    message = deliver(mail).created_message
+
+    image = message.attachments.get()
+    assert message.body == "See ![screen](Screen%20Shot.png)"
+    address = reverse("tickets:attachment", args=[message.ticket_id, image.pk])
+    assert f'<img src="{address}" alt="screen">' in message.body_html
 
 
 def test_attachments_are_kept_and_refused_ones_noted(deliver, alice: User, settings) -> None:

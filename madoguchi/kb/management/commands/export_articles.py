@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from madoguchi.branding.services import default_brand
 from madoguchi.kb import formats, selectors
+from madoguchi.kb.management.brand_option import add_brand_argument, brand_from
 
 
 class Command(BaseCommand):
@@ -15,10 +15,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("output", help="A .jsonl file, a folder for Markdown, or - (stdout).")
         parser.add_argument("--kb", required=True, help="The knowledge base's slug.")
+        add_brand_argument(parser)
         parser.add_argument("--format", choices=["jsonl", "markdown"], default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        kb = default_brand().knowledge_bases.filter(slug=options["kb"]).first()
+        kb = brand_from(options).knowledge_bases.filter(slug=options["kb"]).first()
         if kb is None:
             raise CommandError(f"There is no knowledge base {options['kb']}.")
         output = options["output"]

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from madoguchi.branding.services import default_brand
 from madoguchi.kb import formats, imports
+from madoguchi.kb.management.brand_option import add_brand_argument, brand_from
 
 
 class Command(BaseCommand):
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--kb", required=True, help="The knowledge base's slug; created if missing."
         )
+        add_brand_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         if not problems:
             try:
                 result = imports.articles_import(
-                    brand=default_brand(), kb_slug=options["kb"], entries=parsed.entries
+                    brand=brand_from(options), kb_slug=options["kb"], entries=parsed.entries
                 )
             except imports.ImportRefusedError as refused:
                 problems = refused.problems
