@@ -5,6 +5,7 @@ article is shown in the reader's language when it has a published translation in
 in its source language (the page says so).
 """
 
+import re
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,8 @@ from madoguchi.kb.models import (
 )
 
 LIST_SIZE = 5
+# An image of the article's own files in its rendered text: <img src="/en/kb/files/12/" …>.
+_SHOWN_FILE = re.compile(r'<img\s[^>]*src="[^"]*/kb/files/(\d{1,18})/"')
 # A description made from the text is cut here (search engines show about this much).
 DESCRIPTION_CHARS = 160
 # Articles without an external id are exported under this id (kb.imports knows it).
@@ -335,12 +338,17 @@ def related_articles(user: Any, article: Article, language: str) -> list[Article
     return _with_shown(related, language)
 
 
-def article_attachments(article: Article, language: str) -> list[ArticleAttachment]:
+def article_attachments(
+    article: Article, language: str, body_html: str = ""
+) -> list[ArticleAttachment]:
     """Return the files of an article the reader was given through its scope (a file is seen
     exactly when its article is: kb.scopes), the ones for every language and for this one,
-    published with the article (a draft's files wait for its publication)."""
+    published with the article (a draft's files wait for its publication). Images the text
+    (body_html) already shows are not listed again."""
     files = ArticleAttachment.objects.filter(article=article, published_at__isnull=False)
-    return list(files.filter(Q(language="") | Q(language=language)))
+    files = files.filter(Q(language="") | Q(language=language))
+    shown = {int(pk) for pk in _SHOWN_FILE.findall(body_html)}
+    return [file for file in files if file.pk not in shown]
 
 
 def attachment_get_for(user: Any, pk: int) -> ArticleAttachment:

@@ -83,15 +83,15 @@ def home(request: HttpRequest, kb: str) -> HttpResponse:
 def _language_links(request: HttpRequest, page: Any = None) -> dict[str, Any]:
     """Return the canonical address of a page shown alike in every language (a knowledge base,
     category, section or tag: only the language prefix differs) and its address in each."""
-    path = request.path
-    if page is not None and page.number > 1:
-        path += f"?{urlencode({'page': page.number})}"
+    query = f"?{urlencode({'page': page.number})}" if page is not None and page.number > 1 else ""
+    # Translated from the path the URLconf knows (without a SCRIPT_NAME prefix); reversing
+    # puts the prefix back.
     alternates = [
-        (code, request.build_absolute_uri(translate_url(path, code)))
+        (code, request.build_absolute_uri(translate_url(request.path_info + query, code)))
         for code, _name in settings.LANGUAGES
     ]
     return {
-        "canonical_url": request.build_absolute_uri(path),
+        "canonical_url": request.build_absolute_uri(request.path + query),
         "alternates": alternates,
         "default_url": dict(alternates)[get_supported_language_variant(settings.LANGUAGE_CODE)],
     }
@@ -193,7 +193,9 @@ def _article_render(
         "translation": page.translation,
         "tags": selectors.article_tags(page.article),
         "related": selectors.related_articles(request.user, page.article, language),
-        "attachments": selectors.article_attachments(page.article, language),
+        "attachments": selectors.article_attachments(
+            page.article, language, page.translation.body_html
+        ),
         "form": form,
         "canonical_url": _absolute_article_url(request, kb, page.translation),
         "alternates": [

@@ -151,6 +151,12 @@ def _japanese_morphemes(text: str) -> Iterator[tuple[Any, list[str]]]:
             yield morpheme, _japanese_words(morpheme)
 
 
+# A token no text or query gives (a rare letter, kept whole by FTS5 and PostgreSQL's parser):
+# it stands between a document's words and the parts of its compounds, and is not counted in
+# the document's length.
+PARTS_STOP = "\ua66e"
+
+
 def analyze(text: str, *, compounds: bool = False) -> list[str]:
     """Return the index tokens of `text`, in order, for a document field or a query alike.
 
@@ -166,7 +172,10 @@ def analyze(text: str, *, compounds: bool = False) -> list[str]:
     for morpheme, words in _japanese_morphemes(text):
         tokens.extend(words)
         if compounds and morpheme is not None and words:
-            parts += [p for p in _part_words(morpheme) if len(p) >= 2 and p not in words]
+            kept = [p for p in _part_words(morpheme) if len(p) >= 2 and p not in words]
+            # Each compound's parts behind a stop, so that no phrase runs from the last word
+            # into a part, or from one compound's parts into the next one's.
+            parts += [PARTS_STOP, *kept] if kept else []
     # After the words, not among them: phrases (a synonym's words in a row) still match.
     return tokens + parts
 

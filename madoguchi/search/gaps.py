@@ -4,7 +4,10 @@ Searches are grouped so near-duplicates fall together: two queries belong to one
 their analysed words are the same set, a word and its synonyms counting as one ("reset
 password", "Password resetting" and "パスワード リセット" typed with full-width letters all
 become one group, and with the synonyms PW, パスワード "PWリセット" too), so the report shows one
-line per need rather than one per spelling.
+line per need rather than one per spelling. Groups whose words differ by one typed letter
+("pasword reset") join too, when they are long enough, in Latin letters and without digits, for
+one letter not to be a different need ("print" and "paint", "order 1234" and "order 1235" stay
+apart; Japanese words are not compared this way, where one character is a different word).
 """
 
 from collections.abc import Iterable
@@ -56,6 +59,60 @@ def group_key(normalized_query: str, synonyms: dict[Phrase, set[Phrase]] | None 
     return " | ".join(words) or normalized_query
 
 
+# Keys shorter than this are never joined by a typed letter: one letter is another word there.
+TYPO_MIN_LENGTH = 8
+TYPO_MAX_LENGTH = 60
+
+
+def _misspellings_joined(groups: dict[str, QueryGroup]) -> list[QueryGroup]:
+    """Join groups whose keys are one typed letter apart (left out, added, changed or two
+    swapped), the most searched wording naming the whole.
+
+    Keys sharing a string with one letter deleted are that close (SymSpell's idea): each key is
+    looked up by its deletions, not compared with every other key.
+    """
+    parent = {key: key for key in groups}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    by_deletion: dict[str, str] = {}
+    for key in groups:
+        if not _may_be_misspelt(key):
+            continue
+        for variant in {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}:
+            other = by_deletion.setdefault(variant, key)
+            if other != key:
+                parent[root(key)] = root(other)
+    joined: dict[str, QueryGroup] = {}
+    for key in sorted(groups, key=lambda k: -groups[k].searches):
+        _add_to(joined.setdefault(root(key), QueryGroup(label="", lang="")), groups[key])
+    return list(joined.values())
+
+
+def _may_be_misspelt(key: str) -> bool:
+    return (
+        TYPO_MIN_LENGTH <= len(key) <= TYPO_MAX_LENGTH
+        and key.isascii()
+        and not any(char.isdigit() for char in key)
+    )
+
+
+def _add_to(whole: QueryGroup, part: QueryGroup) -> None:
+    if not whole.label:
+        whole.label, whole.lang = part.label, part.lang  # the most searched comes first
+    for text, count in part.variants.items():
+        whole.variants[text] = whole.variants.get(text, 0) + count
+    whole.searches += part.searches
+    whole.zero_results += part.zero_results
+    whole.followed_by_request += part.followed_by_request
+    whole.clicked += part.clicked
+    whole.deflected += part.deflected
+
+
 def _rows(since: object, scope: str) -> Iterable[dict]:
     searches = SearchLog.objects.filter(created_at__gte=since)
     if scope:
@@ -94,7 +151,7 @@ def knowledge_gaps(*, days: int = DEFAULT_DAYS, rows: int = ROWS, scope: str = "
         group.clicked += row["clicked"]
         group.deflected += row["deflected"]
         group.label = max(group.variants, key=group.variants.get)
-    every = list(groups.values())
+    every = _misspellings_joined(groups)
     return GapReport(
         days=days,
         top=sorted(every, key=lambda g: -g.searches)[:rows],

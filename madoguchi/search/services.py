@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from madoguchi.search import embeddings, sources
-from madoguchi.search.analysis import analyze, detect_language, normalize
+from madoguchi.search.analysis import PARTS_STOP, analyze, detect_language, normalize
 from madoguchi.search.models import SearchChunk, SearchDocument, SearchLog, Synonym
 from madoguchi.search.query import forget_synonyms
 from madoguchi.search.sources import IndexedDocument
@@ -49,8 +49,8 @@ def token_columns(title: str, body: str) -> dict[str, str | int]:
     return {
         "title_tokens": " ".join(title_tokens),
         "body_tokens": " ".join(body_tokens),
-        "title_length": len(title_tokens),
-        "body_length": len(body_tokens),
+        "title_length": len(title_tokens) - title_tokens.count(PARTS_STOP),
+        "body_length": len(body_tokens) - body_tokens.count(PARTS_STOP),
     }
 
 

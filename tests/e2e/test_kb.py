@@ -4,12 +4,14 @@ helpful" vote with a comment, and the agent who sees it to follow up; axe on eve
 from collections.abc import Callable
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from madoguchi.accounts.models import User
-from madoguchi.kb.models import ArticleFeedback
-from tests.e2e.conftest import axe_check, sign_in
+from madoguchi.accounts.models import Organisation, User
+from madoguchi.kb import services as kb_services
+from madoguchi.kb.models import ArticleFeedback, Visibility
+from tests.e2e.conftest import BrowserLog, axe_check, sign_in
 from tests.e2e.test_accounts import LOCALES
 from tests.factories import make_article, make_kb, make_section
 
@@ -85,3 +87,56 @@ def test_customer_reads_an_article_and_says_it_did_not_help(
     expect(agent.get_by_role("heading", level=1)).to_have_text(text["follow_ups"])
     expect(agent.get_by_text("Step 2 does not say where the button is.")).to_be_visible()
     axe_check(agent)
+
+
+def test_a_restricted_article_leaks_nowhere_to_another_organisations_customer(
+    *,
+    open_page: OpenPage,
+    live_server: LiveServer,
+    browser_log: BrowserLog,
+    alice: User,
+    carol: User,
+    org_a: Organisation,
+) -> None:
+    """Everywhere it could show, followed in the browser the way a curious customer would."""
+    browser_log.expect_console_error("404")
+    kb = make_kb()
+    make_article(kb, "Public guide", section=make_section(kb))
+    secret = make_article(
+        kb,
+        "Acme price list",
+        section=make_section(kb, "partners", category="partners"),
+        visibility=Visibility.ORGANISATIONS,
+        organisations=[org_a],
+        tags=["prices"],
+    )
+    file = kb_services.attachment_add(
+        secret, SimpleUploadedFile("prices.pdf", b"%PDF-1.4 prices"), draft=False
+    )
+    places = [
+        "/en/kb/help/articles/acme-price-list/",
+        "/en/kb/help/sections/partners/",
+        "/en/kb/help/tags/prices/",
+        f"/en/kb/files/{file.pk}/",
+        f"/api/v1/kb/articles/{secret.pk}",
+    ]
+    lists = ["/en/kb/help/", "/en/kb/help/feed.atom", "/en/kb/sitemap-articles.xml?page=1"]
+
+    stranger = open_page()
+    sign_in(stranger, live_server, carol)
+    for place in places:
+        assert stranger.request.get(live_server.url + place).status == 404, place
+    stranger.goto(live_server.url + places[0])
+    expect(stranger.locator("h1")).not_to_contain_text("Acme price list")
+    for listing in lists:
+        assert "price" not in stranger.request.get(live_server.url + listing).text(), listing
+    stranger.goto(live_server.url + "/en/kb/help/")
+    expect(stranger.locator("main")).to_contain_text("Public guide")
+    expect(stranger.locator("main")).not_to_contain_text("Acme price list")
+
+    member = open_page()
+    sign_in(member, live_server, alice)
+    for place in places:
+        assert member.request.get(live_server.url + place).status == 200, place
+    member.goto(live_server.url + "/en/kb/help/sections/partners/")
+    expect(member.locator("main")).to_contain_text("Acme price list")

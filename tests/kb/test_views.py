@@ -5,12 +5,13 @@ from urllib.parse import unquote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.test.utils import override_script_prefix
 
 from madoguchi.accounts.models import Organisation, User
 from madoguchi.branding.services import default_brand
 from madoguchi.kb import selectors, services
 from madoguchi.kb.models import Article, ArticleFeedback, KnowledgeBase, Section, Visibility
-from tests.factories import make_article, make_kb, make_section
+from tests.factories import image_bytes, make_article, make_kb, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +156,20 @@ def test_container_pages_name_their_address_in_each_language(
     assert f'<link rel="alternate" hreflang="en" href="{base}/en/kb/{path}">' in body
     assert f'<link rel="alternate" hreflang="ja" href="{base}/ja/kb/{path}">' in body
     assert f'<link rel="alternate" hreflang="x-default" href="{base}/en/kb/{path}">' in body
+
+
+def test_under_a_path_prefix_each_language_keeps_the_prefix(
+    client: Client, bilingual: Article
+) -> None:
+    """Served under SCRIPT_NAME (a proxy's /support/): the alternates are other pages."""
+    # The WSGI handler sets the prefix from SCRIPT_NAME; the test client does not.
+    with override_script_prefix("/support/"):
+        body = client.get("/ja/kb/help/", SCRIPT_NAME="/support").content.decode()
+
+    base = "http://testserver/support"
+    assert f'<link rel="canonical" href="{base}/ja/kb/help/">' in body
+    assert f'<link rel="alternate" hreflang="en" href="{base}/en/kb/help/">' in body
+    assert f'<link rel="alternate" hreflang="ja" href="{base}/ja/kb/help/">' in body
 
 
 def test_section_list_is_paginated(client: Client, kb: KnowledgeBase, section: Section) -> None:
@@ -467,3 +482,21 @@ def test_follow_ups_list_is_for_agents(
     client.post(f"/agent/kb/follow-ups/{feedback.pk}/done/")
     feedback.refresh_from_db()
     assert feedback.follow_up == ArticleFeedback.FollowUp.DONE
+
+
+def test_files_list_leaves_out_the_images_the_text_shows(client: Client, kb: KnowledgeBase) -> None:
+    article = make_article(kb, "Printer setup")
+    image = services.attachment_add(
+        article, SimpleUploadedFile("panel.png", image_bytes("PNG")), draft=False
+    )
+    services.attachment_add(article, SimpleUploadedFile("manual.pdf", b"%PDF-1.4 m"), draft=False)
+    english = article.translations.get()
+    english.body = f"Press the button:\n\n![panel](/en/kb/files/{image.pk}/)"
+    english.body_html = services.render_body(english.body)
+    english.save()
+
+    page = client.get("/en/kb/help/articles/printer-setup/").content.decode()
+
+    assert f'<img src="/en/kb/files/{image.pk}/" alt="panel">' in page
+    files = page.split('id="mdg-kb-files"')[1]
+    assert "manual.pdf" in files and "panel.png" not in files

@@ -15,8 +15,17 @@ def test_a_two_kanji_word_is_one_token() -> None:
 
 
 def test_a_document_compound_is_also_indexed_by_its_parts_after_the_words() -> None:
-    assert analyze("領収書の再発行", compounds=True) == ["領収書", "再発行", "領収", "発行"]
+    stop = analysis.PARTS_STOP
+    assert analyze("領収書の再発行", compounds=True) == [
+        "領収書",
+        "再発行",
+        stop,
+        "領収",
+        stop,
+        "発行",
+    ]
     assert analyze("領収書の再発行") == ["領収書", "再発行"]
+    assert stop not in analyze(f"{stop} パスワード {stop}")  # no text gives the stop itself
 
 
 def test_a_query_compound_also_reads_as_its_parts_in_a_row() -> None:

@@ -260,3 +260,17 @@ def test_a_word_too_common_to_rank_in_full_ranks_title_matches_then_the_newest(
 
     assert hits[0].key == "title"
     assert {hit.key for hit in hits[1:]} == {"body-3", "body-2"}
+
+
+def test_no_phrase_runs_from_the_words_into_the_parts_or_across_compounds() -> None:
+    index("1", "領収書の再発行", "")
+    engine = engines.get_engine()
+
+    def found(*phrase: str) -> list[int]:
+        groups = [[phrase]]
+        freqs = engine.doc_freqs(set(phrase))
+        return engine.candidates(groups, filters=engines.Filters(), limit=10, freqs=freqs)
+
+    assert found("領収書", "再発行")  # the words in a row
+    assert not found("再発行", "領収")  # the last word, then the first part
+    assert not found("領収", "発行")  # one compound's part, then the next one's

@@ -77,3 +77,30 @@ def test_old_searches_fall_out_of_the_period() -> None:
     entry = _log("ancient question")
     SearchLog.objects.filter(pk=entry.pk).update(created_at="2020-01-01T00:00:00Z")
     assert gaps.knowledge_gaps(days=7).top == []
+
+
+def test_a_typed_letter_too_many_or_too_few_is_the_same_need() -> None:
+    for query in ["password reset", "password reset", "pasword reset", "passwrod reset"]:
+        _log(query)
+    _log("reset passwordd")
+
+    (group,) = gaps.knowledge_gaps().top
+
+    assert (group.label, group.searches) == ("password reset", 5)
+    assert sorted(group.other_wordings) == ["passwrod reset", "pasword reset", "reset passwordd"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("print", "paint"),
+        ("order 1234", "order 1235"),
+        ("設定方法", "設置方法"),
+        ("printer", "painter"),
+    ],
+)
+def test_short_words_numbers_and_japanese_are_not_taken_for_typos(first: str, second: str) -> None:
+    _log(first)
+    _log(second)
+
+    assert len(gaps.knowledge_gaps().top) == 2

@@ -21,7 +21,8 @@ def test_indexing_stores_tokens_and_detects_the_language() -> None:
     index("1", "パスワード再設定", "再設定の手順")
 
     document = SearchDocument.objects.get(source=SOURCE, key="1")
-    assert document.title_tokens == "パスワード 再設定 設定"
+    assert document.title_tokens == "パスワード 再設定 \ua66e 設定"
+    assert document.title_length == 3  # the stop between words and parts does not count
     assert document.lang == "ja"
     assert document.embedding_stale
 
@@ -29,13 +30,13 @@ def test_indexing_stores_tokens_and_detects_the_language() -> None:
 def test_the_upgrade_indexes_the_parts_of_compounds_indexed_before() -> None:
     index("1", "領収書の再発行", "再設定できます")
     SearchDocument.objects.update(title_tokens="領収書 再発行", body_tokens="再設定", body_length=1)
-    upgrade = import_module("madoguchi.search.migrations.0009_compound_parts")
+    upgrade = import_module("madoguchi.search.migrations.0011_compound_parts_apart")
 
-    upgrade.reanalyse(django_apps, None)
+    upgrade.documents_reanalysed(django_apps, None)
 
     document = SearchDocument.objects.get(key="1")
-    assert document.title_tokens == "領収書 再発行 領収 発行"
-    assert (document.body_tokens, document.body_length) == ("再設定 設定", 2)
+    assert document.title_tokens == "領収書 再発行 \ua66e 領収 \ua66e 発行"
+    assert (document.body_tokens, document.body_length) == ("再設定 \ua66e 設定", 2)
     assert [hit.key for hit in search("発行", viewer=None, mode="lexical").hits] == ["1"]
 
 

@@ -37,3 +37,21 @@ def field_added_in_sql(
             on_vendor(vendor, statements, backward[vendor]) for vendor, statements in forward.items()
         ],
     )
+
+
+def documents_reanalysed(apps, schema_editor, batch: int = 500) -> None:
+    """Analyse every stored document again with the code being migrated to (token_columns),
+    batch by batch; the engines' indexes follow the token columns. For a migration that is not
+    atomic: each batch commits on its own."""
+    from madoguchi.search.services import token_columns
+
+    SearchDocument = apps.get_model("search", "SearchDocument")
+    last = 0
+    while rows := list(SearchDocument.objects.filter(pk__gt=last).order_by("pk")[:batch]):
+        last = rows[-1].pk
+        for document in rows:
+            for column, value in token_columns(document.title, document.body).items():
+                setattr(document, column, value)
+        SearchDocument.objects.bulk_update(
+            rows, ["title_tokens", "body_tokens", "title_length", "body_length"]
+        )
