@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from madoguchi.api.errors import ApiError
+from madoguchi.api.errors import ApiError, count_checked
 from madoguchi.api.schemas import Problem
 from madoguchi.kb import selectors
 from madoguchi.kb.models import Article, ArticleTranslation
@@ -130,8 +130,7 @@ def list_categories(request: HttpRequest, params: Query[LanguageParam]) -> Categ
     summary="List the help centre's articles",
 )
 def list_articles(request: HttpRequest, params: Query[ListParams]) -> ArticlePage:
-    if not 1 <= params.page_size <= PAGE_SIZE_MAX:
-        raise ApiError(400, _("page_size must be between 1 and %(max)d.") % {"max": PAGE_SIZE_MAX})
+    count_checked("page_size", params.page_size, PAGE_SIZE_MAX)
     chosen = selectors.ApiArticleFilter(
         knowledge_base=params.kb.strip(),
         category=params.category,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import ValidationError as SchemaError
 
-from madoguchi.api.errors import ApiError, schema_problem
+from madoguchi.api.errors import ApiError, count_checked, schema_problem
 from madoguchi.api.schemas import (
     MessageIn,
     MessageOut,
@@ -47,8 +47,7 @@ class ListFilter(Schema):
 
 @router.get("", response={200: RequestPage, **ERRORS}, summary="List my requests")
 def list_requests(request: HttpRequest, filters: Query[ListFilter]) -> RequestPage:
-    if not 1 <= filters.page_size <= PAGE_SIZE_MAX:
-        raise ApiError(400, _("page_size must be between 1 and %(max)d.") % {"max": PAGE_SIZE_MAX})
+    count_checked("page_size", filters.page_size, PAGE_SIZE_MAX)
     chosen = selectors.ActivityFilter(
         status=filters.status,
         query=filters.q.strip()[:200],

@@ -7,10 +7,9 @@ Whatever was typed, the answer is results or an empty list, never an error from 
 from typing import Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from madoguchi.api.errors import ApiError
+from madoguchi.api.errors import count_checked
 from madoguchi.api.schemas import Problem
 from madoguchi.kb import search_selectors
 from madoguchi.kb.search_log import log_search
@@ -47,8 +46,7 @@ class SearchAnswer(Schema):
     summary="Search the help centre",
 )
 def search(request: HttpRequest, params: Query[SearchParams]) -> SearchAnswer:
-    if not 1 <= params.limit <= LIMIT_MAX:
-        raise ApiError(400, _("limit must be between 1 and %(max)d.") % {"max": LIMIT_MAX})
+    count_checked("limit", params.limit, LIMIT_MAX)
     if not search_selectors.clean_query(params.q):
         return SearchAnswer(results=[])
     found = search_selectors.articles_search(
