@@ -1,6 +1,7 @@
 """Facts about the client behind a request, read the same way everywhere."""
 
 import ipaddress
+from collections.abc import Container
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -42,10 +43,12 @@ def query_id(request: HttpRequest, name: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
 
 
-def query_choice(request: HttpRequest, name: str, allowed: object, default: str = "") -> str:
+def query_choice(
+    request: HttpRequest, name: str, allowed: Container[str], default: str = ""
+) -> str:
     """Return a query-string parameter if it is one of allowed, else default."""
     value = request.GET.get(name, default)
-    return value if value in allowed else default  # type: ignore[operator]
+    return value if value in allowed else default
 
 
 def query_text(request: HttpRequest, name: str, limit: int = 200) -> str:
