@@ -21,13 +21,12 @@ class ApiError(Exception):
         return body
 
 
-def count_checked(name: str, value: int, maximum: int) -> int:
-    """Return a page size or limit the caller asked for; 400 unless it is 1 to maximum."""
+def count_checked(name: str, value: int, maximum: int) -> None:
+    """Refuse (400) a page size or limit the caller asked for unless it is 1 to maximum."""
     if not 1 <= value <= maximum:
         raise ApiError(
             400, _("%(name)s must be between 1 and %(max)d.") % {"name": name, "max": maximum}
         )
-    return value
 
 
 def problem(status: int, detail: str, errors: dict[str, Any] | None = None) -> HttpResponse:

@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema
 
 from madoguchi.api.errors import ApiError, count_checked
 from madoguchi.api.schemas import Problem
+from madoguchi.core.translated import active_language
 from madoguchi.kb import selectors
 from madoguchi.kb.models import Article, ArticleTranslation
 
@@ -88,7 +89,7 @@ class LanguageParam(Schema):
 
 
 def _language(asked: str) -> str:
-    return asked or translation.get_language() or settings.LANGUAGE_CODE
+    return asked or active_language()
 
 
 @router.get(
@@ -174,7 +175,7 @@ def get_article(
         **_summary(request, article, language).model_dump(),
         category_id=section.category_id if section else None,
         body_html=shown.body_html,
-        languages=sorted(text.language for text in article.published),
+        languages=[text.language for text in article.published],
         last_reviewed_at=article.last_reviewed_at,
     )
 

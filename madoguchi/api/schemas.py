@@ -6,6 +6,7 @@ from typing import Any
 from django.urls import reverse
 from ninja import Field, Schema
 
+from madoguchi.tickets import thread_images
 from madoguchi.tickets.models import Attachment, Message, Ticket
 
 
@@ -26,7 +27,7 @@ class AttachmentOut(Schema):
 
     @staticmethod
     def from_model(found: Attachment) -> "AttachmentOut":
-        url = reverse("tickets:attachment", args=[found.ticket_id, found.pk])
+        url = thread_images.file_path(found)
         return AttachmentOut(
             id=found.pk, name=found.name, content_type=found.content_type, size=found.size, url=url
         )

@@ -36,11 +36,16 @@ def user_agent(request: HttpRequest) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]
 
 
+def parse_id(text: str) -> int | None:
+    """Return the row id text names (digits only, at most 18 of them), or None."""
+    text = text.strip()
+    # isascii: "²".isdigit() holds, and int() refuses it.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def query_id(request: HttpRequest, name: str) -> int | None:
     """Return a query-string parameter that names a row's id, or None if it does not."""
-    value = request.GET.get(name, "").strip()
-    # isascii: "²".isdigit() holds, and int() refuses it.
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
+    return parse_id(request.GET.get(name, ""))
 
 
 def query_choice(
@@ -53,3 +58,10 @@ def query_choice(
 
 def query_text(request: HttpRequest, name: str, limit: int = 200) -> str:
     return request.GET.get(name, "").strip()[:limit]
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The query string with everything but the page number, for the links to other pages."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

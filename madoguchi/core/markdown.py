@@ -60,7 +60,7 @@ def render(
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",
         filter_style_properties={"text-align"},
-        attribute_filter=_image_filter(image_prefix, allowed) if tags is not ALLOWED_TAGS else None,
+        attribute_filter=_image_filter(image_prefix, allowed) if image_prefix or allowed else None,
     )
 
 

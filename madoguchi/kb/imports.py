@@ -21,6 +21,7 @@ from madoguchi.accounts.models import Organisation
 from madoguchi.branding.models import Brand
 from madoguchi.core import page_cache
 from madoguchi.core.errors import DomainError
+from madoguchi.core.http import parse_id
 from madoguchi.kb import indexing, services
 from madoguchi.kb.formats import Entry
 from madoguchi.kb.models import (
@@ -162,8 +163,7 @@ def _visibility_of(plan: _Plan, key: str) -> str:
 
 
 def _is_database_id(text: str) -> bool:
-    # str.isdigit accepts "²"; an id also fits in 18 digits.
-    return text.isascii() and text.isdigit() and len(text) <= 18
+    return parse_id(text) is not None
 
 
 def _existing_articles(kb: KnowledgeBase, by_id: dict[str, list[Entry]]) -> dict[str, Article]:

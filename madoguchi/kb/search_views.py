@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from madoguchi.core.http import query_id, query_without_page
 from madoguchi.core.translated import active_language
 from madoguchi.kb import indexing, search_selectors, selectors
 from madoguchi.kb.forms import SearchForm
@@ -53,14 +54,8 @@ def page(request: HttpRequest) -> HttpResponse:
         )
         context["page"] = Paginator(found.hits, PAGE_SIZE).get_page(data.get("page") or 1)
         search_selectors.load_bodies(context["page"].object_list)
-        context["query_string"] = _without_page(request)
+        context["query_string"] = query_without_page(request)
     return render(request, "kb/search.html", context)
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @require_GET
@@ -84,9 +79,8 @@ def _clicked(request: HttpRequest) -> tuple[int | None, str]:
     token = request.GET.get("t", "")
     if token:
         return click_token_read(token, key), key
-    log = request.GET.get("log", "")
-    mine = log.isascii() and log.isdigit() and int(log) in search_session.recent(request)
-    return (int(log) if mine else None), key
+    log = query_id(request, "log")
+    return (log if log is not None and log in search_session.recent(request) else None), key
 
 
 def _widget_link(request: HttpRequest, hit: search_selectors.ArticleHit, log: int | None) -> str:

@@ -547,18 +547,10 @@ def api_article_get(user: Any, brand: Brand, pk: int) -> Article:
     """Return one live article of the brand the user may read, with its published texts whole;
     anything else is a 404, as if it did not exist."""
     articles = (
-        access.visible(user, Article)
-        .live()
+        Article.objects.live()
         .filter(knowledge_base__brand=brand)
         .select_related("knowledge_base", "section__category")
-        .prefetch_related(
-            Prefetch(
-                "translations",
-                queryset=ArticleTranslation.objects.filter(is_published=True),
-                to_attr="published",
-            ),
-            "tags",
-        )
+        .prefetch_related(_published_translations_full(), "tags")
     )
     return access.get_visible_or_404(user, articles, pk=pk)
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from madoguchi.accounts import availability
 from madoguchi.core.access import staff_view
 from madoguchi.core.errors import DomainError, error_response
-from madoguchi.core.http import query_choice, query_id, query_text
+from madoguchi.core.http import query_choice, query_id, query_text, query_without_page
 from madoguchi.tickets import macros as macros_module
 from madoguchi.tickets import selectors, services
 from madoguchi.tickets.agent_forms import (
@@ -35,12 +35,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     name = query_choice(request, "queue", selectors.QUEUES, "unassigned")
     chosen = _queue_filter(request)
     tickets = selectors.queue_for(request.user, name, chosen)
-    keep = request.GET.copy()
-    keep.pop("page", None)
     context = {
         "page": Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page")),
         "queue": name,
-        "keep": keep.urlencode(),
+        "keep": query_without_page(request),
         "counts": selectors.queue_counts(request.user),
         "filters": chosen,
         "statuses": Ticket.Status.choices,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from madoguchi.accounts import selectors as accounts_selectors
 from madoguchi.accounts.models import Department, User
 from madoguchi.core import access
+from madoguchi.core.http import parse_id
 from madoguchi.core.memo import per_request
 from madoguchi.core.models import AuditEvent
 from madoguchi.tickets.models import (
@@ -118,7 +119,7 @@ def tickets_for(viewer: User, chosen: ActivityFilter = ActivityFilter()) -> Quer
     if chosen.request_type is not None:
         tickets = tickets.filter(request_type_id=chosen.request_type)
     if chosen.query:
-        tickets = tickets.filter(Q(subject__icontains=chosen.query) | Q(pk=_number(chosen.query)))
+        tickets = tickets.filter(_text_matches(chosen.query))
     return tickets.order_by(*ACTIVITY_SORTS.get(chosen.sort, ACTIVITY_SORTS["updated"]))
 
 
@@ -487,9 +488,8 @@ def colleagues_to_copy_in(viewer: User, ticket: Ticket) -> QuerySet[User]:
 
 def person_for_request(viewer: User, pk: str) -> User | None:
     """Return a person the viewer may see (core.access), or None."""
-    if not pk.isdigit():
-        return None
-    return access.visible(viewer, User).filter(pk=int(pk)).first()
+    found = parse_id(pk)
+    return None if found is None else access.visible(viewer, User).filter(pk=found).first()
 
 
 ROUTING_REASONS = {
@@ -548,9 +548,10 @@ def macros_for(agent: User, ticket: Ticket) -> QuerySet[Macro]:
 
 
 def macro_for(agent: User, ticket: Ticket, pk: str) -> Macro | None:
-    if not pk.isdigit() or len(pk) > 18:
+    found = parse_id(pk)
+    if found is None:
         return None
-    return macros_for(agent, ticket).filter(pk=int(pk)).select_related("set_department").first()
+    return macros_for(agent, ticket).filter(pk=found).select_related("set_department").first()
 
 
 def personal_macros(agent: User) -> QuerySet[Macro]:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from madoguchi.core.access import capability_view, object_view
 from madoguchi.core.errors import DomainError, error_response
-from madoguchi.core.http import query_choice, query_id, query_text
+from madoguchi.core.http import query_choice, query_id, query_text, query_without_page
 from madoguchi.core.uploads import private_file_response
 from madoguchi.search import services as search_services
 from madoguchi.search import session as search_session
@@ -34,7 +34,7 @@ ACTIVITY_TABS = {
 
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = query_text(request, "q")
     groups = selectors.catalog_for(request.brand, query=query)
     return render(request, "tickets/catalog.html", {"groups": groups, "query": query})
 
@@ -133,12 +133,10 @@ def activity(request: HttpRequest) -> HttpResponse:
     chosen = _activity_filter(request)
     tickets = selectors.tickets_for(request.user, chosen)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    keep = request.GET.copy()
-    keep.pop("page", None)
     context = {
         "page": page,
         "chosen": chosen,
-        "keep": keep.urlencode(),
+        "keep": query_without_page(request),
         "statuses": Ticket.Status.choices,
         "request_types": selectors.request_types_among(request.user),
         "scopes": [
