@@ -147,8 +147,7 @@ def request_types_among(viewer: User) -> QuerySet[RequestType]:
 
 
 def _number(query: str) -> int | None:
-    digits = query.strip().lstrip("#")
-    return int(digits) if digits.isdigit() and len(digits) < 18 else None
+    return parse_id(query.strip().lstrip("#"))
 
 
 def ticket_get_for(viewer: User, pk: object) -> Ticket:

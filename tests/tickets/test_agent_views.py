@@ -72,6 +72,7 @@ def test_the_queue_searches_by_subject_number_and_requester(
     assert _listed(agent, q="printer") == ["Printer jam"]
     assert _listed(agent, q=f"#{printer.pk}") == ["Printer jam"]
     assert _listed(agent, q="請求書") == ["請求書の再発行"]
+    assert _listed(agent, q="²") == []  # a digit int() refuses is text, not a number
     assert _listed(agent, requester="山田") == ["請求書の再発行"]
     assert _listed(agent, requester="ALICE@example.com") == ["Printer jam"]
     # A whole address is one person, not every address that contains it.

@@ -132,6 +132,7 @@ def test_my_activity_lists_filters_and_pages(client: Client, alice: User) -> Non
     assert "Old invoice" in solved_only and "Question 1<" not in solved_only
     assert "Old invoice" not in client.get(url, {"status": "open"}).content.decode()
     assert "Old invoice" in client.get(url, {"q": f"#{solved.pk}"}).content.decode()
+    assert client.get(url, {"q": "#²"}).status_code == 200
     assert (
         client.get(url, {"status": "bogus", "page": "x", "type": "x", "sort": "y"}).status_code
         == 200
