@@ -7,6 +7,14 @@ HELP_TEXT = (
 )
 
 
+def sends_mail(default: bool) -> models.BooleanField:
+    return models.BooleanField(
+        default=default,
+        help_text=HELP_TEXT,
+        verbose_name="send the brand's request mail from this address",
+    )
+
+
 class Migration(migrations.Migration):
     """Mailboxes that existed before only received mail: they keep the portal's sender until an
     admin says their address may send (SPF, DKIM); mailboxes added from now on send."""
@@ -17,21 +25,9 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
-            model_name="brandmailbox",
-            name="sends_mail",
-            field=models.BooleanField(
-                default=False,
-                help_text=HELP_TEXT,
-                verbose_name="send the brand's request mail from this address",
-            ),
+            model_name="brandmailbox", name="sends_mail", field=sends_mail(default=False)
         ),
         migrations.AlterField(
-            model_name="brandmailbox",
-            name="sends_mail",
-            field=models.BooleanField(
-                default=True,
-                help_text=HELP_TEXT,
-                verbose_name="send the brand's request mail from this address",
-            ),
+            model_name="brandmailbox", name="sends_mail", field=sends_mail(default=True)
         ),
     ]
