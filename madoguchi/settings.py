@@ -259,7 +259,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Sessions stay in the database so a Redis outage signs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "madoguchi.accounts.session_store"
 
 # Background tasks ------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from madoguchi.accounts.models import (
 from madoguchi.core import access
 from madoguchi.core.csvsafe import Cell
 from madoguchi.core.memo import per_request
+from madoguchi.core.prepared import Prepared
 
 
 def address_has_account(email: str) -> bool:
@@ -91,11 +92,24 @@ def request_organisation_id(user: User) -> int | None:
     return places[0].organisation_id if places else None
 
 
+# Every signed-in page asks (the MFA check): compiled once (core.prepared).
+_PLACES = Prepared(
+    lambda user_id: (
+        Membership.objects.filter(user_id=user_id)
+        .values_list(
+            "organisation_id",
+            "role",
+            "organisation__members_see_all_requests",
+            "organisation__require_mfa",
+        )
+        .order_by("created_at", "pk")
+    ),
+    int,
+)
+
+
 def _places(user: User) -> list[Place]:
-    rows = Membership.objects.filter(user=user).values_list(
-        "organisation_id", "role", "organisation__members_see_all_requests",
-        "organisation__require_mfa",
-    ).order_by("created_at", "pk")  # fmt: skip
+    rows = _PLACES.rows(user.pk)
     return [
         Place(
             organisation_id=organisation,
