@@ -131,7 +131,7 @@ def guest_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def activity(request: HttpRequest) -> HttpResponse:
     chosen = _activity_filter(request)
-    tickets = selectors.tickets_for(request.user, chosen)
+    tickets = selectors.activity_rows_for(request.user, chosen)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
