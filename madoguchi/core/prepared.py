@@ -9,9 +9,9 @@ argument, keeps the compiled SQL and the positions of the markers among its para
 afterwards only puts the call's values there. The ORM still writes the SQL and converts the
 rows, so quoting, the database's dialect and value conversion stay Django's.
 
-Only querysets of `values_list()` fit, and only arguments that reach the SQL unchanged as one
-parameter each (an id, a key): `__in` lists, expressions and lookups that rewrite a value
-(`__contains`) are refused when the query is first compiled.
+Only querysets of `values_list()` fit, and only int or str arguments that reach the SQL
+unchanged as one parameter each (an id, a key): a lookup that rewrites its value (`__contains`
+adds wildcards) is refused when the query is first compiled.
 """
 
 import threading
