@@ -118,9 +118,13 @@ class ActivityFilter:
 
 
 def tickets_for(viewer: User, chosen: ActivityFilter = ActivityFilter()) -> QuerySet[Ticket]:
-    """Return the requests the viewer may see, narrowed and ordered as chosen."""
-    tickets = access.visible(viewer, Ticket).select_related("request_type", "requester")
-    tickets = _in_scope(viewer, tickets, chosen.scope)
+    """Return the requests the viewer may see, narrowed and ordered as chosen, with their
+    request types and requesters."""
+    return _chosen_tickets(viewer, chosen).select_related("request_type", "requester")
+
+
+def _chosen_tickets(viewer: User, chosen: ActivityFilter) -> QuerySet[Ticket]:
+    tickets = _in_scope(viewer, access.visible(viewer, Ticket), chosen.scope)
     if chosen.status == "open":
         tickets = tickets.unsolved()
     elif chosen.status:
@@ -145,9 +149,9 @@ _ACTIVITY_ROW_FIELDS = (
 
 
 def activity_rows_for(viewer: User, chosen: ActivityFilter) -> QuerySet[Ticket]:
-    """Return tickets_for(viewer, chosen), reading only the columns the page's rows show."""
-    tickets = tickets_for(viewer, chosen).select_related(None).select_related("requester")
-    return tickets.only(*_ACTIVITY_ROW_FIELDS)
+    """Return the requests of tickets_for(viewer, chosen), reading only the columns the page's
+    rows show."""
+    return _chosen_tickets(viewer, chosen).select_related("requester").only(*_ACTIVITY_ROW_FIELDS)
 
 
 def _in_scope(viewer: User, tickets: QuerySet[Ticket], scope: str) -> QuerySet[Ticket]:
